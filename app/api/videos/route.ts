@@ -1,0 +1,13 @@
+import { pool } from "@/lib/db/client";
+import { handle } from "@/lib/http/responses";
+import { parseVideoFilters } from "@/lib/videos/filters";
+import { listVideos, parsePage } from "@/lib/videos/list";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(request: Request): Promise<Response> {
+  return handle(request, async () => {
+    const params = new URL(request.url).searchParams;
+    return Response.json(await listVideos(pool(), parseVideoFilters(params), parsePage(params)));
+  });
+}

@@ -1,0 +1,77 @@
+// The one place that reads the environment. Everything else takes its settings from here.
+import { z } from "zod";
+
+/** WeChat's CDN hosts, where 20004 payloads point their video and preview links. */
+export const WECHAT_CDN_HOSTS = [
+  "imunion.weixin.qq.com",
+  "vweixinf.tc.qq.com",
+  "wxapp.tc.qq.com",
+  "szwxapp.tc.qq.com",
+  "shwxapp.tc.qq.com",
+  "wxsnsdy.wxs.qq.com",
+  "mmbiz.qpic.cn",
+  "wx.qlogo.cn",
+  "szextshort.weixin.qq.com",
+  "extshort.weixin.qq.com",
+];
+
+// An empty variable means unset: `FOO= npm start` should not turn a feature on with "".
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v));
+
+const toNumber = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+
+const envSchema = z.object({
+  DATABASE_URL: optionalText.pipe(
+    z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL").optional(),
+  ),
+  DATA_DIR: optionalText.transform((v) => v ?? ".data"),
+  PORT: optionalText.transform(toNumber).pipe(z.number().int().min(0).max(65535).default(3000)),
+  HOST: optionalText.transform((v) => v ?? "127.0.0.1"),
+  CALLBACK_TOKEN: optionalText,
+  DASHBOARD_PASSWORD: optionalText,
+  API_TOKEN: optionalText,
+  CALLBACK_MAX_BYTES: optionalText.transform(toNumber).pipe(z.number().int().positive().default(1024 * 1024)),
+  MEDIA_ALLOWED_HOSTS: optionalText.transform((v) =>
+    v === undefined ? WECHAT_CDN_HOSTS : v.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
+  ),
+  RETENTION_DAYS: optionalText.transform(toNumber).pipe(z.number().positive().optional()),
+  LOG_LEVEL: optionalText.pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${lines.join("; ")}`);
+  }
+  return result.data;
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration, parsed once. */
+export function config(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** Why the server must not start as configured, or null. */
+export function exposureProblem(cfg: Pick<Config, "HOST" | "DASHBOARD_PASSWORD">): string | null {
+  if (isLoopbackHost(cfg.HOST) || cfg.DASHBOARD_PASSWORD) return null;
+  return (
+    `refusing to listen on ${cfg.HOST} without DASHBOARD_PASSWORD: the dashboard shows private chat media. ` +
+    `Set DASHBOARD_PASSWORD (and API_TOKEN for scripts), or keep HOST=127.0.0.1.`
+  );
+}

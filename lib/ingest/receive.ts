@@ -1,0 +1,233 @@
+// Receiving one callback delivery: parse, validate, store, and record what became of it.
+// Knows nothing of HTTP; app/api/callback/route.ts maps the outcome to a status.
+import { createHash } from "node:crypto";
+import type { Pool } from "pg";
+import type { z } from "zod";
+import {
+  envelopeSchema,
+  messageKeyOf,
+  VIDEO_EVENT_CODE,
+  videoEnvelopeSchema,
+  type VideoEnvelope,
+} from "./payload";
+
+export type Issue = { path: string; message: string };
+
+export type IngestResult =
+  | { outcome: "stored" | "duplicate"; videoId: string | null }
+  | { outcome: "other_event"; eventCode: string }
+  | { outcome: "rejected"; error: string; issues: Issue[] };
+
+/** Bodies kept in the deliveries log for a refused oversize delivery. */
+export const OVERSIZE_PREFIX_BYTES = 4096;
+
+type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
+
+export function parseBody(body: Buffer): Parsed {
+  const text = decode(body).trim();
+  if (text === "") return { ok: false, error: "empty body: expected the provider's JSON envelope" };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, error: `body is not JSON: ${(err as Error).message.split("\n")[0]}` };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, error: `body is not a JSON object (got ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value})` };
+  }
+  return { ok: true, value: withoutNul(value) };
+}
+
+/** What a delivery means, before anything is written. Pure: the schema tests use it. */
+export type Classified =
+  | { kind: "video"; envelope: VideoEnvelope; raw: unknown; eventCode: string }
+  | { kind: "other_event"; eventCode: string }
+  | { kind: "rejected"; eventCode: string | null; error: string; issues: Issue[] };
+
+export function classify(body: Buffer): Classified {
+  const parsed = parseBody(body);
+  if (!parsed.ok) return { kind: "rejected", eventCode: null, error: parsed.error, issues: [] };
+  const envelope = envelopeSchema.safeParse(parsed.value);
+  if (!envelope.success) {
+    const issues = toIssues(envelope.error);
+    return { kind: "rejected", eventCode: null, error: `invalid envelope: ${summarise(issues)}`, issues };
+  }
+  const eventCode = envelope.data.event;
+  if (eventCode !== VIDEO_EVENT_CODE) return { kind: "other_event", eventCode };
+  const video = videoEnvelopeSchema.safeParse(parsed.value);
+  if (!video.success) {
+    const issues = toIssues(video.error);
+    return { kind: "rejected", eventCode, error: `invalid ${VIDEO_EVENT_CODE} payload: ${summarise(issues)}`, issues };
+  }
+  return { kind: "video", envelope: video.data, raw: parsed.value, eventCode };
+}
+
+/** Receives one delivery and records it. Throws only when the database cannot be written. */
+export async function receiveDelivery(db: Pool, body: Buffer, receivedAt = new Date()): Promise<IngestResult> {
+  const classified = classify(body);
+  switch (classified.kind) {
+    case "video":
+      return storeVideo(db, videoRow(classified.envelope, classified.raw, receivedAt), body.length);
+    case "other_event":
+      await recordDelivery(db, {
+        eventCode: classified.eventCode,
+        outcome: "other_event",
+        httpStatus: 200,
+        body: decode(body),
+        bodyBytes: body.length,
+        receivedAt,
+      });
+      return { outcome: "other_event", eventCode: classified.eventCode };
+    case "rejected":
+      await recordDelivery(db, {
+        eventCode: classified.eventCode,
+        outcome: "rejected",
+        httpStatus: 400,
+        error: classified.error,
+        body: decode(body),
+        bodyBytes: body.length,
+        receivedAt,
+      });
+      return { outcome: "rejected", error: classified.error, issues: classified.issues };
+  }
+}
+
+/** Records a delivery refused before it was read whole (over the size limit). */
+export async function recordOversizeDelivery(db: Pool, prefix: Buffer, bodyBytes: number, limit: number): Promise<void> {
+  await recordDelivery(db, {
+    eventCode: null,
+    outcome: "rejected",
+    httpStatus: 413,
+    error: `body of ${bodyBytes} bytes is over the limit of ${limit} (CALLBACK_MAX_BYTES)`,
+    body: decode(prefix.subarray(0, OVERSIZE_PREFIX_BYTES)),
+    bodyBytes,
+    receivedAt: new Date(),
+  });
+}
+
+type DeliveryRow = {
+  eventCode: string | null;
+  outcome: "other_event" | "rejected";
+  httpStatus: number;
+  error?: string;
+  body: string;
+  bodyBytes: number;
+  receivedAt: Date;
+};
+
+async function recordDelivery(db: Pool, row: DeliveryRow): Promise<void> {
+  await db.query({
+    name: "record_delivery",
+    text: `INSERT INTO deliveries ("eventCode", outcome, "httpStatus", error, body, "bodyBytes", "receivedAt")
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    values: [row.eventCode, row.outcome, row.httpStatus, row.error ?? null, row.body.replaceAll("\0", "\uFFFD"), row.bodyBytes, row.receivedAt],
+  });
+}
+
+/** The video_events columns the receiver writes, in insert order. */
+export const VIDEO_COLUMNS = [
+  "messageKey", "instanceId", "robotId", "serverId", "localId", "fromWxId", "fromNickName",
+  "conversationId", "toWxId", "messageSource", "isPc", "messageType", "appInfo", "cdnType",
+  "width", "height", "duration", "sendTime", "eventTime", "receivedAt", "description", "cdnUrl",
+  "cdnFileName", "cdnSize", "cdnMd5", "cdnAesKey", "cdnAuthKey", "cdnPreviewUrl",
+  "cdnPreviewSize", "cdnPreviewWidth", "cdnPreviewHeight", "raw",
+] as const;
+
+export type VideoRow = Record<(typeof VIDEO_COLUMNS)[number], unknown>;
+
+/** How each column is read from a valid envelope; `raw` is the envelope exactly as received. */
+export function videoRow(envelope: VideoEnvelope, raw: unknown, receivedAt: Date): VideoRow {
+  const d = envelope.data;
+  const cdn = d.cdnData;
+  return {
+    messageKey: messageKeyOf(d, () => createHash("sha256").update(JSON.stringify(d)).digest("hex")),
+    instanceId: d.instanceId ?? "",
+    robotId: d.robotId,
+    serverId: d.serverId ?? null,
+    localId: d.localId ?? null,
+    fromWxId: d.fromWxId ?? "",
+    fromNickName: d.fromNickName ?? null,
+    conversationId: d.conversationId ?? "",
+    toWxId: d.toWxId ?? null,
+    messageSource: d.messageSource,
+    isPc: d.isPc ?? null,
+    messageType: d.messageType ?? null,
+    appInfo: d.appInfo ?? null,
+    cdnType: d.cdnType,
+    width: d.width,
+    height: d.height,
+    duration: d.duration,
+    sendTime: d.sendTime ?? envelope.time ?? receivedAt,
+    eventTime: envelope.time ?? null,
+    receivedAt,
+    description: envelope.description ?? null,
+    cdnUrl: cdn.url,
+    cdnFileName: cdn.file_name ?? null,
+    cdnSize: cdn.size ?? null,
+    cdnMd5: cdn.md5 ?? null,
+    cdnAesKey: cdn.aes_key ?? null,
+    cdnAuthKey: cdn.auth_key ?? null,
+    cdnPreviewUrl: cdn.preview_img_url ?? null,
+    cdnPreviewSize: cdn.preview_img_size ?? null,
+    cdnPreviewWidth: cdn.width ?? null,
+    cdnPreviewHeight: cdn.height ?? null,
+    raw: JSON.stringify(raw),
+  };
+}
+
+const quoted = VIDEO_COLUMNS.map((c) => `"${c}"`).join(", ");
+const placeholders = VIDEO_COLUMNS.map((_, i) => `$${i + 1}`).join(", ");
+const bodyBytesParam = `$${VIDEO_COLUMNS.length + 1}`;
+const receivedAtParam = `$${VIDEO_COLUMNS.indexOf("receivedAt") + 1}`;
+
+// One round trip: insert the video unless its identity is known, and record the delivery
+// as stored or duplicate, pointing at whichever row holds the message.
+const STORE_VIDEO_SQL = `
+WITH inserted AS (
+  INSERT INTO video_events (${quoted}) VALUES (${placeholders})
+  ON CONFLICT ("instanceId", "messageKey") DO NOTHING
+  RETURNING id
+), existing AS (
+  SELECT id FROM video_events
+  WHERE "instanceId" = $${VIDEO_COLUMNS.indexOf("instanceId") + 1} AND "messageKey" = $${VIDEO_COLUMNS.indexOf("messageKey") + 1}
+    AND NOT EXISTS (SELECT 1 FROM inserted)
+)
+INSERT INTO deliveries ("eventCode", outcome, "httpStatus", "bodyBytes", "receivedAt", "videoEventId")
+SELECT '${VIDEO_EVENT_CODE}',
+       CASE WHEN inserted.id IS NULL THEN 'duplicate' ELSE 'stored' END::delivery_outcome,
+       200, ${bodyBytesParam}, ${receivedAtParam}, coalesce(inserted.id, existing.id)
+FROM (SELECT 1) AS one LEFT JOIN inserted ON true LEFT JOIN existing ON true
+RETURNING outcome::text, "videoEventId"::text`;
+
+async function storeVideo(db: Pool, row: VideoRow, bodyBytes: number): Promise<IngestResult> {
+  const result = await db.query<{ outcome: "stored" | "duplicate"; videoEventId: string | null }>({
+    name: "store_video",
+    text: STORE_VIDEO_SQL,
+    values: [...VIDEO_COLUMNS.map((c) => row[c]), bodyBytes],
+  });
+  const { outcome, videoEventId } = result.rows[0];
+  return { outcome, videoId: videoEventId };
+}
+
+function decode(body: Buffer): string {
+  return new TextDecoder("utf-8", { ignoreBOM: false }).decode(body);
+}
+
+/** PostgreSQL text and jsonb cannot hold U+0000; keep everything else exactly. */
+function withoutNul(value: unknown): unknown {
+  if (typeof value === "string") return value.includes("\0") ? value.replaceAll("\0", "\uFFFD") : value;
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k) as string, withoutNul(v)]));
+  }
+  return value;
+}
+
+function toIssues(error: z.ZodError): Issue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+}
+
+function summarise(issues: Issue[]): string {
+  const shown = issues.slice(0, 5).map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ");
+  return issues.length > 5 ? `${shown}; and ${issues.length - 5} more` : shown;
+}

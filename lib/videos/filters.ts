@@ -1,0 +1,124 @@
+// The filters every view of the videos shares: the API, the /videos page's query string and
+// the export. One schema, one SQL translation, so what is on screen is what gets exported.
+import { z } from "zod";
+
+const MAX_TEXT = 256;
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
+  .pipe(z.string().max(MAX_TEXT, `at most ${MAX_TEXT} characters`).optional());
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** ISO 8601 (a date, or a date and time) or milliseconds since the epoch. */
+function dateParam(endOfDay: boolean) {
+  return optionalText.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    let date: Date;
+    if (/^\d+$/.test(v)) date = new Date(Number(v));
+    else if (DATE_ONLY.test(v)) {
+      date = new Date(`${v}T00:00:00.000Z`);
+      // `to=2024-09-30` means through the end of that day.
+      if (endOfDay) date = new Date(date.getTime() + 86_400_000 - 1);
+    } else date = new Date(v);
+    if (Number.isNaN(date.getTime())) {
+      ctx.addIssue({ code: "custom", message: `not a date: expected ISO 8601 or milliseconds` });
+      return z.NEVER;
+    }
+    return date;
+  });
+}
+
+/** A whole number parameter; "abc" or "1.5" is refused with a reason, not coerced. */
+export const wholeNumber = optionalText.transform((v) => (v === undefined ? undefined : Number(v)));
+
+const seconds = wholeNumber.pipe(
+  z.number({ error: "expected a number of seconds" }).int("expected whole seconds").min(0, "must be 0 or more").max(86_400 * 365).optional(),
+);
+
+export const videoFiltersSchema = z
+  .object({
+    fromWxId: optionalText,
+    conversationId: optionalText,
+    q: optionalText,
+    from: dateParam(false),
+    to: dateParam(true),
+    minDuration: seconds,
+    maxDuration: seconds,
+    direction: optionalText.pipe(z.enum(["in", "out"], { error: "must be in or out" }).optional()),
+    robotId: optionalText,
+    instanceId: optionalText,
+  })
+  .superRefine((f, ctx) => {
+    if (f.from && f.to && f.from > f.to) ctx.addIssue({ code: "custom", path: ["from"], message: "from is after to" });
+    if (f.minDuration !== undefined && f.maxDuration !== undefined && f.minDuration > f.maxDuration) {
+      ctx.addIssue({ code: "custom", path: ["minDuration"], message: "minDuration is above maxDuration" });
+    }
+  });
+
+export type VideoFilters = z.infer<typeof videoFiltersSchema>;
+export const NO_FILTERS: VideoFilters = videoFiltersSchema.parse({});
+export const FILTER_NAMES = ["fromWxId", "conversationId", "q", "from", "to", "minDuration", "maxDuration", "direction", "robotId", "instanceId"] as const;
+
+/** The first value of each known parameter; repeated or unknown parameters are ignored. */
+export function firstValues(params: URLSearchParams, names: readonly string[]): Record<string, string | undefined> {
+  return Object.fromEntries(names.map((n) => [n, params.get(n) ?? undefined]));
+}
+
+export class ParamError extends Error {
+  constructor(
+    message: string,
+    readonly issues: { path: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** Parses with `schema` or throws a ParamError whose message is one line naming each bad parameter. */
+export function parseParams<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+  throw new ParamError(`bad parameters: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, issues);
+}
+
+export function parseVideoFilters(params: URLSearchParams): VideoFilters {
+  return parseParams(videoFiltersSchema, firstValues(params, FILTER_NAMES));
+}
+
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * The WHERE clause for `filters` over video_events (alias-free), with its values appended to
+ * `params`. Every value is a bind parameter.
+ */
+export function videoWhereSql(filters: VideoFilters, params: unknown[]): string {
+  const clauses: string[] = [];
+  const bind = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (filters.fromWxId) clauses.push(`"fromWxId" = ${bind(filters.fromWxId)}`);
+  if (filters.conversationId) clauses.push(`"conversationId" = ${bind(filters.conversationId)}`);
+  if (filters.robotId) clauses.push(`"robotId" = ${bind(filters.robotId)}`);
+  if (filters.instanceId) clauses.push(`"instanceId" = ${bind(filters.instanceId)}`);
+  if (filters.from) clauses.push(`"sendTime" >= ${bind(filters.from)}`);
+  if (filters.to) clauses.push(`"sendTime" <= ${bind(filters.to)}`);
+  if (filters.minDuration !== undefined) clauses.push(`"duration" >= ${bind(filters.minDuration)}`);
+  if (filters.maxDuration !== undefined) clauses.push(`"duration" <= ${bind(filters.maxDuration)}`);
+  if (filters.direction === "out") clauses.push(`"messageSource" = 1`);
+  if (filters.direction === "in") clauses.push(`"messageSource" <> 1`);
+  if (filters.q) {
+    // Free text goes through the small summary tables (senders, their nickname history,
+    // conversations) rather than scanning every event with a leading-wildcard LIKE.
+    const pattern = bind(`%${escapeLike(filters.q)}%`);
+    clauses.push(`("fromWxId" IN (SELECT "fromWxId" FROM sender_summaries WHERE "fromWxId" ILIKE ${pattern}
+        UNION SELECT "fromWxId" FROM sender_nicknames WHERE "nickName" ILIKE ${pattern})
+      OR "conversationId" IN (SELECT "conversationId" FROM conversation_summaries WHERE "conversationId" ILIKE ${pattern}))`);
+  }
+  return clauses.length ? clauses.join(" AND ") : "TRUE";
+}

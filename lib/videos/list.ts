@@ -1,0 +1,75 @@
+// Reading videos: newest first, keyset pagination, the shared filters.
+import type { Pool } from "pg";
+import { z } from "zod";
+import { parseParams, videoWhereSql, wholeNumber, type VideoFilters } from "./filters";
+import { DETAIL_COLUMNS, ITEM_COLUMNS, toDetail, toItem, type DetailRow, type ItemRow, type VideoItem } from "./item";
+
+export const pageSchema = z.object({
+  cursor: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === "") return undefined;
+      const decoded = decodeCursor(v);
+      if (!decoded) {
+        ctx.addIssue({ code: "custom", message: "malformed cursor: pass back nextCursor as received" });
+        return z.NEVER;
+      }
+      return decoded;
+    }),
+  limit: wholeNumber.pipe(
+    z.number({ error: "expected a number" }).int("expected a whole number").min(1, "must be 1 or more").max(500, "at most 500").default(50),
+  ),
+});
+
+export type Page = { cursor?: Cursor; limit: number };
+export type Cursor = { time: Date; id: string };
+
+export function parsePage(params: URLSearchParams): Page {
+  return parseParams(pageSchema, { cursor: params.get("cursor") ?? undefined, limit: params.get("limit") ?? undefined });
+}
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(`${c.time.getTime()}:${c.id}`).toString("base64url");
+}
+
+export function decodeCursor(text: string): Cursor | null {
+  if (text.length > 100 || !/^[A-Za-z0-9_-]+$/.test(text)) return null;
+  const m = /^(\d{1,15}):(\d{1,19})$/.exec(Buffer.from(text, "base64url").toString());
+  if (!m || !isBigintId(m[2])) return null;
+  const time = new Date(Number(m[1]));
+  return Number.isNaN(time.getTime()) ? null : { time, id: m[2] };
+}
+
+export type VideoPage = { items: VideoItem[]; nextCursor: string | null };
+
+export async function listVideos(db: Pool, filters: VideoFilters, page: Page): Promise<VideoPage> {
+  const params: unknown[] = [];
+  let where = videoWhereSql(filters, params);
+  if (page.cursor) {
+    params.push(page.cursor.time, page.cursor.id);
+    where += ` AND ("sendTime", id) < ($${params.length - 1}, $${params.length}::bigint)`;
+  }
+  params.push(page.limit + 1);
+  const { rows } = await db.query<ItemRow>(
+    `SELECT ${ITEM_COLUMNS} FROM video_events WHERE ${where} ORDER BY "sendTime" DESC, id DESC LIMIT $${params.length}`,
+    params,
+  );
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  return {
+    items: items.map(toItem),
+    nextCursor: rows.length > page.limit && last ? encodeCursor({ time: last.sendTime, id: last.id }) : null,
+  };
+}
+
+export async function getVideo(db: Pool, id: string, options: { includeSecrets?: boolean } = {}) {
+  if (!isBigintId(id)) return null;
+  const { rows } = await db.query<DetailRow>(`SELECT ${DETAIL_COLUMNS} FROM video_events WHERE id = $1::bigint`, [id]);
+  return rows[0] ? toDetail(rows[0], options) : null;
+}
+
+/** A positive id that fits PostgreSQL's bigint, so a hostile id is "not found", never an error. */
+export function isBigintId(id: string): boolean {
+  return /^\d{1,19}$/.test(id) && BigInt(id) <= 9223372036854775807n;
+}
