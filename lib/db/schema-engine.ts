@@ -29,14 +29,24 @@ function loadEngineModule(): Promise<EngineModule> {
   return engineModule;
 }
 
-export async function openSchemaEngine(
+/**
+ * Runs `work` with an engine connected to `connectionString`, then frees the engine and closes
+ * every connection it opened (a template database cannot be copied while one stays open).
+ */
+export async function withSchemaEngine<T>(
   connectionString: string,
   datamodels: [string, string][],
-  onLog: (line: string) => void = () => {},
-): Promise<SchemaEngine> {
+  work: (engine: SchemaEngine) => Promise<T>,
+): Promise<T> {
   const { SchemaEngine } = await loadEngineModule();
-  const adapter = bindMigrationAwareSqlAdapterFactory(new WholeScriptPg({ connectionString }));
-  return SchemaEngine.new({ datamodels }, (line: string) => onLog(line), adapter);
+  const factory = new WholeScriptPg({ connectionString });
+  const engine = await SchemaEngine.new({ datamodels }, () => {}, bindMigrationAwareSqlAdapterFactory(factory));
+  try {
+    return await work(engine);
+  } finally {
+    engine.free();
+    await factory.disposeAll();
+  }
 }
 
 /**
@@ -45,8 +55,15 @@ export async function openSchemaEngine(
  * also what the native engine does, so migrations written for one run unchanged on the other.
  */
 class WholeScriptPg extends PrismaPg {
+  private readonly opened: { dispose(): Promise<void> }[] = [];
+
+  async disposeAll() {
+    await Promise.all(this.opened.splice(0).map((a) => a.dispose().catch(() => {})));
+  }
+
   override async connect() {
     const adapter = await super.connect();
+    this.opened.push(adapter);
     const pool = adapter.underlyingDriver() as { query(sql: string): Promise<unknown> };
     const toDriverError = (adapter as unknown as { onError(e: unknown): never }).onError.bind(adapter);
     adapter.executeScript = async (script: string) => {

@@ -33,7 +33,7 @@ export const cdnDataSchema = z.looseObject({
 
 export const videoDataSchema = z.looseObject({
   instanceId: text.nullish(),
-  robotId: z.union([text, z.number()]).transform(String),
+  robotId: z.union([z.string(), z.number()], { error: (i) => (i.input === undefined ? "required" : "expected a string") }).transform(String),
   sendTime: timestamp.nullish(),
   localId: id.nullish(),
   serverId: id.nullish(),

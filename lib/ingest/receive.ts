@@ -120,7 +120,7 @@ async function recordDelivery(db: Pool, row: DeliveryRow): Promise<void> {
     name: "record_delivery",
     text: `INSERT INTO deliveries ("eventCode", outcome, "httpStatus", error, body, "bodyBytes", "receivedAt")
            VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    values: [row.eventCode, row.outcome, row.httpStatus, row.error ?? null, row.body.replaceAll("\0", "\uFFFD"), row.bodyBytes, row.receivedAt],
+    values: [nulFree(row.eventCode), row.outcome, row.httpStatus, nulFree(row.error ?? null), nulFree(row.body), row.bodyBytes, row.receivedAt],
   });
 }
 
@@ -213,9 +213,13 @@ function decode(body: Buffer): string {
   return new TextDecoder("utf-8", { ignoreBOM: false }).decode(body);
 }
 
+function nulFree<T extends string | null>(text: T): T {
+  return (text === null ? null : text.replaceAll("\0", "\uFFFD")) as T;
+}
+
 /** PostgreSQL text and jsonb cannot hold U+0000; keep everything else exactly. */
 function withoutNul(value: unknown): unknown {
-  if (typeof value === "string") return value.includes("\0") ? value.replaceAll("\0", "\uFFFD") : value;
+  if (typeof value === "string") return nulFree(value);
   if (Array.isArray(value)) return value.map(withoutNul);
   if (value && typeof value === "object") {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k) as string, withoutNul(v)]));

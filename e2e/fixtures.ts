@@ -1,0 +1,38 @@
+// The browser tests' fixtures: the server started by global-setup.ts, and a direct line to its
+// database for checking what a user's action stored.
+import { readFileSync } from "node:fs";
+import { test as base, expect } from "@playwright/test";
+import pg from "pg";
+
+export const providerExample = JSON.parse(readFileSync(new URL("../test/fixtures/provider-example-20004.json", import.meta.url), "utf8"));
+
+let counter = 0;
+/** The provider's example with its own identity, sender and conversation, so tests never collide. */
+export function uniqueVideo(overrides: Record<string, unknown> = {}) {
+  const tag = `${Date.now().toString(36)}${process.pid}${counter++}`;
+  return {
+    ...providerExample,
+    time: Date.now(),
+    data: {
+      ...providerExample.data,
+      serverId: `srv-${tag}`,
+      localId: `loc-${tag}`,
+      fromWxId: `wxid_${tag}`,
+      fromNickName: `Sender ${tag}`,
+      conversationId: `R:room-${tag}`,
+      sendTime: Date.now(),
+      ...overrides,
+    },
+  };
+}
+
+export const test = base.extend<{ db: pg.Pool }>({
+  baseURL: async ({}, use) => use(process.env.E2E_BASE_URL),
+  db: async ({}, use) => {
+    const pool = new pg.Pool({ connectionString: process.env.E2E_DATABASE_URL, max: 2 });
+    await use(pool);
+    await pool.end();
+  },
+});
+
+export { expect };

@@ -1,0 +1,24 @@
+import { expect, test, uniqueVideo } from "./fixtures";
+
+test("a posted video is stored, listed by the API and shown on the overview", async ({ page, request }) => {
+  const video = uniqueVideo();
+  const posted = await request.post("/api/callback", { data: video });
+  expect(posted.status()).toBe(200);
+  expect(await posted.json()).toEqual({});
+
+  const listed = await request.get(`/api/videos?fromWxId=${video.data.fromWxId}`);
+  const { items } = await listed.json();
+  expect(items).toHaveLength(1);
+  expect(items[0]).toMatchObject({ fromWxId: video.data.fromWxId, fromNickName: video.data.fromNickName, duration: 3 });
+
+  await page.goto("/");
+  await expect(page.getByText(video.data.fromNickName as string)).toBeVisible();
+});
+
+test("the callback answers bad input with a clear error, and the health check is ok", async ({ request }) => {
+  const bad = await request.post("/api/callback", { data: "not json", headers: { "content-type": "text/plain" } });
+  expect(bad.status()).toBe(400);
+  expect((await bad.json()).error).toMatch(/not JSON/);
+  const health = await request.get("/api/health");
+  expect(await health.json()).toEqual({ status: "ok", database: "ok" });
+});
