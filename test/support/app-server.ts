@@ -1,16 +1,21 @@
 // Runs the production build (`next build` first) as a real server on a free port, for the
 // browser tests and anything else that must go through HTTP. Stops its whole process group.
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../lib/db/embedded";
 
-export type AppServer = { url: string; port: number; stop: () => Promise<void>; output: () => string };
+export type AppServer = { url: string; port: number; dataDir: string; stop: () => Promise<void>; output: () => string };
 
+/** `env` must name DATABASE_URL; DATA_DIR defaults to a temporary directory removed on stop. */
 export async function startAppServer(env: Record<string, string>): Promise<AppServer> {
   const port = await freePort();
+  const ownDataDir = env.DATA_DIR ? null : mkdtempSync(join(tmpdir(), "video-dashboard-data-"));
+  const dataDir = env.DATA_DIR ?? ownDataDir!;
   let output = "";
   const child: ChildProcess = spawn(join(process.cwd(), "node_modules", ".bin", "next"), ["start", "-H", "127.0.0.1", "-p", String(port)], {
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "warn", ...env },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "warn", ...env, DATA_DIR: dataDir },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -18,6 +23,10 @@ export async function startAppServer(env: Record<string, string>): Promise<AppSe
   child.stderr?.on("data", (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
+    await stopProcess();
+    if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
+  };
+  const stopProcess = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once("exit", r));
     try {
@@ -46,5 +55,5 @@ export async function startAppServer(env: Record<string, string>): Promise<AppSe
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { url, port, stop, output: () => output };
+  return { url, port, dataDir, stop, output: () => output };
 }
