@@ -1,0 +1,34 @@
+// Prometheus metrics, one registry per process (kept on globalThis so module reloads in
+// development do not register twice). GET /api/metrics serves `metricsRegistry`.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+function create() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    callbacks: new Counter({
+      name: "callbacks_total",
+      help: "Callback deliveries received, by event code and outcome",
+      labelNames: ["event", "outcome"] as const,
+      registers: [registry],
+    }),
+    ingestSeconds: new Histogram({
+      name: "ingest_duration_seconds",
+      help: "Time from a callback's arrival to its answer",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    spoolDepth: new Gauge({ name: "spool_depth", help: "Deliveries waiting in the spool for the database", registers: [registry] }),
+    liveClients: new Gauge({ name: "live_stream_clients", help: "Open /api/stream connections", registers: [registry] }),
+    mediaCache: new Counter({
+      name: "media_cache_requests_total",
+      help: "Media requests by cache result (hit, miss)",
+      labelNames: ["kind", "result"] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+const holder = globalThis as unknown as { __videoDashboardMetrics?: ReturnType<typeof create> };
+export const metrics = (holder.__videoDashboardMetrics ??= create());
