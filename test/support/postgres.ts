@@ -2,7 +2,7 @@
 // 127.0.0.1:5432, else an embedded one in a temporary directory. Every suite gets a database
 // of its own, cloned from a migrated template, and drops it afterwards.
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -30,6 +30,8 @@ export async function startTestServer(): Promise<TestServer> {
     if (await reachable(url)) return { adminUrl: url, stop: async () => {} };
   }
   const dir = await mkdtemp(join(tmpdir(), "video-dashboard-pg-"));
+  // As root the server runs as the user postgres, which must be able to enter the directory.
+  await chmod(dir, 0o755);
   const embedded = await startEmbeddedPostgres(dir);
   return {
     adminUrl: withDatabase(embedded.url, "postgres"),
