@@ -102,4 +102,28 @@ describe("durable ingest", () => {
     expect(await countStored(db.url, report)).toEqual({ rows: report.ok, okStored: report.ok });
     expect(await deliveriesOf(report)).toEqual({ deliveries: report.ok, distinctKeys: report.ok });
   }, 60_000);
+
+  it("shuts down gracefully: answers in flight finish, every 200 is stored, one JSON log line per callback without the token", async () => {
+    const token = "s3cret-callback-token";
+    const app = await startApp(newDataDir(), { CALLBACK_TOKEN: token, LOG_LEVEL: "info" });
+    const stream = runLoad({ url: app.url, rate: 100, durationS: 4, connections: 10, token });
+    await sleep(1500);
+    const stopping = app.stop();
+    const report = await stream;
+    await stopping;
+
+    expect(report.ok).toBeGreaterThan(10);
+    expect(await countStored(db.url, report)).toEqual({ rows: report.ok, okStored: report.ok });
+    const lines = app
+      .output()
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l));
+    const callbacks = lines.filter((l) => l.msg === "callback");
+    expect(callbacks.length).toBeGreaterThanOrEqual(report.ok);
+    expect(callbacks[0]).toMatchObject({ level: 30, method: "POST", status: 200, event: "20004", outcome: "stored", ms: expect.any(Number) });
+    expect(callbacks[0].path).toBe("/api/callback?token=[redacted]");
+    expect(app.output()).not.toContain(token);
+    expect(lines.some((l) => l.msg?.startsWith("spool drain and retention stopped"))).toBe(true);
+  }, 60_000);
 });
