@@ -3,7 +3,8 @@ import { config } from "@/lib/config";
 import { pool } from "@/lib/db/client";
 import { jsonError } from "@/lib/http/responses";
 import { readBodyWithLimit } from "@/lib/http/body";
-import { recordOversizeDelivery } from "@/lib/ingest/receive";
+import { VIDEO_EVENT_CODE } from "@/lib/ingest/payload";
+import { receiveDelivery, recordOversizeDelivery } from "@/lib/ingest/receive";
 import { errorSummary, ingestor, type Received } from "@/lib/ingest/spool-ingest";
 import { log, redactUrl } from "@/lib/log";
 import { eventLabel, metrics } from "@/lib/metrics/registry";
@@ -39,14 +40,26 @@ export async function POST(request: Request): Promise<Response> {
   try {
     result = await (await ingestor()).receive(body.data);
   } catch (err) {
-    // Only reached when the receiver itself cannot start (the spool directory cannot be created).
-    result = { status: 503, outcome: "unavailable", eventCode: null, error: "the delivery could not be stored: retry later" };
-    done(503, result.outcome, null, { cause: errorSummary(err) });
-    return jsonError(503, result.error!);
+    // Only reached when the receiver itself cannot start (the spool directory cannot be created):
+    // store without the spool's safety net rather than refuse what the database can still take.
+    result = await storeWithoutSpool(body.data, errorSummary(err));
   }
   done(result.status, result.outcome, result.eventCode, result.error ? { error: result.error } : {});
   if (result.status === 200) return Response.json({});
   return jsonError(result.status, result.error ?? "rejected", result.issues ? { issues: result.issues } : {});
+}
+
+async function storeWithoutSpool(body: Buffer, spoolProblem: string): Promise<Received> {
+  log.error({ cause: spoolProblem }, "the spool is unavailable: storing the callback directly");
+  try {
+    const result = await receiveDelivery(pool(), body);
+    const eventCode = result.outcome === "other_event" ? result.eventCode : result.outcome === "rejected" ? null : VIDEO_EVENT_CODE;
+    if (result.outcome === "rejected") return { status: 400, outcome: "rejected", eventCode, error: result.error, issues: result.issues };
+    return { status: 200, outcome: result.outcome, eventCode };
+  } catch (err) {
+    log.error({ err: errorSummary(err) }, "callback could not be stored");
+    return { status: 503, outcome: "unavailable", eventCode: null, error: "the delivery could not be stored: retry later" };
+  }
 }
 
 /** The first bytes of a refused body, for the log, without the keys that decrypt media. */
