@@ -42,7 +42,10 @@ export class Ingestor {
   private draining = false;
   private inFlight = 0;
   private drainLoop: Promise<void> = Promise.resolve();
+  /** Wakes the idle drain (a delivery was spooled). */
   private wake: (() => void) | null = null;
+  /** Ends a drain's pause between failed attempts early (shutdown only). */
+  private interruptRetry: (() => void) | null = null;
   private lastDrainError: string | null = null;
   /** Records of a segment already committed in this process (a failed drain resumes there). */
   private readonly progress = new Map<Segment, number>();
@@ -111,17 +114,6 @@ export class Ingestor {
     }));
   }
 
-  /** Resolves once the spool is empty (tests, shutdown). */
-  async drained(timeoutMs = 30_000): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.spool.depth > 0) {
-      if (Date.now() > deadline) return false;
-      this.wake?.();
-      await sleep(50);
-    }
-    return true;
-  }
-
   /**
    * Graceful shutdown: stops the drain (a replay in progress finishes its statement), lets the
    * deliveries in flight finish (up to `graceMs`), then closes the spool and the pool.
@@ -130,6 +122,7 @@ export class Ingestor {
     if (this.stopped) return;
     this.stopped = true;
     this.wake?.();
+    this.interruptRetry?.();
     await this.drainLoop;
     const deadline = Date.now() + graceMs;
     while (this.inFlight > 0 && Date.now() < deadline) await sleep(10);
@@ -169,11 +162,12 @@ export class Ingestor {
       } catch (err) {
         if (this.lastDrainError === null) log.warn({ err: errorSummary(err), spoolDepth: this.spool.depth }, "spool drain paused: database unavailable");
         this.lastDrainError = errorSummary(err);
+        // Not woken by new deliveries: while the database is away they arrive all the time.
         await new Promise<void>((resolve) => {
-          this.wake = resolve;
+          this.interruptRetry = resolve;
           setTimeout(resolve, this.retryMs).unref();
         });
-        this.wake = null;
+        this.interruptRetry = null;
       } finally {
         this.draining = false;
         this.updateGauge();
@@ -182,6 +176,8 @@ export class Ingestor {
   }
 
   private async drainOnce(): Promise<void> {
+    // Is the database back? Asked first, so a long outage does not seal a segment per attempt.
+    await this.pool.query("SELECT 1");
     for (const segment of await this.spool.seal()) {
       const records = await this.spool.read(segment, (line) => log.warn({ segment: segment.path, line }, "skipping a torn spool line"));
       let done = this.progress.get(segment) ?? 0;
