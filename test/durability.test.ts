@@ -82,7 +82,7 @@ describe("durable ingest", () => {
   it("still stores each exactly once when the app is killed -9 while replaying its spool", async () => {
     const dataDir = newDataDir();
     // Small replay statements, so the replay lasts long enough to be interrupted.
-    const env = { SPOOL_DRAIN_BATCH: "5" };
+    const env = { SPOOL_DRAIN_BATCH: "2" };
     let app = await startApp(dataDir, env);
     await db.stop();
     const report = await runLoad({ url: app.url, rate: 0, durationS: 2, connections: 20 });
@@ -95,7 +95,9 @@ describe("durable ingest", () => {
       return rows > 0 && rows;
     }, 20_000, 10);
     expect(killAppHard(dataDir)).toBeGreaterThan(0);
-    expect(partial).toBeLessThan(report.ok);
+    expect(partial).toBeGreaterThan(0);
+    // Killed before the replay was done: part of the spool is still to be replayed.
+    expect((await countStored(db.url, report)).rows).toBeLessThan(report.ok);
 
     app = await startApp(dataDir, env);
     await waitFor("the spool to drain after the restart", async () => (await health(app.url)).status === "ok", 30_000);
