@@ -18,10 +18,11 @@ export type SpoolRecord = {
 export type Segment = { seq: number; path: string; records: number; remaining: number };
 
 type Queued = { body: Buffer; receivedAt: Date; resolve: () => void; reject: (err: unknown) => void };
-type Current = { seq: number; path: string; file: FileHandle; records: number };
+type Current = { seq: number; path: string; file: FileHandle; records: number; bytes: number };
 
-/** A segment is sealed and a new one started after this many records. */
+/** A segment is sealed and a new one started after this many records or bytes (the drain reads one whole). */
 const SEGMENT_RECORDS = 5000;
+const SEGMENT_BYTES = 32 * 1024 * 1024;
 const SEGMENT_NAME = /^segment-(\d+)\.ndjson$/;
 
 export class Spool {
@@ -122,16 +123,17 @@ export class Spool {
     const batch = this.queue.splice(0);
     if (batch.length === 0) return;
     try {
-      if (!this.current || this.current.records >= SEGMENT_RECORDS) await this.startSegment();
+      if (!this.current || this.current.records >= SEGMENT_RECORDS || this.current.bytes >= SEGMENT_BYTES) await this.startSegment();
       const current = this.current!;
       const lines = batch
         .map((r, i) =>
           JSON.stringify({ k: `${this.id}:${current.seq}:${current.records + i}`, t: r.receivedAt.getTime(), b: r.body.toString("base64") }),
         )
         .join("\n");
-      await current.file.write(lines + "\n");
+      const { bytesWritten } = await current.file.write(lines + "\n");
       await current.file.datasync();
       current.records += batch.length;
+      current.bytes += bytesWritten;
       this.lastError = null;
       for (const r of batch) r.resolve();
     } catch (err) {
@@ -149,7 +151,7 @@ export class Spool {
     const file = await open(path, "a");
     // The new file's name must survive a power cut too.
     await syncDirectory(this.dir);
-    this.current = { seq, path, file, records: 0 };
+    this.current = { seq, path, file, records: 0, bytes: 0 };
   }
 
   private async closeCurrent(): Promise<void> {
