@@ -38,6 +38,8 @@ const envSchema = z.object({
     v === undefined ? WECHAT_CDN_HOSTS : v.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
   ),
   RETENTION_DAYS: optionalText.transform(toNumber).pipe(z.number().positive().optional()),
+  /** Spooled deliveries replayed per statement once the database is back. */
+  SPOOL_DRAIN_BATCH: optionalText.transform(toNumber).pipe(z.number().int().positive().max(10_000).default(500)),
   LOG_LEVEL: optionalText.pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
 });
 

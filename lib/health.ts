@@ -1,16 +1,31 @@
+// What /api/health reports. "degraded": callbacks are still accepted (to the spool) but the
+// database is unreachable, or the spool is still being replayed. "down": a callback would be
+// answered 503 (neither the database nor the spool can take it).
 import type { Pool } from "pg";
 
-export type Health = { status: "ok" | "down"; database: "ok" | string };
+export type Health = {
+  status: "ok" | "degraded" | "down";
+  database: "ok" | string;
+  /** Deliveries waiting in the spool for the database. */
+  spoolDepth: number;
+  spool: "ok" | string;
+};
 
-/** Whether the database answers within two seconds. */
-export async function checkHealth(db: Pool): Promise<Health> {
+export type SpoolState = { spoolDepth: number; spool: true | string };
+
+/** Whether the database answers within two seconds, and what the spool holds. */
+export async function checkHealth(db: Pool, spool: SpoolState | Error): Promise<Health> {
+  let database: string = "ok";
   try {
     await Promise.race([
       db.query("SELECT 1"),
       new Promise((_, reject) => setTimeout(() => reject(new Error("no answer within 2 s")), 2000).unref()),
     ]);
-    return { status: "ok", database: "ok" };
   } catch (err) {
-    return { status: "down", database: `unreachable: ${(err as Error).message.split("\n")[0]}` };
+    database = `unreachable: ${(err as Error).message.split("\n")[0]}`;
   }
+  const spoolState = spool instanceof Error ? `unavailable: ${spool.message}` : spool.spool === true ? "ok" : spool.spool;
+  const spoolDepth = spool instanceof Error ? 0 : spool.spoolDepth;
+  const status = database === "ok" ? (spoolDepth > 0 ? "degraded" : "ok") : spoolState === "ok" ? "degraded" : "down";
+  return { status, database, spoolDepth, spool: spoolState };
 }

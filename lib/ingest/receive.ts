@@ -10,6 +10,7 @@ import {
   videoEnvelopeSchema,
   type VideoEnvelope,
 } from "./payload";
+import { isDataError, storeVideos, type VideoItem, type VideoOutcome } from "./batch";
 
 export type Issue = { path: string; message: string };
 
@@ -62,33 +63,61 @@ export function classify(body: Buffer): Classified {
   return { kind: "video", envelope: video.data, raw: parsed.value, eventCode };
 }
 
+export type StoreOptions = {
+  /** The spool record this delivery comes from: recording it a second time does nothing. */
+  spoolKey?: string | null;
+  /** The delivery this one replays. */
+  replayOf?: string | null;
+  /** The status the sender was already given (a spooled delivery was answered before it was stored). */
+  answeredStatus?: number;
+  /** Where video rows go: the process's group-commit batcher, or one statement of their own. */
+  storeVideo?: (item: VideoItem) => Promise<VideoOutcome>;
+};
+
 /** Receives one delivery and records it. Throws only when the database cannot be written. */
-export async function receiveDelivery(db: Pool, body: Buffer, receivedAt = new Date()): Promise<IngestResult> {
-  const classified = classify(body);
+export async function receiveDelivery(db: Pool, body: Buffer, receivedAt = new Date(), options: StoreOptions = {}): Promise<IngestResult> {
+  return storeClassified(db, classify(body), body, receivedAt, options);
+}
+
+/**
+ * Records an already classified delivery. A row PostgreSQL refuses for its data (a number out
+ * of range, a key too long to index) is recorded as rejected rather than thrown: retrying it
+ * would fail forever.
+ */
+export async function storeClassified(
+  db: Pool,
+  classified: Classified,
+  body: Buffer,
+  receivedAt: Date,
+  options: StoreOptions = {},
+): Promise<IngestResult> {
+  const common = { body: decode(body), bodyBytes: body.length, receivedAt, spoolKey: options.spoolKey, replayOf: options.replayOf };
   switch (classified.kind) {
-    case "video":
-      return storeVideo(db, videoRow(classified.envelope, classified.raw, receivedAt), body.length);
-    case "other_event":
-      await recordDelivery(db, {
-        eventCode: classified.eventCode,
-        outcome: "other_event",
-        httpStatus: 200,
-        body: decode(body),
+    case "video": {
+      const item: VideoItem = {
+        row: videoRow(classified.envelope, classified.raw, receivedAt),
         bodyBytes: body.length,
-        receivedAt,
-      });
+        spoolKey: options.spoolKey,
+        replayOf: options.replayOf,
+      };
+      try {
+        const stored = options.storeVideo ? await options.storeVideo(item) : (await storeVideos(db, [item]))[0];
+        return { outcome: stored.outcome, videoId: stored.videoId };
+      } catch (err) {
+        if (!isDataError(err)) throw err;
+        const error = `the database refused this ${VIDEO_EVENT_CODE} payload: ${(err as Error).message.split("\n")[0]}`;
+        await recordDelivery(db, { ...common, eventCode: classified.eventCode, outcome: "rejected", httpStatus: options.answeredStatus ?? 400, error });
+        return { outcome: "rejected", error, issues: [] };
+      }
+    }
+    case "other_event": {
+      await recordDelivery(db, { ...common, eventCode: classified.eventCode, outcome: "other_event", httpStatus: 200 });
       return { outcome: "other_event", eventCode: classified.eventCode };
-    case "rejected":
-      await recordDelivery(db, {
-        eventCode: classified.eventCode,
-        outcome: "rejected",
-        httpStatus: 400,
-        error: classified.error,
-        body: decode(body),
-        bodyBytes: body.length,
-        receivedAt,
-      });
+    }
+    case "rejected": {
+      await recordDelivery(db, { ...common, eventCode: classified.eventCode, outcome: "rejected", httpStatus: 400, error: classified.error });
       return { outcome: "rejected", error: classified.error, issues: classified.issues };
+    }
   }
 }
 
@@ -113,14 +142,27 @@ type DeliveryRow = {
   body: string;
   bodyBytes: number;
   receivedAt: Date;
+  spoolKey?: string | null;
+  replayOf?: string | null;
 };
 
 async function recordDelivery(db: Pool, row: DeliveryRow): Promise<void> {
   await db.query({
     name: "record_delivery",
-    text: `INSERT INTO deliveries ("eventCode", outcome, "httpStatus", error, body, "bodyBytes", "receivedAt")
-           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    values: [nulFree(row.eventCode), row.outcome, row.httpStatus, nulFree(row.error ?? null), nulFree(row.body), row.bodyBytes, row.receivedAt],
+    text: `INSERT INTO deliveries ("eventCode", outcome, "httpStatus", error, body, "bodyBytes", "receivedAt", "spoolKey", "replayOf")
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+           ON CONFLICT ("spoolKey") DO NOTHING`,
+    values: [
+      nulFree(row.eventCode),
+      row.outcome,
+      row.httpStatus,
+      nulFree(row.error ?? null),
+      nulFree(row.body),
+      row.bodyBytes,
+      row.receivedAt,
+      row.spoolKey ?? null,
+      row.replayOf ?? null,
+    ],
   });
 }
 
@@ -173,40 +215,6 @@ export function videoRow(envelope: VideoEnvelope, raw: unknown, receivedAt: Date
     cdnPreviewHeight: cdn.height ?? null,
     raw: JSON.stringify(raw),
   };
-}
-
-const quoted = VIDEO_COLUMNS.map((c) => `"${c}"`).join(", ");
-const placeholders = VIDEO_COLUMNS.map((_, i) => `$${i + 1}`).join(", ");
-const bodyBytesParam = `$${VIDEO_COLUMNS.length + 1}`;
-const receivedAtParam = `$${VIDEO_COLUMNS.indexOf("receivedAt") + 1}`;
-
-// One round trip: insert the video unless its identity is known, and record the delivery
-// as stored or duplicate, pointing at whichever row holds the message.
-const STORE_VIDEO_SQL = `
-WITH inserted AS (
-  INSERT INTO video_events (${quoted}) VALUES (${placeholders})
-  ON CONFLICT ("instanceId", "messageKey") DO NOTHING
-  RETURNING id
-), existing AS (
-  SELECT id FROM video_events
-  WHERE "instanceId" = $${VIDEO_COLUMNS.indexOf("instanceId") + 1} AND "messageKey" = $${VIDEO_COLUMNS.indexOf("messageKey") + 1}
-    AND NOT EXISTS (SELECT 1 FROM inserted)
-)
-INSERT INTO deliveries ("eventCode", outcome, "httpStatus", "bodyBytes", "receivedAt", "videoEventId")
-SELECT '${VIDEO_EVENT_CODE}',
-       CASE WHEN inserted.id IS NULL THEN 'duplicate' ELSE 'stored' END::delivery_outcome,
-       200, ${bodyBytesParam}, ${receivedAtParam}, coalesce(inserted.id, existing.id)
-FROM (SELECT 1) AS one LEFT JOIN inserted ON true LEFT JOIN existing ON true
-RETURNING outcome::text, "videoEventId"::text`;
-
-async function storeVideo(db: Pool, row: VideoRow, bodyBytes: number): Promise<IngestResult> {
-  const result = await db.query<{ outcome: "stored" | "duplicate"; videoEventId: string | null }>({
-    name: "store_video",
-    text: STORE_VIDEO_SQL,
-    values: [...VIDEO_COLUMNS.map((c) => row[c]), bodyBytes],
-  });
-  const { outcome, videoEventId } = result.rows[0];
-  return { outcome, videoId: videoEventId };
 }
 
 function decode(body: Buffer): string {

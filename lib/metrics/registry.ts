@@ -32,3 +32,19 @@ function create() {
 
 const holder = globalThis as unknown as { __videoDashboardMetrics?: ReturnType<typeof create> };
 export const metrics = (holder.__videoDashboardMetrics ??= create());
+
+const seenEvents = new Set<string>();
+const MAX_EVENT_LABELS = 50;
+
+/**
+ * The `event` label for a callback: its code, as long as it looks like one and fewer than 50
+ * distinct codes were seen; hostile bodies must not grow the metrics without bound.
+ */
+export function eventLabel(eventCode: string | null): string {
+  if (eventCode === null) return "none";
+  if (!/^\d{1,8}$/.test(eventCode)) return "invalid";
+  if (seenEvents.has(eventCode)) return eventCode;
+  if (seenEvents.size >= MAX_EVENT_LABELS) return "other";
+  seenEvents.add(eventCode);
+  return eventCode;
+}

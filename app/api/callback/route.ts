@@ -3,30 +3,68 @@ import { config } from "@/lib/config";
 import { pool } from "@/lib/db/client";
 import { jsonError } from "@/lib/http/responses";
 import { readBodyWithLimit } from "@/lib/http/body";
+import { VIDEO_EVENT_CODE } from "@/lib/ingest/payload";
 import { receiveDelivery, recordOversizeDelivery } from "@/lib/ingest/receive";
-import { log } from "@/lib/log";
+import { errorSummary, ingestor, type Received } from "@/lib/ingest/spool-ingest";
+import { log, redactUrl } from "@/lib/log";
+import { eventLabel, metrics } from "@/lib/metrics/registry";
 
 export const dynamic = "force-dynamic";
 
 export async function POST(request: Request): Promise<Response> {
+  const started = performance.now();
   const { CALLBACK_TOKEN, CALLBACK_MAX_BYTES } = config();
+  const done = (status: number, outcome: string, eventCode: string | null, extra: Record<string, unknown> = {}) => {
+    const seconds = (performance.now() - started) / 1000;
+    metrics.callbacks.inc({ event: eventLabel(eventCode), outcome });
+    metrics.ingestSeconds.observe(seconds);
+    const url = new URL(request.url);
+    const line = { method: "POST", path: redactUrl(url.pathname + url.search), status, ms: Math.round(seconds * 10_000) / 10, event: eventCode, outcome, ...extra };
+    if (status >= 500) log.error(line, "callback");
+    else log.info(line, "callback");
+  };
+
   if (CALLBACK_TOKEN && !tokenMatches(request, CALLBACK_TOKEN)) {
+    done(401, "unauthorized", null);
     return jsonError(401, "missing or wrong callback token: add ?token=<CALLBACK_TOKEN> to the callback URL");
   }
   const body = await readBodyWithLimit(request, CALLBACK_MAX_BYTES);
-  try {
-    if (body.tooLarge) {
-      log.warn({ bytes: body.bytes, limit: CALLBACK_MAX_BYTES, head: body.data.subarray(0, 200).toString("utf8") }, "callback body over the limit");
-      await recordOversizeDelivery(pool(), body.data, body.bytes, CALLBACK_MAX_BYTES);
-      return jsonError(413, `body over ${CALLBACK_MAX_BYTES} bytes (CALLBACK_MAX_BYTES)`);
-    }
-    const result = await receiveDelivery(pool(), body.data);
-    if (result.outcome === "rejected") return jsonError(400, result.error, { issues: result.issues });
-    return Response.json({});
-  } catch (err) {
-    log.error({ err }, "callback could not be stored");
-    return jsonError(503, "the delivery could not be stored: retry later");
+  if (body.tooLarge) {
+    await recordOversizeDelivery(pool(), body.data, body.bytes, CALLBACK_MAX_BYTES).catch((err) =>
+      log.error({ err: errorSummary(err) }, "an oversize delivery could not be recorded"),
+    );
+    done(413, "rejected", null, { bytes: body.bytes, head: redactSecrets(body.data.subarray(0, 200).toString("utf8")) });
+    return jsonError(413, `body over ${CALLBACK_MAX_BYTES} bytes (CALLBACK_MAX_BYTES)`);
   }
+  let result: Received;
+  try {
+    result = await (await ingestor()).receive(body.data);
+  } catch (err) {
+    // Only reached when the receiver itself cannot start (the spool directory cannot be created):
+    // store without the spool's safety net rather than refuse what the database can still take.
+    result = await storeWithoutSpool(body.data, errorSummary(err));
+  }
+  done(result.status, result.outcome, result.eventCode, result.error ? { error: result.error } : {});
+  if (result.status === 200) return Response.json({});
+  return jsonError(result.status, result.error ?? "rejected", result.issues ? { issues: result.issues } : {});
+}
+
+async function storeWithoutSpool(body: Buffer, spoolProblem: string): Promise<Received> {
+  log.error({ cause: spoolProblem }, "the spool is unavailable: storing the callback directly");
+  try {
+    const result = await receiveDelivery(pool(), body);
+    const eventCode = result.outcome === "other_event" ? result.eventCode : result.outcome === "rejected" ? null : VIDEO_EVENT_CODE;
+    if (result.outcome === "rejected") return { status: 400, outcome: "rejected", eventCode, error: result.error, issues: result.issues };
+    return { status: 200, outcome: result.outcome, eventCode };
+  } catch (err) {
+    log.error({ err: errorSummary(err) }, "callback could not be stored");
+    return { status: 503, outcome: "unavailable", eventCode: null, error: "the delivery could not be stored: retry later" };
+  }
+}
+
+/** The first bytes of a refused body, for the log, without the keys that decrypt media. */
+function redactSecrets(text: string): string {
+  return text.replace(/("(?:aes_key|auth_key)"\s*:\s*")[^"]*("?)/g, "$1[redacted]$2");
 }
 
 function tokenMatches(request: Request, expected: string): boolean {

@@ -1,0 +1,7 @@
+// Runs once when the server starts. In the Node runtime: start the receiver (its spool drain
+// replays what an earlier run left), the retention schedule, and a graceful shutdown.
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { startBackgroundJobs } = await import("./lib/ingest/spool-lifecycle");
+  startBackgroundJobs();
+}

