@@ -1,0 +1,34 @@
+"use client";
+// Light, dark or the system's choice; kept in a cookie so the server renders the right theme
+// (no flash, no inline script).
+import { useState } from "react";
+
+export type Theme = "system" | "light" | "dark";
+const NEXT: Record<Theme, Theme> = { system: "light", light: "dark", dark: "system" };
+const LABEL: Record<Theme, string> = { system: "Theme: system", light: "Theme: light", dark: "Theme: dark" };
+const ICON: Record<Theme, string> = { system: "🖥", light: "☀", dark: "☾" };
+
+export function ThemeToggle({ initial }: { initial: Theme }) {
+  const [theme, setTheme] = useState<Theme>(initial);
+  return (
+    <button
+      type="button"
+      className="btn"
+      aria-label={`${LABEL[theme]} (switch to ${NEXT[theme]})`}
+      title={LABEL[theme]}
+      onClick={() => {
+        const next = NEXT[theme];
+        setTheme(next);
+        document.cookie = `theme=${next}; path=/; max-age=31536000; samesite=lax`;
+        try {
+          localStorage.setItem("theme", next);
+        } catch {}
+        const root = document.documentElement;
+        root.classList.toggle("dark", next === "dark");
+        root.classList.toggle("light", next === "light");
+      }}
+    >
+      <span aria-hidden="true">{ICON[theme]}</span>
+    </button>
+  );
+}
