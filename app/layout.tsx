@@ -29,7 +29,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               <Link href="/" className="flex items-center gap-2 font-semibold">
                 <span aria-hidden="true">▶</span> Robot videos
               </Link>
-              <nav aria-label="Main" className="order-3 w-full sm:order-none sm:w-auto sm:flex-1">
+              <nav aria-label="Main" className="order-3 w-full min-w-0 sm:order-none sm:w-auto sm:flex-1">
                 <NavLinks />
               </nav>
               <div className="ml-auto flex items-center gap-2">

@@ -13,7 +13,7 @@ const LINKS = [
 export function NavLinks() {
   const path = usePathname();
   return (
-    <ul className="flex gap-1 overflow-x-auto text-sm">
+    <ul className="flex flex-wrap gap-1 text-sm">
       {LINKS.map(({ href, label }) => {
         const current = href === "/" ? path === "/" : path === href || path.startsWith(`${href}/`);
         return (

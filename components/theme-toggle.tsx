@@ -2,11 +2,12 @@
 // Light, dark or the system's choice; kept in a cookie so the server renders the right theme
 // (no flash, no inline script).
 import { useState } from "react";
+import { Icon } from "./icons";
 
 export type Theme = "system" | "light" | "dark";
 const NEXT: Record<Theme, Theme> = { system: "light", light: "dark", dark: "system" };
 const LABEL: Record<Theme, string> = { system: "Theme: system", light: "Theme: light", dark: "Theme: dark" };
-const ICON: Record<Theme, string> = { system: "🖥", light: "☀", dark: "☾" };
+const ICON = { system: "monitor", light: "sun", dark: "moon" } as const;
 
 export function ThemeToggle({ initial }: { initial: Theme }) {
   const [theme, setTheme] = useState<Theme>(initial);
@@ -28,7 +29,7 @@ export function ThemeToggle({ initial }: { initial: Theme }) {
         root.classList.toggle("light", next === "light");
       }}
     >
-      <span aria-hidden="true">{ICON[theme]}</span>
+      <Icon name={ICON[theme]} className="h-4 w-4" />
     </button>
   );
 }

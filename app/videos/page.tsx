@@ -47,20 +47,15 @@ export default async function VideosPage({ searchParams }: { searchParams: Searc
             <ViewLink label="Grid" active={view === "grid"} href={`/videos${filterQuery(params) ? `?${filterQuery(params)}` : ""}`} />
             <ViewLink label="Table" active={view === "table"} href={`/videos?${filterQuery(params, { view: "table" })}`} />
           </div>
-          <details className="relative">
-            <summary className="btn cursor-pointer list-none">Export</summary>
-            <div className="absolute right-0 z-10 mt-1 flex w-44 flex-col rounded border border-zinc-200 bg-white p-1 text-sm shadow-lg dark:border-zinc-800 dark:bg-zinc-900">
-              {(["csv", "ndjson", "json"] as const).map((format) => (
-                <a
-                  key={format}
-                  href={`/api/export?format=${format}${exportQuery ? `&${exportQuery}` : ""}`}
-                  className="rounded px-2 py-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800"
-                >
-                  Export {format.toUpperCase()}
-                </a>
-              ))}
-            </div>
-          </details>
+          <div className="flex items-center gap-1 text-sm" role="group" aria-label="Export the matching videos">
+            <span className="muted" aria-hidden="true">Export</span>
+            {(["csv", "ndjson", "json"] as const).map((format) => (
+              <a key={format} href={`/api/export?format=${format}${exportQuery ? `&${exportQuery}` : ""}`} className="btn px-2 py-1 text-xs">
+                <span className="sr-only">Export </span>
+                {format.toUpperCase()}
+              </a>
+            ))}
+          </div>
         </div>
       </div>
       <FilterForm values={values} view={view} />
