@@ -34,8 +34,18 @@ export function JsonTree({ value, label = "payload", depth = 0 }: { value: unkno
   );
 }
 
+/** CDN links carry signed parameters: only their origin is shown. */
+function displayString(value: string): string {
+  if (!/^https?:\/\//i.test(value)) return JSON.stringify(value);
+  try {
+    return JSON.stringify(`${new URL(value).origin}/…`);
+  } catch {
+    return JSON.stringify("(link hidden)");
+  }
+}
+
 function Scalar({ value }: { value: Json }) {
-  if (typeof value === "string") return <span className="break-all text-emerald-800 dark:text-emerald-300">{JSON.stringify(value)}</span>;
+  if (typeof value === "string") return <span className="break-all text-emerald-800 dark:text-emerald-300" title={/^https?:/i.test(value) ? "link hidden: only its host is shown" : undefined}>{displayString(value)}</span>;
   if (typeof value === "number") return <span className="text-sky-800 dark:text-sky-300">{value}</span>;
   return <span className="text-violet-800 dark:text-violet-300">{String(value)}</span>;
 }

@@ -25,7 +25,7 @@ export default async function ConversationsPage({ searchParams }: { searchParams
     <div className="space-y-4">
       {!query.cursor && <LiveRefresh />}
       <h1 className="text-2xl font-semibold">Conversations</h1>
-      <ListSearch action="/conversations" value={query.q} label="Search conversations" placeholder="Conversation id (R:… group, S:… private)" />
+      <ListSearch key={query.q ?? ""} action="/conversations" value={query.q} label="Search conversations" placeholder="Conversation id (R:… group, S:… private)" />
       {items.length === 0 ? (
         query.q ? <p className="muted">No conversation matches “{query.q}”.</p> : <EmptyState title="No conversations yet" />
       ) : (

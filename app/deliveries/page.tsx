@@ -35,7 +35,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: S
       {!query.cursor && <LiveRefresh />}
       <h1 className="text-2xl font-semibold">Deliveries</h1>
       <p className="text-sm muted">Every callback that reached the server and what became of it, newest first.</p>
-      <form method="get" action="/deliveries" aria-label="Filter deliveries" className="card flex flex-wrap items-end gap-2 p-3">
+      <form key={filterQuery.toString()} method="get" action="/deliveries" aria-label="Filter deliveries" className="card flex flex-wrap items-end gap-2 p-3">
         <div>
           <label htmlFor="d-outcome" className="label">Outcome</label>
           <select id="d-outcome" name="outcome" defaultValue={query.outcome ?? ""} className="input">

@@ -24,7 +24,7 @@ export default async function SendersPage({ searchParams }: { searchParams: Sear
     <div className="space-y-4">
       {!query.cursor && <LiveRefresh />}
       <h1 className="text-2xl font-semibold">Senders</h1>
-      <ListSearch action="/senders" value={query.q} label="Search senders" placeholder="Sender id or any nickname they used" />
+      <ListSearch key={query.q ?? ""} action="/senders" value={query.q} label="Search senders" placeholder="Sender id or any nickname they used" />
       {items.length === 0 ? (
         query.q ? <p className="muted">No sender matches “{query.q}”.</p> : <EmptyState title="No senders yet" />
       ) : (

@@ -25,6 +25,7 @@ export default async function VideosPage({ searchParams }: { searchParams: Searc
     parsed.value && result ? (
       <>
         <LiveVideoList
+          key={`${query}|${params.get("cursor") ?? ""}`}
           initial={result.items}
           filters={toClientFilters(parsed.value.filters)}
           view={view}
@@ -58,7 +59,7 @@ export default async function VideosPage({ searchParams }: { searchParams: Searc
           </div>
         </div>
       </div>
-      <FilterForm values={values} view={view} />
+      <FilterForm key={query} values={values} view={view} />
       {body}
     </div>
   );

@@ -62,7 +62,7 @@ export default async function ConversationPage({ params, searchParams }: Props) 
         </section>
         <section aria-labelledby="timeline-title" className="space-y-3">
           <h2 id="timeline-title" className="font-medium">Timeline</h2>
-          <LiveVideoList initial={items} filters={{ conversationId }} view="timeline" live={!page.cursor} empty={<p className="muted">No videos left in this conversation.</p>} />
+          <LiveVideoList key={conversationId} initial={items} filters={{ conversationId }} view="timeline" live={!page.cursor} empty={<p className="muted">No videos left in this conversation.</p>} />
           <Pager base={base} query="" nextCursor={nextCursor} isFirst={!page.cursor} />
         </section>
       </div>

@@ -74,7 +74,7 @@ export default async function SenderPage({ params, searchParams }: Props) {
         </div>
         <section aria-labelledby="videos-title" className="space-y-3">
           <h2 id="videos-title" className="font-medium">Videos</h2>
-          <LiveVideoList initial={items} filters={{ fromWxId }} view="grid" live={!page.cursor} empty={<p className="muted">No videos left from this sender.</p>} />
+          <LiveVideoList key={fromWxId} initial={items} filters={{ fromWxId }} view="grid" live={!page.cursor} empty={<p className="muted">No videos left from this sender.</p>} />
           <Pager base={`/senders/${pathSegment(fromWxId)}`} query="" nextCursor={nextCursor} isFirst={!page.cursor} />
         </section>
       </div>
