@@ -71,10 +71,12 @@ test("the search box finds a video by sender id, nickname or conversation", asyn
 
 test("a video's page: every field, named CDN type, no secrets, raw payload tree, arrow keys, links", async ({ page, request }) => {
   test.setTimeout(60_000);
-  const first = uniqueVideo({ sendTime: Date.now() - 120_000 });
+  // A moment of its own in the past, so no other test's video falls between the two.
+  const moment = Date.UTC(2019, 0, 1) + Math.floor(Math.random() * 1e10);
+  const first = uniqueVideo({ sendTime: moment });
   const sender = first.data.fromWxId as string;
   const [older] = await post(request, first);
-  const second = uniqueVideo({ fromWxId: sender, conversationId: first.data.conversationId, sendTime: Date.now() - 60_000, serverId: `srv-2-${Date.now()}` });
+  const second = uniqueVideo({ fromWxId: sender, conversationId: first.data.conversationId, sendTime: moment + 1000, serverId: `srv-2-${Date.now()}` });
   second.data.cdnData = { ...second.data.cdnData, md5: "0123456789abcdef0123456789abcdef" };
   const [newer] = await post(request, second);
 
