@@ -1,0 +1,10 @@
+import { pool } from "@/lib/db/client";
+import { handle } from "@/lib/http/responses";
+import { parseSummaryQuery } from "@/lib/conversations/keyset";
+import { listSenders } from "@/lib/senders/list";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(request: Request): Promise<Response> {
+  return handle(request, async () => Response.json(await listSenders(pool(), parseSummaryQuery(new URL(request.url).searchParams))));
+}

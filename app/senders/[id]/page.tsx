@@ -1,0 +1,83 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ConversationBadge } from "@/components/conversation-badge";
+import { formatCount, formatExact, formatTotalDuration, pathSegment } from "@/components/format";
+import type { SearchParams } from "@/components/page-params";
+import { Pager } from "@/components/pager";
+import { RelativeTime } from "@/components/relative-time";
+import { decodeSegment, readPage } from "@/components/summary-page";
+import { LiveVideoList } from "@/components/videos/live-video-list";
+import { pool } from "@/lib/db/client";
+import { getSender } from "@/lib/senders/list";
+import { NO_FILTERS } from "@/lib/videos/filters";
+import { listVideos } from "@/lib/videos/list";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ id: string }>; searchParams: SearchParams };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: decodeSegment((await params).id).slice(0, 40) };
+}
+
+export default async function SenderPage({ params, searchParams }: Props) {
+  const fromWxId = decodeSegment((await params).id);
+  const sender = await getSender(pool(), fromWxId);
+  if (!sender) notFound();
+  const page = await readPage(searchParams);
+  const { items, nextCursor } = await listVideos(pool(), { ...NO_FILTERS, fromWxId }, page);
+  return (
+    <div className="space-y-6">
+      <Link href="/senders" className="link text-sm">← All senders</Link>
+      <header className="space-y-1">
+        <h1 className="text-2xl font-semibold break-words" data-testid="sender-nickname">{sender.nickName ?? fromWxId}</h1>
+        <p className="font-mono text-sm muted break-all">{fromWxId}</p>
+        <p className="text-sm muted">
+          {formatCount(sender.videoCount)} videos · {formatTotalDuration(sender.totalDuration)} · {formatCount(sender.conversationCount)} conversations · last video{" "}
+          <RelativeTime iso={sender.lastVideoAt} />
+        </p>
+        <div className="pt-1">
+          <Link href={`/videos?fromWxId=${encodeURIComponent(fromWxId)}`} className="btn">Filter videos by this sender</Link>
+        </div>
+      </header>
+      <div className="grid gap-6 lg:grid-cols-[minmax(0,18rem)_minmax(0,1fr)]">
+        <div className="space-y-4">
+          <section aria-labelledby="nicknames-title" className="card p-4">
+            <h2 id="nicknames-title" className="mb-2 font-medium">Nickname history</h2>
+            <ol className="space-y-1.5 text-sm">
+              {sender.nicknames.map((n) => (
+                <li key={n.nickName} data-testid="nickname">
+                  <span className="font-medium break-words">{n.nickName}</span>
+                  <span className="block text-xs muted" suppressHydrationWarning>
+                    {n.videoCount} videos · {formatExact(n.firstSeenAt)} – {formatExact(n.lastSeenAt)}
+                  </span>
+                </li>
+              ))}
+              {sender.nicknames.length === 0 && <li className="muted">No nickname seen.</li>}
+            </ol>
+          </section>
+          <section aria-labelledby="conversations-title" className="card p-4">
+            <h2 id="conversations-title" className="mb-2 font-medium">Conversations</h2>
+            <ul className="space-y-1.5 text-sm">
+              {sender.conversations.map((c) => (
+                <li key={c.conversationId} className="flex items-center justify-between gap-2">
+                  <span className="flex min-w-0 items-center gap-1.5">
+                    <ConversationBadge kind={c.conversationKind} />
+                    <Link href={`/conversations/${pathSegment(c.conversationId)}`} className="truncate font-mono text-xs hover:underline">{c.conversationId || "—"}</Link>
+                  </span>
+                  <span className="tabular-nums muted">{c.videoCount}</span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        </div>
+        <section aria-labelledby="videos-title" className="space-y-3">
+          <h2 id="videos-title" className="font-medium">Videos</h2>
+          <LiveVideoList key={fromWxId} initial={items} filters={{ fromWxId }} view="grid" live={!page.cursor} empty={<p className="muted">No videos left from this sender.</p>} />
+          <Pager base={`/senders/${pathSegment(fromWxId)}`} query="" nextCursor={nextCursor} isFirst={!page.cursor} />
+        </section>
+      </div>
+    </div>
+  );
+}

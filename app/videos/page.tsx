@@ -1,0 +1,78 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { EmptyState } from "@/components/empty-state";
+import { attempt, filterQuery, hasFilters, toClientFilters, toURLSearchParams, type SearchParams } from "@/components/page-params";
+import { Pager } from "@/components/pager";
+import { ParamErrorNotice } from "@/components/param-error";
+import { FilterForm } from "@/components/videos/filter-form";
+import { LiveVideoList, type ListView } from "@/components/videos/live-video-list";
+import { pool } from "@/lib/db/client";
+import { FILTER_NAMES, parseVideoFilters } from "@/lib/videos/filters";
+import { listVideos, parsePage } from "@/lib/videos/list";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Videos" };
+
+export default async function VideosPage({ searchParams }: { searchParams: SearchParams }) {
+  const params = await toURLSearchParams(searchParams);
+  const view: ListView = params.get("view") === "table" ? "table" : "grid";
+  const values = Object.fromEntries(FILTER_NAMES.map((n) => [n, params.get(n) ?? undefined]));
+  const query = filterQuery(params, { view: view === "table" ? "table" : undefined });
+
+  const parsed = attempt(() => ({ filters: parseVideoFilters(params), page: parsePage(params) }));
+  const result = parsed.value ? await listVideos(pool(), parsed.value.filters, parsed.value.page) : null;
+  const body =
+    parsed.value && result ? (
+      <>
+        <LiveVideoList
+          key={`${query}|${params.get("cursor") ?? ""}`}
+          initial={result.items}
+          filters={toClientFilters(parsed.value.filters)}
+          view={view}
+          live={!parsed.value.page.cursor}
+          empty={<EmptyState filtered={hasFilters(parsed.value.filters)} />}
+        />
+        <Pager base="/videos" query={query} nextCursor={result.nextCursor} isFirst={!parsed.value.page.cursor} />
+      </>
+    ) : (
+      <ParamErrorNotice error={parsed.error!} resetHref="/videos" />
+    );
+
+  const exportQuery = filterQuery(params);
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h1 className="text-2xl font-semibold">Videos</h1>
+        <div className="flex flex-wrap items-center gap-2">
+          <div className="flex rounded border border-zinc-300 dark:border-zinc-700" role="group" aria-label="View">
+            <ViewLink label="Grid" active={view === "grid"} href={`/videos${filterQuery(params) ? `?${filterQuery(params)}` : ""}`} />
+            <ViewLink label="Table" active={view === "table"} href={`/videos?${filterQuery(params, { view: "table" })}`} />
+          </div>
+          <div className="flex items-center gap-1 text-sm" role="group" aria-label="Export the matching videos">
+            <span className="muted" aria-hidden="true">Export</span>
+            {(["csv", "ndjson", "json"] as const).map((format) => (
+              <a key={format} href={`/api/export?format=${format}${exportQuery ? `&${exportQuery}` : ""}`} className="btn px-2 py-1 text-xs">
+                <span className="sr-only">Export </span>
+                {format.toUpperCase()}
+              </a>
+            ))}
+          </div>
+        </div>
+      </div>
+      <FilterForm key={query} values={values} view={view} />
+      {body}
+    </div>
+  );
+}
+
+function ViewLink({ label, active, href }: { label: string; active: boolean; href: string }) {
+  return (
+    <Link
+      href={href}
+      aria-current={active ? "page" : undefined}
+      className={`px-3 py-1.5 text-sm font-medium first:rounded-l last:rounded-r ${active ? "bg-zinc-200 dark:bg-zinc-800" : "hover:bg-zinc-100 dark:hover:bg-zinc-900"}`}
+    >
+      {label}
+    </Link>
+  );
+}

@@ -1,0 +1,35 @@
+"use client";
+// Light, dark or the system's choice; kept in a cookie so the server renders the right theme
+// (no flash, no inline script).
+import { useState } from "react";
+import { Icon } from "./icons";
+
+export type Theme = "system" | "light" | "dark";
+const NEXT: Record<Theme, Theme> = { system: "light", light: "dark", dark: "system" };
+const LABEL: Record<Theme, string> = { system: "Theme: system", light: "Theme: light", dark: "Theme: dark" };
+const ICON = { system: "monitor", light: "sun", dark: "moon" } as const;
+
+export function ThemeToggle({ initial }: { initial: Theme }) {
+  const [theme, setTheme] = useState<Theme>(initial);
+  return (
+    <button
+      type="button"
+      className="btn"
+      aria-label={`${LABEL[theme]} (switch to ${NEXT[theme]})`}
+      title={LABEL[theme]}
+      onClick={() => {
+        const next = NEXT[theme];
+        setTheme(next);
+        document.cookie = `theme=${next}; path=/; max-age=31536000; samesite=lax`;
+        try {
+          localStorage.setItem("theme", next);
+        } catch {}
+        const root = document.documentElement;
+        root.classList.toggle("dark", next === "dark");
+        root.classList.toggle("light", next === "light");
+      }}
+    >
+      <Icon name={ICON[theme]} className="h-4 w-4" />
+    </button>
+  );
+}

@@ -1,0 +1,69 @@
+"use client";
+// The /videos filters, as a plain GET form (works without JavaScript); with JavaScript, empty
+// fields are left out so the shared URL names only what is filtered.
+import { useRouter } from "next/navigation";
+
+type Values = Partial<Record<string, string>>;
+
+const ADVANCED = ["fromWxId", "conversationId", "from", "to", "minDuration", "maxDuration", "direction", "robotId", "instanceId"];
+
+export function FilterForm({ values, view }: { values: Values; view: string }) {
+  const router = useRouter();
+  const advancedOpen = ADVANCED.some((k) => values[k]);
+  return (
+    <form
+      method="get"
+      action="/videos"
+      role="search"
+      aria-label="Filter videos"
+      className="card p-3"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const params = new URLSearchParams();
+        for (const [k, v] of new FormData(e.currentTarget)) if (typeof v === "string" && v.trim() !== "") params.set(k, v.trim());
+        if (params.get("view") === "grid") params.delete("view");
+        router.push(`/videos${params.size ? `?${params}` : ""}`);
+      }}
+    >
+      <input type="hidden" name="view" value={view} />
+      <div className="flex flex-wrap items-end gap-2">
+        <div className="min-w-48 flex-1">
+          <label htmlFor="filter-q" className="label">Search</label>
+          <input id="filter-q" name="q" type="search" defaultValue={values.q} placeholder="Sender id, nickname or conversation" className="input" autoComplete="off" />
+        </div>
+        <button type="submit" className="btn bg-sky-700 text-white hover:bg-sky-800 dark:bg-sky-700 dark:hover:bg-sky-600 border-sky-700">Apply</button>
+        <a href={view === "table" ? "/videos?view=table" : "/videos"} className="btn">Clear</a>
+      </div>
+      <details className="mt-2" open={advancedOpen}>
+        <summary className="cursor-pointer text-sm font-medium text-zinc-700 dark:text-zinc-300">More filters</summary>
+        <div className="mt-2 grid grid-cols-1 gap-2 sm:grid-cols-2 lg:grid-cols-4">
+          <Field name="fromWxId" label="Sender id" values={values} placeholder="wxid_…" />
+          <Field name="conversationId" label="Conversation" values={values} placeholder="R:… or S:…" />
+          <Field name="from" label="From (date or ISO time)" values={values} placeholder="2024-09-01" />
+          <Field name="to" label="To (date or ISO time)" values={values} placeholder="2024-09-30" />
+          <Field name="minDuration" label="Min duration (s)" values={values} inputMode="numeric" />
+          <Field name="maxDuration" label="Max duration (s)" values={values} inputMode="numeric" />
+          <div>
+            <label htmlFor="filter-direction" className="label">Direction</label>
+            <select id="filter-direction" name="direction" defaultValue={values.direction ?? ""} className="input">
+              <option value="">Any</option>
+              <option value="in">Received</option>
+              <option value="out">Sent by robot</option>
+            </select>
+          </div>
+          <Field name="robotId" label="Robot id" values={values} />
+          <Field name="instanceId" label="Instance id" values={values} />
+        </div>
+      </details>
+    </form>
+  );
+}
+
+function Field({ name, label, values, placeholder, inputMode }: { name: string; label: string; values: Values; placeholder?: string; inputMode?: "numeric" }) {
+  return (
+    <div>
+      <label htmlFor={`filter-${name}`} className="label">{label}</label>
+      <input id={`filter-${name}`} name={name} defaultValue={values[name]} placeholder={placeholder} inputMode={inputMode} className="input" autoComplete="off" />
+    </div>
+  );
+}

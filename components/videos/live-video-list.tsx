@@ -1,0 +1,97 @@
+"use client";
+// A list of videos that grows live: new matching videos are put on top, or, when the reader
+// has scrolled away, counted in a pill until they ask for them.
+import { useRouter } from "next/navigation";
+import { useEffect, useMemo, useState } from "react";
+import type { VideoItem } from "@/lib/videos/item";
+import { useLiveEvents } from "../live/live-provider";
+import { NewItemsPill, scrolledAway } from "../live/new-items-pill";
+import { matchesFilters, type ClientFilters } from "./match";
+import { VideoCard } from "./video-card";
+import { VideoTable } from "./video-table";
+import { VideoTimeline } from "./video-timeline";
+
+const MAX_LIVE = 500;
+
+export type ListView = "grid" | "table" | "timeline";
+
+export function LiveVideoList({
+  initial,
+  filters,
+  view,
+  live,
+  empty,
+  maxItems,
+}: {
+  initial: VideoItem[];
+  filters: ClientFilters;
+  view: ListView;
+  /** False on older pages: new videos belong to the first page only. */
+  live: boolean;
+  empty: React.ReactNode;
+  maxItems?: number;
+}) {
+  const router = useRouter();
+  const [arrived, setArrived] = useState<VideoItem[]>([]);
+  const [pending, setPending] = useState<VideoItem[]>([]);
+
+  useLiveEvents((e) => {
+    if (!live) return;
+    if (e.type === "resync") return router.refresh();
+    if (!matchesFilters(e.item, filters)) return;
+    if (scrolledAway()) setPending((p) => [e.item, ...p]);
+    else setArrived((a) => [e.item, ...a].slice(0, MAX_LIVE));
+  });
+
+  // Coming back to the top shows what waited.
+  useEffect(() => {
+    if (pending.length === 0) return;
+    const onScroll = () => {
+      if (!scrolledAway()) showPending();
+    };
+    window.addEventListener("scroll", onScroll, { passive: true });
+    return () => window.removeEventListener("scroll", onScroll);
+  });
+
+  function showPending() {
+    setArrived((a) => [...pending, ...a].slice(0, MAX_LIVE));
+    setPending([]);
+  }
+
+  const fresh = useMemo(() => new Set(arrived.map((v) => v.id)), [arrived]);
+  const videos = useMemo(() => {
+    const seen = new Set<string>();
+    const all = [...arrived, ...initial].filter((v) => !seen.has(v.id) && seen.add(v.id));
+    return maxItems ? all.slice(0, maxItems) : all;
+  }, [arrived, initial, maxItems]);
+
+  return (
+    <>
+      <NewItemsPill
+        count={pending.length}
+        onShow={() => {
+          showPending();
+          window.scrollTo({ top: 0, behavior: "smooth" });
+        }}
+      />
+      <p className="sr-only" role="status" aria-live="polite">
+        {arrived.length > 0 ? `${arrived.length} new ${arrived.length === 1 ? "video" : "videos"} arrived` : ""}
+      </p>
+      {videos.length === 0 ? (
+        empty
+      ) : view === "table" ? (
+        <VideoTable videos={videos} fresh={fresh} />
+      ) : view === "timeline" ? (
+        <VideoTimeline videos={videos} fresh={fresh} />
+      ) : (
+        <ul className="grid grid-cols-2 gap-3 sm:grid-cols-3 md:grid-cols-4 lg:grid-cols-5 xl:grid-cols-6" data-testid="video-grid">
+          {videos.map((v) => (
+            <li key={v.id} className="flex">
+              <VideoCard video={v} fresh={fresh.has(v.id)} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,36 @@
+// Whether a live video belongs in a filtered view: the browser's mirror of videoWhereSql.
+// `q` is approximated (sender id, current nickname, conversation); the server remains the
+// authority on the next reload.
+import type { VideoItem } from "@/lib/videos/item";
+
+/** VideoFilters as they cross to the browser (dates as ISO strings). */
+export type ClientFilters = {
+  fromWxId?: string;
+  conversationId?: string;
+  q?: string;
+  from?: string;
+  to?: string;
+  minDuration?: number;
+  maxDuration?: number;
+  direction?: "in" | "out";
+  robotId?: string;
+  instanceId?: string;
+};
+
+export function matchesFilters(v: VideoItem, f: ClientFilters): boolean {
+  if (f.fromWxId && v.fromWxId !== f.fromWxId) return false;
+  if (f.conversationId && v.conversationId !== f.conversationId) return false;
+  if (f.robotId && v.robotId !== f.robotId) return false;
+  if (f.instanceId && v.instanceId !== f.instanceId) return false;
+  if (f.direction && v.direction !== f.direction) return false;
+  if (f.minDuration !== undefined && v.duration < f.minDuration) return false;
+  if (f.maxDuration !== undefined && v.duration > f.maxDuration) return false;
+  const t = new Date(v.sendTime).getTime();
+  if (f.from && t < new Date(f.from).getTime()) return false;
+  if (f.to && t > new Date(f.to).getTime()) return false;
+  if (f.q) {
+    const q = f.q.toLowerCase();
+    if (![v.fromWxId, v.fromNickName ?? "", v.conversationId].some((s) => s.toLowerCase().includes(q))) return false;
+  }
+  return true;
+}

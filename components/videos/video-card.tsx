@@ -1,0 +1,41 @@
+// One video as a card: preview (fixed ratio, no layout shift), duration, who, where, when.
+import Link from "next/link";
+import { PreviewImage } from "@/components/media/preview-image";
+import type { VideoItem } from "@/lib/videos/item";
+import { ConversationBadge, DirectionBadge } from "../conversation-badge";
+import { formatDuration, pathSegment } from "../format";
+import { RelativeTime } from "../relative-time";
+
+export function senderName(v: Pick<VideoItem, "fromNickName" | "fromWxId">): string {
+  return v.fromNickName?.trim() || v.fromWxId || "unknown sender";
+}
+
+export function VideoCard({ video, fresh = false }: { video: VideoItem; fresh?: boolean }) {
+  const name = senderName(video);
+  return (
+    <article className={`card flex w-full flex-col overflow-hidden ${fresh ? "just-arrived" : ""}`} data-testid="video-card" data-video-id={video.id}>
+      <Link href={`/videos/${video.id}`} className="relative block focus-visible:outline-2 focus-visible:outline-sky-600" aria-label={`Video from ${name}, ${formatDuration(video.duration)}`}>
+        <PreviewImage videoId={video.id} width={video.width} height={video.height} alt="" />
+        <span className="absolute right-1.5 bottom-1.5 rounded bg-black/75 px-1.5 py-0.5 font-mono text-xs text-white">{formatDuration(video.duration)}</span>
+      </Link>
+      <div className="flex flex-1 flex-col gap-1.5 p-2.5 text-sm">
+        <div className="min-w-0">
+          <Link href={`/senders/${pathSegment(video.fromWxId)}`} className="block truncate font-medium hover:underline" data-testid="sender-nickname">
+            {name}
+          </Link>
+          <span className="block truncate font-mono text-xs muted">{video.fromWxId}</span>
+        </div>
+        <div className="flex min-w-0 items-center gap-1.5">
+          <ConversationBadge kind={video.conversationKind} />
+          <Link href={`/conversations/${pathSegment(video.conversationId)}`} className="truncate font-mono text-xs hover:underline" title={video.conversationId}>
+            {video.conversationId || "—"}
+          </Link>
+        </div>
+        <div className="mt-auto flex items-center justify-between gap-2 pt-1">
+          <DirectionBadge direction={video.direction} />
+          <RelativeTime iso={video.sendTime} className="text-xs muted" />
+        </div>
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,55 @@
+// The compact view: one line per video.
+import Link from "next/link";
+import type { VideoItem } from "@/lib/videos/item";
+import { ConversationBadge, DirectionBadge } from "../conversation-badge";
+import { formatBytes, formatDuration, pathSegment } from "../format";
+import { RelativeTime } from "../relative-time";
+import { senderName } from "./video-card";
+
+export function VideoTable({ videos, fresh }: { videos: VideoItem[]; fresh: Set<string> }) {
+  return (
+    <div className="card overflow-x-auto">
+      <table className="w-full text-left text-sm">
+        <caption className="sr-only">Videos, newest first</caption>
+        <thead className="border-b border-zinc-200 text-xs text-zinc-700 uppercase dark:border-zinc-800 dark:text-zinc-300">
+          <tr>
+            <th scope="col" className="px-3 py-2">When</th>
+            <th scope="col" className="px-3 py-2">Sender</th>
+            <th scope="col" className="px-3 py-2">Conversation</th>
+            <th scope="col" className="px-3 py-2">Direction</th>
+            <th scope="col" className="px-3 py-2 text-right">Duration</th>
+            <th scope="col" className="px-3 py-2 text-right">Size</th>
+            <th scope="col" className="px-3 py-2"><span className="sr-only">Open</span></th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+          {videos.map((v) => (
+            <tr key={v.id} data-testid="video-row" data-video-id={v.id} className={fresh.has(v.id) ? "just-arrived" : undefined}>
+              <td className="px-3 py-1.5 whitespace-nowrap"><RelativeTime iso={v.sendTime} /></td>
+              <td className="max-w-56 px-3 py-1.5">
+                <Link href={`/senders/${pathSegment(v.fromWxId)}`} className="block truncate font-medium hover:underline" data-testid="sender-nickname">
+                  {senderName(v)}
+                </Link>
+                <span className="block truncate font-mono text-xs muted">{v.fromWxId}</span>
+              </td>
+              <td className="max-w-64 px-3 py-1.5">
+                <span className="flex items-center gap-1.5">
+                  <ConversationBadge kind={v.conversationKind} />
+                  <Link href={`/conversations/${pathSegment(v.conversationId)}`} className="truncate font-mono text-xs hover:underline">
+                    {v.conversationId || "—"}
+                  </Link>
+                </span>
+              </td>
+              <td className="px-3 py-1.5 whitespace-nowrap"><DirectionBadge direction={v.direction} /></td>
+              <td className="px-3 py-1.5 text-right font-mono">{formatDuration(v.duration)}</td>
+              <td className="px-3 py-1.5 text-right whitespace-nowrap muted">{formatBytes(v.size)}</td>
+              <td className="px-3 py-1.5 text-right">
+                <Link href={`/videos/${v.id}`} className="link whitespace-nowrap">Open<span className="sr-only"> video {v.id} from {senderName(v)}</span></Link>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,81 @@
+// Paging for the summary lists (conversations, senders): most recent activity first, keyed
+// by (lastVideoAt DESC, key ASC) to match their indexes, so page 1,000 is as fast as page 1.
+import { z } from "zod";
+import { parseParams, wholeNumber } from "../videos/filters";
+
+export type KeysetCursor = { time: Date; key: string };
+
+const MAX_KEY = 512;
+
+export function encodeKeyset(c: KeysetCursor): string {
+  return Buffer.from(JSON.stringify([c.time.getTime(), c.key])).toString("base64url");
+}
+
+export function decodeKeyset(text: string): KeysetCursor | null {
+  if (text.length > 1024 || !/^[A-Za-z0-9_-]+$/.test(text)) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(text, "base64url").toString());
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(value) || value.length !== 2) return null;
+  const [ms, key] = value as unknown[];
+  if (typeof ms !== "number" || !Number.isSafeInteger(ms) || typeof key !== "string" || key.length > MAX_KEY) return null;
+  const time = new Date(ms);
+  return Number.isNaN(time.getTime()) ? null : { time, key };
+}
+
+const text = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
+  .pipe(z.string().max(256, "at most 256 characters").optional());
+
+export const summaryQuerySchema = z.object({
+  q: text,
+  cursor: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === "") return undefined;
+      const decoded = decodeKeyset(v);
+      if (!decoded) {
+        ctx.addIssue({ code: "custom", message: "malformed cursor: pass back nextCursor as received" });
+        return z.NEVER;
+      }
+      return decoded;
+    }),
+  limit: wholeNumber.pipe(
+    z.number({ error: "expected a number" }).int("expected a whole number").min(1, "must be 1 or more").max(500, "at most 500").default(50),
+  ),
+});
+
+export type SummaryQuery = z.infer<typeof summaryQuerySchema>;
+
+export function parseSummaryQuery(params: URLSearchParams): SummaryQuery {
+  return parseParams(summaryQuerySchema, {
+    q: params.get("q") ?? undefined,
+    cursor: params.get("cursor") ?? undefined,
+    limit: params.get("limit") ?? undefined,
+  });
+}
+
+/** The WHERE fragment that continues after `cursor` for a table keyed by `keyColumn`. */
+export function afterCursorSql(cursor: KeysetCursor | undefined, keyColumn: string, params: unknown[]): string {
+  if (!cursor) return "TRUE";
+  params.push(cursor.time, cursor.key);
+  const t = `$${params.length - 1}`;
+  const k = `$${params.length}`;
+  return `("lastVideoAt" < ${t} OR ("lastVideoAt" = ${t} AND "${keyColumn}" > ${k}))`;
+}
+
+/** Cuts the extra row fetched to know whether another page exists. */
+export function pageOf<R extends { lastVideoAt: Date }, T>(rows: R[], limit: number, key: (r: R) => string, map: (r: R) => T) {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    items: items.map(map),
+    nextCursor: rows.length > limit && last ? encodeKeyset({ time: last.lastVideoAt, key: key(last) }) : null,
+  };
+}

@@ -1,0 +1,109 @@
+// The deliveries log: every callback that reached the server and what became of it.
+// Lists leave the body out (it can be up to CALLBACK_MAX_BYTES); one delivery's body is read on demand.
+import type { Pool } from "pg";
+import { z } from "zod";
+import { parseParams } from "../videos/filters";
+import { redactSecrets } from "../videos/item";
+import { encodeCursor, isBigintId, pageSchema } from "../videos/list";
+
+export const OUTCOMES = ["stored", "duplicate", "other_event", "rejected"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+export const deliveryQuerySchema = z.object({
+  outcome: optional.pipe(z.enum(OUTCOMES, { error: `must be one of ${OUTCOMES.join(", ")}` }).optional()),
+  eventCode: optional.pipe(z.string().max(64, "at most 64 characters").optional()),
+  cursor: pageSchema.shape.cursor,
+  limit: pageSchema.shape.limit,
+});
+
+export type DeliveryQuery = z.infer<typeof deliveryQuerySchema>;
+
+export function parseDeliveryQuery(params: URLSearchParams): DeliveryQuery {
+  return parseParams(deliveryQuerySchema, {
+    outcome: params.get("outcome") ?? undefined,
+    eventCode: params.get("eventCode") ?? undefined,
+    cursor: params.get("cursor") ?? undefined,
+    limit: params.get("limit") ?? undefined,
+  });
+}
+
+
+type DeliveryRow = {
+  id: string;
+  receivedAt: Date;
+  eventCode: string | null;
+  outcome: Outcome;
+  httpStatus: number;
+  error: string | null;
+  bodyBytes: number;
+  hasBody: boolean;
+  videoEventId: string | null;
+};
+
+const COLUMNS = `id::text AS id, "receivedAt", "eventCode", outcome::text AS outcome, "httpStatus", error, "bodyBytes",
+  (body IS NOT NULL) AS "hasBody", "videoEventId"::text AS "videoEventId"`;
+
+function toDelivery(r: DeliveryRow) {
+  return { ...r, receivedAt: r.receivedAt.toISOString() };
+}
+
+export type Delivery = ReturnType<typeof toDelivery>;
+
+export async function listDeliveries(db: Pool, query: DeliveryQuery): Promise<{ items: Delivery[]; nextCursor: string | null }> {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  if (query.outcome) {
+    params.push(query.outcome);
+    where.push(`outcome = $${params.length}::delivery_outcome`);
+  }
+  if (query.eventCode) {
+    params.push(query.eventCode);
+    where.push(`"eventCode" = $${params.length}`);
+  }
+  if (query.cursor) {
+    params.push(query.cursor.time, query.cursor.id);
+    where.push(`("receivedAt", id) < ($${params.length - 1}, $${params.length}::bigint)`);
+  }
+  params.push(query.limit + 1);
+  const { rows } = await db.query<DeliveryRow>(
+    `SELECT ${COLUMNS} FROM deliveries ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+     ORDER BY "receivedAt" DESC, id DESC LIMIT $${params.length}`,
+    params,
+  );
+  const items = rows.slice(0, query.limit);
+  const last = items.at(-1);
+  return {
+    items: items.map(toDelivery),
+    nextCursor: rows.length > query.limit && last ? encodeCursor({ time: last.receivedAt, id: last.id }) : null,
+  };
+}
+
+/** One delivery with its body as received, or null. */
+export async function getDelivery(db: Pool, id: string) {
+  if (!isBigintId(id)) return null;
+  const { rows } = await db.query<DeliveryRow & { body: string | null }>(`SELECT ${COLUMNS}, body FROM deliveries WHERE id = $1::bigint`, [id]);
+  return rows[0] ? { ...toDelivery(rows[0]), body: rows[0].body === null ? null : redactBody(rows[0].body) } : null;
+}
+
+/** A body with its aes_key/auth_key values hidden: pretty JSON when it parses, else the text. */
+export function redactBody(body: string): string {
+  try {
+    return JSON.stringify(redactSecrets(JSON.parse(body)), null, 2);
+  } catch {
+    return body.replace(/("(?:aes_key|auth_key)"\s*:\s*)"[^"]*"/g, '$1"[redacted]"');
+  }
+}
+
+/** Event codes seen recently, for the filter's choices. */
+export async function recentEventCodes(db: Pool): Promise<string[]> {
+  const { rows } = await db.query<{ eventCode: string }>(
+    `SELECT DISTINCT "eventCode" FROM (SELECT "eventCode" FROM deliveries WHERE "eventCode" IS NOT NULL ORDER BY "receivedAt" DESC LIMIT 5000) d ORDER BY 1`,
+  );
+  return rows.map((r) => r.eventCode);
+}
+

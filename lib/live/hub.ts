@@ -1,0 +1,130 @@
+// Live updates: one LISTEN connection per process on the `video_events` channel (a trigger
+// announces every stored batch's ids), fanned out to every open /api/stream. Because the
+// signal travels through PostgreSQL, a video stored by any app instance reaches all of them.
+import pg from "pg";
+import { log } from "../log";
+import { ITEM_COLUMNS, toItem, type ItemRow, type VideoItem } from "../videos/item";
+
+export const CHANNEL = "video_events";
+
+export type LiveSubscriber = {
+  video: (item: VideoItem) => void;
+  /** The listener reconnected: anything stored meanwhile was missed, so views should reload. */
+  resync: () => void;
+};
+
+export type LiveHub = {
+  subscribe: (s: LiveSubscriber) => () => void;
+  /** Resolves once LISTEN is in place (tests wait on it). */
+  ready: () => Promise<void>;
+  subscriberCount: () => number;
+  close: () => Promise<void>;
+};
+
+type Options = { connectionString: string; pool: pg.Pool; maxDelayMs?: number };
+
+/** Notification payloads are comma-separated ids; anything else is ignored. */
+export function parseIds(payload: string | undefined): string[] {
+  return (payload ?? "").split(",").filter((id) => /^\d{1,19}$/.test(id));
+}
+
+export function createLiveHub({ connectionString, pool, maxDelayMs = 5000 }: Options): LiveHub {
+  const subscribers = new Set<LiveSubscriber>();
+  let client: pg.Client | null = null;
+  let closed = false;
+  let started = false;
+  let attempt = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let readyWaiters: (() => void)[] = [];
+  let listening = false;
+
+  const emit = (fn: (s: LiveSubscriber) => void) => {
+    for (const s of subscribers) {
+      try {
+        fn(s);
+      } catch (err) {
+        log.warn({ err }, "live subscriber failed");
+      }
+    }
+  };
+
+  async function announce(ids: string[]) {
+    if (ids.length === 0 || subscribers.size === 0) return;
+    const { rows } = await pool.query<ItemRow>(
+      `SELECT ${ITEM_COLUMNS} FROM video_events WHERE id = ANY($1::bigint[]) ORDER BY "sendTime", id`,
+      [ids],
+    );
+    for (const row of rows) emit((s) => s.video(toItem(row)));
+  }
+
+  async function connect() {
+    if (closed) return;
+    const c = new pg.Client({ connectionString, keepAlive: true, application_name: "wechat-video-dashboard live" });
+    client = c;
+    const lost = (err?: Error) => {
+      if (client !== c) return;
+      client = null;
+      listening = false;
+      c.removeAllListeners("notification");
+      c.end().catch(() => {});
+      if (closed) return;
+      const delay = Math.min(maxDelayMs, 250 * 2 ** attempt++);
+      log.warn({ err: err?.message, delay }, "live listener lost its database connection; reconnecting");
+      timer = setTimeout(() => void connect(), delay);
+    };
+    c.on("error", lost);
+    c.on("end", () => lost());
+    c.on("notification", (msg) => {
+      if (msg.channel !== CHANNEL) return;
+      announce(parseIds(msg.payload)).catch((err) => log.warn({ err }, "live: could not read announced videos"));
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${CHANNEL}`);
+    } catch (err) {
+      lost(err as Error);
+      return;
+    }
+    if (client !== c) return;
+    listening = true;
+    // A reconnection (not the first connection) may have missed videos.
+    if (attempt > 0) emit((s) => s.resync());
+    attempt = 0;
+    for (const w of readyWaiters) w();
+    readyWaiters = [];
+  }
+
+  const start = () => {
+    if (started) return;
+    started = true;
+    void connect();
+  };
+
+  return {
+    subscribe(s) {
+      subscribers.add(s);
+      start();
+      return () => subscribers.delete(s);
+    },
+    ready() {
+      start();
+      return listening ? Promise.resolve() : new Promise((r) => readyWaiters.push(r));
+    },
+    subscriberCount: () => subscribers.size,
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      subscribers.clear();
+      const c = client;
+      client = null;
+      await c?.end().catch(() => {});
+    },
+  };
+}
+
+// One hub per process, kept on globalThis so module reloads in development do not open more.
+const holder = globalThis as unknown as { __videoDashboardLiveHub?: LiveHub };
+
+export function liveHub(make: () => LiveHub): LiveHub {
+  return (holder.__videoDashboardLiveHub ??= make());
+}

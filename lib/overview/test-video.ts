@@ -1,0 +1,16 @@
+// Test helper: the provider's example with its own identity, posted through the real receiver.
+import { readFileSync } from "node:fs";
+import type { Pool } from "pg";
+import { receiveDelivery } from "../ingest/receive";
+
+const example = JSON.parse(readFileSync(new URL("../../test/fixtures/provider-example-20004.json", import.meta.url), "utf8"));
+let counter = 0;
+
+export function exampleVideo(data: Record<string, unknown> = {}) {
+  const tag = `${process.pid}-${counter++}`;
+  return { ...example, data: { ...example.data, serverId: `srv-${tag}`, localId: `loc-${tag}`, ...data } };
+}
+
+export async function postVideo(db: Pool, data: Record<string, unknown> = {}) {
+  return receiveDelivery(db, Buffer.from(JSON.stringify(exampleVideo(data))));
+}
