@@ -60,21 +60,23 @@ export function checkUrl(url: URL, allowList: AllowEntry[]): AllowEntry {
 
 // Addresses no CDN link may reach: loopback, private, link-local (cloud metadata lives at
 // 169.254.169.254), shared, multicast, reserved, and IPv6 forms that embed an IPv4 address.
-const SPECIAL_ADDRESSES = new BlockList();
+// Two lists: Node's BlockList matches IPv4 addresses against IPv6 rules in their mapped form.
+const SPECIAL_V4 = new BlockList();
+const SPECIAL_V6 = new BlockList();
 for (const [net, prefix] of [
   ["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12],
   ["192.0.0.0", 24], ["192.0.2.0", 24], ["192.88.99.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15],
   ["198.51.100.0", 24], ["203.0.113.0", 24], ["224.0.0.0", 4], ["240.0.0.0", 4],
-] as const) SPECIAL_ADDRESSES.addSubnet(net, prefix, "ipv4");
+] as const) SPECIAL_V4.addSubnet(net, prefix, "ipv4");
 for (const [net, prefix] of [
   ["::", 96], ["::ffff:0:0", 96], ["64:ff9b::", 96], ["64:ff9b:1::", 48], ["100::", 64], ["2001::", 23], ["2001:db8::", 32],
   ["2002::", 16], ["fc00::", 7], ["fe80::", 10], ["fec0::", 10], ["ff00::", 8],
-] as const) SPECIAL_ADDRESSES.addSubnet(net, prefix, "ipv6");
+] as const) SPECIAL_V6.addSubnet(net, prefix, "ipv6");
 
 export function isPublicAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return false;
-  return !SPECIAL_ADDRESSES.check(address, family === 4 ? "ipv4" : "ipv6");
+  return family === 4 ? !SPECIAL_V4.check(address, "ipv4") : !SPECIAL_V6.check(address, "ipv6");
 }
 
 function refuseAddress(host: string, address: string): MediaError {
