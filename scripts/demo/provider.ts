@@ -36,7 +36,7 @@ export const CONVERSATIONS = [
 ];
 
 /** A 20004 envelope shaped like the provider's documentation example, around the given cdnData. */
-export function videoEnvelope(cdnData: Record<string, unknown>, data: Record<string, unknown> = {}) {
+export function videoEnvelope<Data extends Record<string, unknown>>(cdnData: Record<string, unknown>, data: Data = {} as Data) {
   const now = Date.now();
   const localId = String(BigInt(now) * 1000n + BigInt(randomBytes(2).readUInt16BE(0) % 1000));
   return {

@@ -1,0 +1,24 @@
+// A bare player page for one video: the player, its download button, and the sender. The
+// dashboard's /videos/<id> is the full page; this one is for watching (and the media e2e test).
+import { notFound } from "next/navigation";
+import { DownloadButton } from "@/components/media/download-button";
+import { VideoPlayer } from "@/components/media/video-player";
+import { pool } from "@/lib/db/client";
+import { getVideo } from "@/lib/videos/list";
+
+export const dynamic = "force-dynamic";
+
+export default async function WatchPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const video = await getVideo(pool(), id);
+  if (!video) notFound();
+  return (
+    <main className="mx-auto flex max-w-3xl flex-col items-start gap-3 p-6">
+      <h1 className="text-lg font-semibold">
+        {video.fromNickName ?? video.fromWxId} · {video.duration} s
+      </h1>
+      <VideoPlayer videoId={video.id} width={video.width} height={video.height} />
+      <DownloadButton videoId={video.id} />
+    </main>
+  );
+}
