@@ -36,7 +36,7 @@ export const CONVERSATIONS = [
 ];
 
 /** A 20004 envelope shaped like the provider's documentation example, around the given cdnData. */
-export function videoEnvelope<Data extends Record<string, unknown>>(cdnData: Record<string, unknown>, data: Data = {} as Data) {
+export function videoEnvelope<Cdn extends Record<string, unknown>, Data extends Record<string, unknown>>(cdnData: Cdn, data: Data = {} as Data) {
   const now = Date.now();
   const localId = String(BigInt(now) * 1000n + BigInt(randomBytes(2).readUInt16BE(0) % 1000));
   return {
@@ -54,7 +54,7 @@ export function videoEnvelope<Data extends Record<string, unknown>>(cdnData: Rec
       messageSource: 0,
       isPc: 0,
       ...data,
-      cdnData: { auth_key: `v1_${randomBytes(32).toString("hex")}`, file_name: `${localId}.mp4`, ...cdnData },
+      cdnData: { auth_key: `v1_${randomBytes(32).toString("hex")}`, file_name: `${localId}.mp4`, ...cdnData } as Cdn & { auth_key: string; file_name: string },
     },
   };
 }
