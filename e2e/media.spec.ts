@@ -5,22 +5,26 @@ import { randomBytes } from "node:crypto";
 import { startAppServer, type AppServer } from "../test/support/app-server";
 import { startStandInCdn, type StandInCdn } from "../scripts/demo/cdn";
 import { loadClips } from "../scripts/demo/provider";
-import { expect, test, uniqueVideo } from "./fixtures";
+import { expect, test as base, uniqueVideo } from "./fixtures";
 
-let cdn: StandInCdn;
-let app: AppServer;
 const [clip, otherClip] = loadClips();
+let cdn: StandInCdn;
 
-test.beforeAll(async () => {
-  cdn = await startStandInCdn();
-  // This server may fetch from the stand-in CDN, named by host AND port: the only way loopback opens.
-  app = await startAppServer({ DATABASE_URL: process.env.E2E_DATABASE_URL!, MEDIA_ALLOWED_HOSTS: cdn.hostEntry });
+// One stand-in CDN and one app server per worker; this server may fetch from that CDN, named by
+// host AND port in MEDIA_ALLOWED_HOSTS: the only way loopback becomes fetchable.
+const test = base.extend<object, { mediaApp: AppServer }>({
+  mediaApp: [
+    async ({}, use) => {
+      cdn = await startStandInCdn();
+      const app = await startAppServer({ DATABASE_URL: process.env.E2E_DATABASE_URL!, MEDIA_ALLOWED_HOSTS: cdn.hostEntry });
+      await use(app);
+      await app.stop();
+      await cdn.stop();
+    },
+    { scope: "worker", timeout: 90_000 },
+  ],
+  baseURL: async ({ mediaApp }, use) => use(mediaApp.url),
 });
-test.afterAll(async () => {
-  await app?.stop();
-  await cdn?.stop();
-});
-test.use({ baseURL: async ({}, use) => use(app.url) });
 
 type Posted = { id: string; videoUrl: string };
 
