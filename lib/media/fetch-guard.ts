@@ -11,7 +11,7 @@ import { createWriteStream } from "node:fs";
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import { BlockList, isIP, type LookupFunction } from "node:net";
-import { Transform } from "node:stream";
+import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { MediaError } from "./errors";
 
@@ -141,7 +141,7 @@ export async function fetchToFile(link: string, dest: string, limits: FetchLimit
         res.destroy();
         throw tooLarge(limits.maxBytes, declared);
       }
-      const bytes = await saveBounded(res, dest, limits.maxBytes, signal);
+      const bytes = await writeBounded(res, dest, limits.maxBytes, signal);
       return { bytes, url: url.toString() };
     }
   } catch (err) {
@@ -165,7 +165,8 @@ function request(url: URL, allowSpecial: boolean, signal: AbortSignal): Promise<
   });
 }
 
-async function saveBounded(res: IncomingMessage, dest: string, maxBytes: number, signal: AbortSignal): Promise<number> {
+/** Streams `source` into the file `dest`, failing with too_large past `maxBytes`; returns the byte count. */
+export async function writeBounded(source: Readable, dest: string, maxBytes: number, signal?: AbortSignal): Promise<number> {
   let bytes = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -174,7 +175,7 @@ async function saveBounded(res: IncomingMessage, dest: string, maxBytes: number,
       done(null, chunk);
     },
   });
-  await pipeline(res, counter, createWriteStream(dest), { signal });
+  await pipeline(source, counter, createWriteStream(dest), signal ? { signal } : {});
   return bytes;
 }
 

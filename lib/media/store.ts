@@ -7,7 +7,6 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Pool } from "pg";
 import { config, type Config } from "../config";
@@ -15,7 +14,7 @@ import { isBigintId } from "../videos/list";
 import { metrics } from "../metrics/registry";
 import { createMediaDecipher, parseAesKey } from "./decrypt";
 import { MediaError } from "./errors";
-import { fetchToFile } from "./fetch-guard";
+import { fetchToFile, writeBounded } from "./fetch-guard";
 import { fitsKind, sniff, SNIFF_BYTES, type MediaKind } from "./sniff";
 
 export type MediaOptions = {
@@ -164,16 +163,8 @@ async function fetchAndStore(db: Pool, videoId: string, kind: MediaKind, options
 /** Writes a stream to a temporary file, refusing it past `maxBytes`; returns the file's path. */
 export async function saveStream(body: Readable, dataDir: string, maxBytes: number): Promise<string> {
   const path = await tempPath(dataDir);
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      bytes += chunk.length;
-      if (bytes > maxBytes) return done(new MediaError("too_large", `the file is larger than the ${maxBytes} bytes allowed`));
-      done(null, chunk);
-    },
-  });
   try {
-    await pipeline(body, counter, createWriteStream(path));
+    await writeBounded(body, path, maxBytes);
     return path;
   } catch (err) {
     await rm(path, { force: true });

@@ -59,3 +59,11 @@ describe("the simulated provider", () => {
     expect(Buffer.from(await res.arrayBuffer()).toString("latin1")).toBe("ftypisom");
   });
 });
+
+test("every conversation sees messages in both directions", () => {
+  const sent = callbacks();
+  for (const conversationId of new Set(sent.map((e) => e.data.conversationId))) {
+    const directions = new Set(sent.filter((e) => e.data.conversationId === conversationId).map((e) => e.data.messageSource));
+    expect(directions, conversationId).toEqual(new Set([0, 1]));
+  }
+});

@@ -64,8 +64,9 @@ export function demoCallback(cdn: StandInCdn, clips: Clip[], n: number) {
   const clip = clips[n % clips.length];
   const conversation = CONVERSATIONS[n % CONVERSATIONS.length];
   const sender = SENDERS[conversation.members[Math.floor(n / CONVERSATIONS.length) % conversation.members.length]];
-  // Every fourth message is the robot's own (messageSource 1), sent to the conversation.
-  const outgoing = n % 4 === 3;
+  // Every third message is the robot's own (messageSource 1), sent to the conversation; the
+  // period differs from the conversations' so every conversation sees both directions.
+  const outgoing = n % 3 === 1;
   // Some links serve plain files; now and then one has already expired (shown as such in the UI).
   const expired = n % 11 === 10;
   // One aes_key per message: the payload has one, for the video and its preview.
