@@ -103,6 +103,15 @@ describe("fetching, decrypting and caching", () => {
     expect(cdn.hits(video.url)).toBe(2);
   });
 
+  test("deleting an event (retention) forgets its cached media", async () => {
+    const { id } = await publishedVideo();
+    await getMedia(db.pool, id, "video", options);
+    await db.pool.query(`DELETE FROM video_events WHERE id = $1`, [id]);
+    const { rowCount } = await db.pool.query(`SELECT 1 FROM media_files WHERE "videoEventId" = $1`, [id]);
+    expect(rowCount).toBe(0);
+    expect((await failure(getMedia(db.pool, id, "video", options))).reason).toBe("not_found");
+  });
+
   test("identical files are stored once (content-addressed)", async () => {
     const a = await publishedVideo();
     const b = await publishedVideo();

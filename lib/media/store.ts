@@ -260,18 +260,14 @@ async function hashFile(path: string): Promise<{ md5: string; sha256: string; by
 }
 
 export async function recordMedia(db: Pool, videoId: string, kind: MediaKind, media: StoredMedia, source: "cdn" | "upload") {
-  try {
-    await db.query(
-      `INSERT INTO media_files ("videoEventId", kind, sha256, "contentType", bytes, source)
-       VALUES ($1::bigint, $2::media_kind, $3, $4, $5, $6::media_source)
-       ON CONFLICT ("videoEventId", kind) DO UPDATE
-         SET sha256 = EXCLUDED.sha256, "contentType" = EXCLUDED."contentType", bytes = EXCLUDED.bytes,
-             source = EXCLUDED.source, "storedAt" = now()`,
-      [videoId, kind, media.sha256, media.contentType, media.bytes, source],
-    );
-  } catch (err) {
-    // The event was deleted (retention) while its file was fetched.
-    if ((err as { code?: string }).code === "23503") throw unknownVideo(videoId);
-    throw err;
-  }
+  // Only for an event that still exists: it may have been deleted (retention) during the fetch.
+  const { rowCount } = await db.query(
+    `INSERT INTO media_files ("videoEventId", kind, sha256, "contentType", bytes, source)
+     SELECT id, $2::media_kind, $3, $4, $5, $6::media_source FROM video_events WHERE id = $1::bigint
+     ON CONFLICT ("videoEventId", kind) DO UPDATE
+       SET sha256 = EXCLUDED.sha256, "contentType" = EXCLUDED."contentType", bytes = EXCLUDED.bytes,
+           source = EXCLUDED.source, "storedAt" = now()`,
+    [videoId, kind, media.sha256, media.contentType, media.bytes, source],
+  );
+  if (rowCount === 0) throw unknownVideo(videoId);
 }

@@ -1,5 +1,6 @@
 -- The media cache index (lib/media/store.ts): one row per cached video or preview file.
--- Cascades with its event, so retention removes index rows with the events.
+-- Rows go with their event (retention) through a statement-level DELETE trigger rather than a
+-- foreign key: a foreign key would make `TRUNCATE video_events` fail.
 -- CreateEnum
 CREATE TYPE "media_kind" AS ENUM ('video', 'preview');
 
@@ -22,5 +23,15 @@ CREATE TABLE "media_files" (
 -- CreateIndex
 CREATE INDEX "media_files_sha256_idx" ON "media_files"("sha256");
 
--- AddForeignKey
-ALTER TABLE "media_files" ADD CONSTRAINT "media_files_videoEventId_fkey" FOREIGN KEY ("videoEventId") REFERENCES "video_events"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+-- Forget the cached media of deleted events (one statement per DELETE, however many rows).
+CREATE FUNCTION media_files_forget_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM media_files m USING deleted_events d WHERE m."videoEventId" = d.id;
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER media_files_forget_deleted
+  AFTER DELETE ON video_events
+  REFERENCING OLD TABLE AS deleted_events
+  FOR EACH STATEMENT EXECUTE FUNCTION media_files_forget_deleted();
