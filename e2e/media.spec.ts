@@ -105,6 +105,12 @@ test("the media endpoints answer with the real type, ranges, ETag and a download
   expect(Buffer.from(await preview.body())).toEqual(clip.preview);
   expect(cdn.hits(previewUrl)).toBe(1);
 
+  const head = await request.head(`/api/media/${id}/video`);
+  expect(head.status()).toBe(200);
+  // Next.js drops Content-Length from route handler answers; Content-Range carries sizes.
+  expect(head.headers()["etag"]).toBe(etag);
+  expect((await head.body()).length).toBe(0);
+
   const download = await request.get(`/api/media/${id}/video?download=1`);
   expect(download.headers()["content-disposition"]).toBe(`attachment; filename="video-${id}.mp4"`);
 });

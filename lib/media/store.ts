@@ -4,13 +4,14 @@
 // one fetch; a failure is remembered briefly so a page full of dead links does not hammer the CDN.
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Pool } from "pg";
 import { config, type Config } from "../config";
 import { isBigintId } from "../videos/list";
+import { log } from "../log";
 import { metrics } from "../metrics/registry";
 import { createMediaDecipher, parseAesKey } from "./decrypt";
 import { MediaError } from "./errors";
@@ -63,7 +64,11 @@ export async function getMedia(db: Pool, videoId: string, kind: MediaKind, optio
   if (!pending) {
     pending = fetchAndStore(db, videoId, kind, options)
       .catch((err: unknown) => {
-        if (err instanceof MediaError) rememberFailure(key, err);
+        if (err instanceof MediaError) {
+          rememberFailure(key, err);
+          // The link itself stays out of the log: its query is an access token to the file.
+          log.warn({ videoId, kind, reason: err.reason }, `media unavailable: ${err.message}`);
+        }
         throw err;
       })
       .finally(() => inflight.delete(key));
@@ -172,10 +177,26 @@ export async function saveStream(body: Readable, dataDir: string, maxBytes: numb
   }
 }
 
+const sweptTempDirs = new Set<string>();
+
 async function tempPath(dataDir: string): Promise<string> {
   const dir = join(mediaDir(dataDir), "tmp");
   await mkdir(dir, { recursive: true });
+  if (!sweptTempDirs.has(dir)) {
+    sweptTempDirs.add(dir);
+    await sweepTempFiles(dir);
+  }
   return join(dir, randomBytes(12).toString("hex"));
+}
+
+/** Downloads interrupted by a crash leave temporary files: the first fetch of a process removes those over an hour old. */
+async function sweepTempFiles(dir: string) {
+  const cutoff = Date.now() - 3600_000;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const path = join(dir, name);
+    const st = await stat(path).catch(() => null);
+    if (st && st.mtimeMs < cutoff) await rm(path, { force: true });
+  }
 }
 
 /**
