@@ -134,12 +134,14 @@ test("refusals are JSON reasons, and the page shows them instead of a broken pla
   expect((await request.get(`/api/media/987654321/video`)).status()).toBe(404);
   expect((await request.get(`/api/media/1/thumbnail`)).status()).toBe(404);
 
-  const expired = await post(request, { url: cdn.expired(), aes_key: randomBytes(16).toString("hex") });
+  const expired = await post(request, { url: cdn.expired(), aes_key: randomBytes(16).toString("hex"), preview_img_url: cdn.expired() });
   const gone = await request.get(`/api/media/${expired.id}/video`);
   expect(gone.status()).toBe(502);
   expect((await gone.json()).reason).toBe("link_expired");
   await page.goto(`/watch/${expired.id}`);
   await expect(page.getByTestId("video-unavailable")).toContainText(/expired/);
+  await expect(page.getByTestId("preview-unavailable")).toContainText(/Preview unavailable: .*expired/);
+  await expect(page.locator("img")).toHaveCount(0);
 });
 
 test("a file fetched by the provider's download API can be uploaded for its event, md5-checked", async ({ request }) => {

@@ -1,7 +1,9 @@
-// A bare player page for one video: the player, its download button, and the sender. The
-// dashboard's /videos/<id> is the full page; this one is for watching (and the media e2e test).
+// A bare player page for one video: the player, its download button, and the preview image the
+// chat showed. The dashboard's /videos/<id> is the full page; this one is for watching (and the
+// media e2e test).
 import { notFound } from "next/navigation";
 import { DownloadButton } from "@/components/media/download-button";
+import { PreviewImage } from "@/components/media/preview-image";
 import { VideoPlayer } from "@/components/media/video-player";
 import { pool } from "@/lib/db/client";
 import { getVideo } from "@/lib/videos/list";
@@ -19,6 +21,10 @@ export default async function WatchPage({ params }: { params: Promise<{ id: stri
       </h1>
       <VideoPlayer videoId={video.id} width={video.width} height={video.height} />
       <DownloadButton videoId={video.id} />
+      <figure className="w-32">
+        <PreviewImage videoId={video.id} width={video.width} height={video.height} alt={`Preview of the video from ${video.fromNickName ?? video.fromWxId}`} />
+        <figcaption className="mt-1 text-xs text-zinc-500">Preview shown in the chat</figcaption>
+      </figure>
     </main>
   );
 }
