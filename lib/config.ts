@@ -37,6 +37,10 @@ const envSchema = z.object({
   MEDIA_ALLOWED_HOSTS: optionalText.transform((v) =>
     v === undefined ? WECHAT_CDN_HOSTS : v.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
   ),
+  /** Largest media file the proxy fetches or accepts (a link's announced size tightens it). */
+  MEDIA_MAX_BYTES: optionalText.transform(toNumber).pipe(z.number().int().positive().default(256 * 1024 * 1024)),
+  /** Longest a media fetch from the CDN may take, redirects included. */
+  MEDIA_FETCH_TIMEOUT_MS: optionalText.transform(toNumber).pipe(z.number().int().positive().default(60_000)),
   RETENTION_DAYS: optionalText.transform(toNumber).pipe(z.number().positive().optional()),
   /** Spooled deliveries replayed per statement once the database is back. */
   SPOOL_DRAIN_BATCH: optionalText.transform(toNumber).pipe(z.number().int().positive().max(10_000).default(500)),

@@ -1,28 +1,37 @@
 "use client";
 // A video's preview image, in a box of fixed aspect ratio (no layout shift while it loads).
 // When the media endpoint refuses, its JSON reason is shown instead of a broken image.
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import { mediaFailureReason } from "./media-failure";
 
 export function PreviewImage({ videoId, width, height, alt }: { videoId: string; width: number; height: number; alt: string }) {
   const [failed, setFailed] = useState<string | null>(null);
+  const img = useRef<HTMLImageElement>(null);
   const src = `/api/media/${videoId}/preview`;
   const ratio = width > 0 && height > 0 ? `${width} / ${height}` : "9 / 16";
+  const onError = () => void mediaFailureReason(src).then(setFailed);
+  // An image that failed before React hydrated fired its error event with no listener attached.
+  useEffect(() => {
+    const el = img.current;
+    if (el && el.complete && el.naturalWidth === 0) onError();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, on mount
+  }, []);
   return (
     <div className="relative w-full overflow-hidden rounded bg-zinc-200 dark:bg-zinc-800" style={{ aspectRatio: ratio }}>
       {failed === null ? (
         // eslint-disable-next-line @next/next/no-img-element -- served by our own media proxy, not optimisable
-        <img
-          src={src}
-          alt={alt}
-          loading="lazy"
-          className="absolute inset-0 h-full w-full object-cover"
-          onError={async () => {
-            const reason = await fetch(src).then((r) => r.json()).then((b: { error?: string }) => b.error).catch(() => null);
-            setFailed(reason ?? "preview unavailable");
-          }}
-        />
+        <img ref={img} src={src} alt={alt} loading="lazy" referrerPolicy="no-referrer" className="absolute inset-0 h-full w-full object-cover" onError={onError} />
       ) : (
-        <p className="absolute inset-0 flex items-center justify-center p-2 text-center text-xs text-zinc-600 dark:text-zinc-300">{failed}</p>
+        <p
+          data-testid="preview-unavailable"
+          title={failed}
+          className="absolute inset-0 flex flex-col items-center justify-center gap-1 p-2 text-center text-xs text-zinc-600 dark:text-zinc-300"
+        >
+          <span aria-hidden="true" className="text-lg">
+            ⚠
+          </span>
+          <span className="line-clamp-4">Preview unavailable: {failed}</span>
+        </p>
       )}
     </div>
   );

@@ -1,0 +1,48 @@
+import { randomBytes } from "node:crypto";
+import { describe, expect, test } from "vitest";
+import { decryptMedia, encryptMedia, parseAesKey } from "./decrypt";
+
+describe("AES-128-ECB with PKCS7, as WeChat's CDN encrypts", () => {
+  test("matches the FIPS-197 known answer, plus one block of padding", () => {
+    const key = parseAesKey("000102030405060708090a0b0c0d0e0f")!;
+    const plain = Buffer.from("00112233445566778899aabbccddeeff", "hex");
+    const encrypted = encryptMedia(plain, key);
+    expect(encrypted.subarray(0, 16).toString("hex")).toBe("69c4e0d86a7b0430d8cdb78070b4c55a");
+    expect(encrypted.length).toBe(32);
+    expect(decryptMedia(encrypted, key)).toEqual(plain);
+  });
+
+  test("round-trips files of every length around a block boundary", () => {
+    const key = randomBytes(16);
+    for (const length of [0, 1, 15, 16, 17, 31, 32, 1000]) {
+      const plain = randomBytes(length);
+      const encrypted = encryptMedia(plain, key);
+      expect(encrypted.length % 16).toBe(0);
+      expect(decryptMedia(encrypted, key)).toEqual(plain);
+    }
+  });
+
+  test("a wrong key does not give back the file", () => {
+    const plain = randomBytes(100);
+    const encrypted = encryptMedia(plain, randomBytes(16));
+    let result: Buffer | null = null;
+    try {
+      result = decryptMedia(encrypted, randomBytes(16));
+    } catch {
+      // Bad padding: the usual outcome.
+    }
+    expect(result).not.toEqual(plain);
+  });
+
+  test("keys: 32 hex digits, or base64 of the 16 bytes or of the hex; anything else is no key", () => {
+    const hex = "d34a4f140a50e6ae70e9d143d84cc539";
+    const bytes = Buffer.from(hex, "hex");
+    expect(parseAesKey(hex)).toEqual(bytes);
+    expect(parseAesKey(hex.toUpperCase())).toEqual(bytes);
+    expect(parseAesKey(bytes.toString("base64"))).toEqual(bytes);
+    expect(parseAesKey(Buffer.from(hex).toString("base64"))).toEqual(bytes);
+    for (const bad of [null, undefined, "", "  ", "abc", "d34a4f140a50e6ae70e9d143d84cc5", "zz4a4f140a50e6ae70e9d143d84cc539"]) {
+      expect(parseAesKey(bad)).toBeNull();
+    }
+  });
+});

@@ -1,0 +1,71 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { mediaResponse, parseRange } from "./serve-range";
+import type { StoredMedia } from "./store";
+
+const dir = mkdtempSync(join(tmpdir(), "serve-range-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const content = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
+const sha256 = createHash("sha256").update(content).digest("hex");
+writeFileSync(join(dir, sha256), content);
+const media: StoredMedia = { path: join(dir, sha256), sha256, contentType: "video/mp4", bytes: content.length };
+
+const serve = (headers: Record<string, string> = {}, method = "GET", download = false) =>
+  mediaResponse(new Request("http://app/api/media/1/video", { method, headers }), media, { filename: "video-1", download });
+
+describe("Range requests, so a player can seek", () => {
+  test("parses single ranges; several ranges or nonsense mean the whole file", () => {
+    expect(parseRange("bytes=0-99", 1000)).toEqual({ start: 0, end: 99 });
+    expect(parseRange("bytes=900-", 1000)).toEqual({ start: 900, end: 999 });
+    expect(parseRange("bytes=-100", 1000)).toEqual({ start: 900, end: 999 });
+    expect(parseRange("bytes=990-2000", 1000)).toEqual({ start: 990, end: 999 });
+    expect(parseRange("bytes=1000-", 1000)).toBe("unsatisfiable");
+    expect(parseRange("bytes=0-1,5-9", 1000)).toBeNull();
+    expect(parseRange("items=0-1", 1000)).toBeNull();
+    expect(parseRange(null, 1000)).toBeNull();
+  });
+
+  test("no Range: 200 with the whole file and the caching headers", async () => {
+    const res = serve();
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("video/mp4");
+    expect(res.headers.get("content-length")).toBe("1000");
+    expect(res.headers.get("accept-ranges")).toBe("bytes");
+    expect(res.headers.get("etag")).toBe(`"${sha256}"`);
+    expect(res.headers.get("cache-control")).toMatch(/private, max-age=\d+/);
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(res.headers.get("content-disposition")).toBe('inline; filename="video-1.mp4"');
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(content);
+  });
+
+  test("a Range: 206 with exactly those bytes", async () => {
+    const res = serve({ range: "bytes=100-199" });
+    expect(res.status).toBe(206);
+    expect(res.headers.get("content-range")).toBe("bytes 100-199/1000");
+    expect(res.headers.get("content-length")).toBe("100");
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(content.subarray(100, 200));
+  });
+
+  test("a Range past the end: 416 with the size", async () => {
+    const res = serve({ range: "bytes=5000-" });
+    expect(res.status).toBe(416);
+    expect(res.headers.get("content-range")).toBe("bytes */1000");
+    expect((await res.json()).error).toMatch(/1000 bytes/);
+  });
+
+  test("If-None-Match with the ETag: 304; If-Range with another ETag: the whole file", async () => {
+    expect(serve({ "if-none-match": `"${sha256}"` }).status).toBe(304);
+    expect(serve({ range: "bytes=0-9", "if-range": '"other"' }).status).toBe(200);
+    expect(serve({ range: "bytes=0-9", "if-range": `"${sha256}"` }).status).toBe(206);
+  });
+
+  test("HEAD has the headers and no body; download=1 makes it an attachment", async () => {
+    const head = serve({}, "HEAD");
+    expect(head.headers.get("content-length")).toBe("1000");
+    expect(head.body).toBeNull();
+    expect(serve({}, "GET", true).headers.get("content-disposition")).toBe('attachment; filename="video-1.mp4"');
+  });
+});
