@@ -1,6 +1,7 @@
 // Readers for the tests (unit and browser): an RFC 4180 CSV parser written apart from the
 // writer (PostgreSQL's COPY), so a quoting mistake on either side shows up as a mismatch.
 import type { Readable } from "node:stream";
+import type { Pool } from "pg";
 
 /** Rows of fields; `null` for an unquoted empty field (how COPY writes NULL), "" for `""`. */
 export function parseCsv(text: string): (string | null)[][] {
@@ -56,4 +57,34 @@ export async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/**
+ * Adds `rows` video events in one INSERT ... SELECT generate_series: realistic sizes, and every
+ * tenth nickname awkward for CSV (comma, quotes, newline, Chinese). The live-update trigger is
+ * paused meanwhile: its pg_notify payload cannot carry a million ids in one statement.
+ */
+export async function fillVideos(db: Pool, rows: number, { senders = 1000 } = {}): Promise<void> {
+  await db.query(`ALTER TABLE video_events DISABLE TRIGGER video_events_notify`);
+  try {
+    await db.query(
+      `INSERT INTO video_events ("messageKey", "instanceId", "robotId", "serverId", "localId", "fromWxId", "fromNickName",
+         "conversationId", "toWxId", "messageSource", "isPc", "messageType", "appInfo", "cdnType", width, height, duration,
+         "sendTime", "eventTime", "receivedAt", description, "cdnUrl", "cdnFileName", "cdnSize", "cdnMd5", "cdnAesKey",
+         "cdnAuthKey", "cdnPreviewUrl", "cdnPreviewSize", "cdnPreviewWidth", "cdnPreviewHeight", raw)
+       SELECT 'fill-' || g, 'instance-' || (g % 3), 'robot-' || (g % 5), (7000000000000000000 + g)::text, (g * 7)::text,
+         'wxid_' || (g % $2), CASE WHEN g % 10 = 0 THEN E'昵称, "引号"\\n第二行 ' || g ELSE 'Sender ' || (g % $2) END,
+         'R:room-' || (g % 500), 'wxid_robot', (g % 2), 0, 103, 'app', 2, 224, 398, g % 60,
+         timestamptz '2024-09-01' + g * interval '1 second', timestamptz '2024-09-01' + g * interval '1 second',
+         timestamptz '2024-09-01' + g * interval '1 second' + interval '150 milliseconds', '视频消息事件',
+         'https://imunion.weixin.qq.com/cgi-bin/mmae-bin/tpdownloadmedia?param=v1_' || md5(g::text) || md5((g + 1)::text) || md5((g + 2)::text),
+         'video-' || g || '.mp4', 100000 + g, md5(g::text), md5((g * 3)::text), 'v1_' || md5((g * 5)::text) || md5((g * 11)::text),
+         'https://imunion.weixin.qq.com/cgi-bin/mmae-bin/tpdownloadmedia?param=v1_' || md5((g * 13)::text), 5765, 90, 120,
+         jsonb_build_object('event', '20004', 'data', jsonb_build_object('serverId', g, 'duration', g % 60))
+       FROM generate_series(1, $1::int) AS g`,
+      [rows, senders],
+    );
+  } finally {
+    await db.query(`ALTER TABLE video_events ENABLE TRIGGER video_events_notify`);
+  }
 }

@@ -1,0 +1,55 @@
+import type { Readable } from "node:stream";
+import { pool } from "@/lib/db/client";
+import { contentDisposition, exportFileName } from "@/lib/export/filename";
+import { parseExportRequest, type ExportFormat } from "@/lib/export/request";
+import { openExport } from "@/lib/export/stream";
+import { handle } from "@/lib/http/responses";
+import { log } from "@/lib/log";
+
+export const dynamic = "force-dynamic";
+
+const CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: "text/csv; charset=utf-8; header=present",
+  ndjson: "application/x-ndjson; charset=utf-8",
+  json: "application/json; charset=utf-8",
+};
+
+export async function GET(request: Request): Promise<Response> {
+  return handle(request, async () => {
+    const exportRequest = parseExportRequest(new URL(request.url).searchParams);
+    const startedAt = new Date();
+    const stream = await openExport(pool(), exportRequest);
+    // A client that goes away ends the query and frees its connection.
+    request.signal.addEventListener("abort", () => stream.destroy(), { once: true });
+    stream.finished.then(
+      ({ rows, aborted }) => log.info({ format: exportRequest.format, rows, aborted, ms: Date.now() - startedAt.getTime() }, "export"),
+      (err) => log.error({ err, format: exportRequest.format }, "export failed mid-stream"),
+    );
+    return new Response(pullStream(stream), {
+      headers: {
+        "Content-Type": CONTENT_TYPES[exportRequest.format],
+        "Content-Disposition": contentDisposition(exportFileName(exportRequest, startedAt)),
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+      },
+    });
+  });
+}
+
+/** A web stream that reads the next chunk only when the response wants one: backpressure end to end. */
+function pullStream(stream: Readable): ReadableStream<Uint8Array> {
+  const chunks = stream[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = await chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value as Buffer);
+      },
+      cancel() {
+        stream.destroy();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
