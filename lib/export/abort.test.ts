@@ -49,5 +49,6 @@ it("stops the query and frees its connection when the reader goes away mid-strea
   const again = await openExport(exportPool, parseExportRequest(new URLSearchParams("format=ndjson&fromWxId=wxid_7")));
   for await (const chunk of again) rows += (chunk as Buffer).toString().split("\n").length - 1;
   expect(rows).toBe(30);
+  await again.finished;
   expect(exportPool.idleCount).toBe(exportPool.totalCount);
 });

@@ -37,7 +37,8 @@ function selectSql(request: Pick<ExportRequest, "filters" | "includeSecrets">, s
       : `json_build_object(${columns.map((c) => `'${c.name}', ${c.sql}`).join(", ")})::text`;
   const params: unknown[] = [];
   const where = videoWhereSql(request.filters, params);
-  return inlineParams(`SELECT ${list} FROM video_events WHERE ${where} ORDER BY "sendTime" DESC, id DESC`, params);
+  // Qualified: a bare "sendTime" or id in ORDER BY would name the output columns (text).
+  return inlineParams(`SELECT ${list} FROM video_events WHERE ${where} ORDER BY video_events."sendTime" DESC, video_events.id DESC`, params);
 }
 
 /**

@@ -61,13 +61,15 @@ export async function readAll(stream: Readable): Promise<Buffer> {
 
 /**
  * Adds `rows` video events in one INSERT ... SELECT generate_series: realistic sizes, and every
- * tenth nickname awkward for CSV (comma, quotes, newline, Chinese). The live-update trigger is
- * paused meanwhile: its pg_notify payload cannot carry a million ids in one statement.
+ * tenth nickname awkward for CSV (comma, quotes, newline, Chinese). Triggers are off meanwhile
+ * (session_replication_role): the summary tables stay empty (no `q` filter on these rows), and
+ * pg_notify could not carry a million ids in one statement anyway.
  */
 export async function fillVideos(db: Pool, rows: number, { senders = 1000 } = {}): Promise<void> {
-  await db.query(`ALTER TABLE video_events DISABLE TRIGGER video_events_notify`);
+  const client = await db.connect();
+  await client.query(`SET session_replication_role = replica`);
   try {
-    await db.query(
+    await client.query(
       `INSERT INTO video_events ("messageKey", "instanceId", "robotId", "serverId", "localId", "fromWxId", "fromNickName",
          "conversationId", "toWxId", "messageSource", "isPc", "messageType", "appInfo", "cdnType", width, height, duration,
          "sendTime", "eventTime", "receivedAt", description, "cdnUrl", "cdnFileName", "cdnSize", "cdnMd5", "cdnAesKey",
@@ -85,6 +87,7 @@ export async function fillVideos(db: Pool, rows: number, { senders = 1000 } = {}
       [rows, senders],
     );
   } finally {
-    await db.query(`ALTER TABLE video_events ENABLE TRIGGER video_events_notify`);
+    await client.query(`RESET session_replication_role`);
+    client.release();
   }
 }
