@@ -58,14 +58,14 @@ test.describe("a client that aborts an export", () => {
     const pool = createPool(db.url, 1);
     await fillVideos(pool, 20_000);
     await pool.end();
-    app = await startAppServer({ DATABASE_URL: db.url });
+    app = await startAppServer({ DATABASE_URL: db.url, EXPORT_CONCURRENCY: "1" });
   });
   test.afterAll(async () => {
     await app?.stop();
     await drop?.();
   });
 
-  test("stops the query on the server and frees its connection", async () => {
+  test("stops the query on the server and frees its connection and its export slot", async () => {
     const admin = new pg.Client(databaseUrl);
     await admin.connect();
     const runningCopies = async () =>
@@ -80,6 +80,9 @@ test.describe("a client that aborts an export", () => {
       const first = await res.body!.getReader().read();
       expect(first.value!.length).toBeGreaterThan(0);
       expect(await runningCopies()).toBe(1);
+      const refused = await fetch(`${app.url}/api/export?format=csv`);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get("retry-after")).toBe("10");
       aborting.abort();
       await expect.poll(runningCopies, { timeout: 5000 }).toBe(0);
       // The server still exports in full afterwards.

@@ -38,6 +38,8 @@ const envSchema = z.object({
     v === undefined ? WECHAT_CDN_HOSTS : v.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
   ),
   RETENTION_DAYS: optionalText.transform(toNumber).pipe(z.number().positive().optional()),
+  /** Exports streaming at once; each holds one database connection for its whole length. */
+  EXPORT_CONCURRENCY: optionalText.transform(toNumber).pipe(z.number().int().min(1).max(100).default(2)),
   LOG_LEVEL: optionalText.pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
 });
 

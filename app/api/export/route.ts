@@ -3,7 +3,9 @@ import { pool } from "@/lib/db/client";
 import { contentDisposition, exportFileName } from "@/lib/export/filename";
 import { parseExportRequest, type ExportFormat } from "@/lib/export/request";
 import { openExport } from "@/lib/export/stream";
-import { handle } from "@/lib/http/responses";
+import { config } from "@/lib/config";
+import { ExportSlots } from "@/lib/export/slots";
+import { handle, jsonError } from "@/lib/http/responses";
 import { log } from "@/lib/log";
 
 export const dynamic = "force-dynamic";
@@ -14,11 +16,27 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
   json: "application/json; charset=utf-8",
 };
 
+let slots: ExportSlots | undefined;
+const exportSlots = () => (slots ??= new ExportSlots(config().EXPORT_CONCURRENCY));
+
 export async function GET(request: Request): Promise<Response> {
   return handle(request, async () => {
     const exportRequest = parseExportRequest(new URL(request.url).searchParams);
+    const release = exportSlots().tryAcquire();
+    if (!release) {
+      const busy = jsonError(429, `${exportSlots().size} exports are already streaming from this server: retry when one ends`);
+      busy.headers.set("Retry-After", "10");
+      return busy;
+    }
     const startedAt = new Date();
-    const stream = await openExport(pool(), exportRequest);
+    let stream;
+    try {
+      stream = await openExport(pool(), exportRequest);
+    } catch (err) {
+      release();
+      throw err;
+    }
+    stream.finished.finally(release).catch(() => {});
     // A client that goes away ends the query and frees its connection.
     request.signal.addEventListener("abort", () => stream.destroy(), { once: true });
     stream.finished.then(
