@@ -44,6 +44,8 @@ const envSchema = z.object({
   RETENTION_DAYS: optionalText.transform(toNumber).pipe(z.number().positive().optional()),
   /** Spooled deliveries replayed per statement once the database is back. */
   SPOOL_DRAIN_BATCH: optionalText.transform(toNumber).pipe(z.number().int().positive().max(10_000).default(500)),
+  /** Exports streaming at once; each holds one database connection for its whole length. */
+  EXPORT_CONCURRENCY: optionalText.transform(toNumber).pipe(z.number().int().min(1).max(100).default(2)),
   LOG_LEVEL: optionalText.pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
 });
 

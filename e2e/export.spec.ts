@@ -1,0 +1,95 @@
+import { readFile } from "node:fs/promises";
+import pg from "pg";
+import { createPool } from "../lib/db/client";
+import { csvRecords, fillVideos } from "../lib/export/testing";
+import { startAppServer, type AppServer } from "../test/support/app-server";
+import { createDatabase } from "../test/support/postgres";
+import { expect, test, uniqueVideo } from "./fixtures";
+
+test("Export CSV on a filtered /videos page downloads exactly the videos on screen", async ({ page, request }) => {
+  const nickName = 'Export, "quoted"\nnickname 张三';
+  const first = uniqueVideo({ fromNickName: nickName, sendTime: Date.parse("2024-09-20T10:03:47.676Z") });
+  const sender = first.data.fromWxId as string;
+  const second = uniqueVideo({ fromWxId: sender, fromNickName: nickName, duration: 9 });
+  const someoneElse = uniqueVideo();
+  for (const video of [first, second, someoneElse]) expect((await request.post("/api/callback", { data: video })).status()).toBe(200);
+  const listed = (await (await request.get(`/api/videos?fromWxId=${encodeURIComponent(sender)}`)).json()) as { items: { id: string }[] };
+  expect(listed.items).toHaveLength(2);
+
+  await page.goto(`/videos?fromWxId=${encodeURIComponent(sender)}`);
+  const downloading = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Export CSV" }).click();
+  const download = await downloading;
+
+  expect(download.suggestedFilename()).toMatch(new RegExp(`^videos_fromWxId-${sender}_\\d{4}-\\d{2}-\\d{2}T\\d{6}Z\\.csv$`));
+  const rows = csvRecords(await readFile((await download.path())!, "utf8"));
+  expect(rows.map((r) => r.id)).toEqual(listed.items.map((i) => i.id));
+  expect(rows.every((r) => r.fromWxId === sender && r.fromNickName === nickName)).toBe(true);
+  expect(rows.at(-1)).toMatchObject({ sendTime: "2024-09-20T10:03:47.676Z", duration: "3", direction: "in" });
+  expect(Object.keys(rows[0]).filter((k) => /aes_key|auth_key/.test(k))).toEqual([]);
+});
+
+test("GET /api/export answers bad parameters with a clear 400, and streams an attachment per format", async ({ request }) => {
+  const bad = await request.get("/api/export?format=xlsx&from=2024-10-01&to=2024-09-01");
+  expect(bad.status()).toBe(400);
+  expect((await bad.json()).error).toBe("bad parameters: format: must be one of csv, ndjson, json; from: from is after to");
+  expect((await request.get("/api/export?to=soon")).status()).toBe(400);
+
+  const video = uniqueVideo();
+  await request.post("/api/callback", { data: video });
+  const sender = encodeURIComponent(video.data.fromWxId as string);
+  const ndjson = await request.get(`/api/export?format=ndjson&fromWxId=${sender}`);
+  expect(ndjson.headers()["content-type"]).toBe("application/x-ndjson; charset=utf-8");
+  expect(ndjson.headers()["content-disposition"]).toMatch(/^attachment; filename="videos_fromWxId-.*\.ndjson"/);
+  expect(JSON.parse((await ndjson.text()).trim())).toMatchObject({ fromWxId: video.data.fromWxId });
+  const json = await request.get(`/api/export?format=json&includeSecrets=1&fromWxId=${sender}`);
+  expect(await json.json()).toMatchObject([{ fromWxId: video.data.fromWxId, cdn_aes_key: video.data.cdnData.aes_key }]);
+});
+
+test.describe("a client that aborts an export", () => {
+  let app: AppServer;
+  let drop: () => Promise<void>;
+  let databaseUrl: string;
+
+  test.beforeAll(async () => {
+    const db = await createDatabase(process.env.E2E_PG_ADMIN_URL!, { prefix: "vd_e2e_export" });
+    drop = db.drop;
+    databaseUrl = db.url;
+    const pool = createPool(db.url, 1);
+    await fillVideos(pool, 20_000);
+    await pool.end();
+    app = await startAppServer({ DATABASE_URL: db.url, EXPORT_CONCURRENCY: "1" });
+  });
+  test.afterAll(async () => {
+    await app?.stop();
+    await drop?.();
+  });
+
+  test("stops the query on the server and frees its connection and its export slot", async () => {
+    const admin = new pg.Client(databaseUrl);
+    await admin.connect();
+    const runningCopies = async () =>
+      (
+        await admin.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND query LIKE 'COPY (SELECT %'`,
+        )
+      ).rows[0].n;
+    try {
+      const aborting = new AbortController();
+      const res = await fetch(`${app.url}/api/export?format=csv`, { signal: aborting.signal });
+      const first = await res.body!.getReader().read();
+      expect(first.value!.length).toBeGreaterThan(0);
+      expect(await runningCopies()).toBe(1);
+      const refused = await fetch(`${app.url}/api/export?format=csv`);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get("retry-after")).toBe("10");
+      aborting.abort();
+      await expect.poll(runningCopies, { timeout: 5000 }).toBe(0);
+      // The server still exports in full afterwards.
+      const whole = await fetch(`${app.url}/api/export?format=ndjson&fromWxId=wxid_7`);
+      expect((await whole.text()).trim().split("\n")).toHaveLength(20);
+    } finally {
+      await admin.end();
+    }
+  });
+});

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type pg from "pg";
+import { useTestDatabase } from "../../test/support/db";
+import { createPool } from "../db/client";
+import { parseExportRequest } from "./request";
+import { openExport } from "./stream";
+import { fillVideos } from "./testing";
+
+const db = useTestDatabase();
+let exportPool: pg.Pool;
+
+beforeAll(async () => {
+  await fillVideos(db.pool, 30_000);
+  exportPool = createPool(db.url, 2);
+});
+afterAll(() => exportPool?.end());
+
+async function copyBackends(): Promise<number[]> {
+  const { rows } = await db.pool.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY (SELECT %' AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+  );
+  return rows.map((r) => r.pid);
+}
+
+async function eventually(check: () => Promise<boolean>, ms = 5000) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+it("stops the query and frees its connection when the reader goes away mid-stream", async () => {
+  const stream = await openExport(exportPool, parseExportRequest(new URLSearchParams("format=csv")));
+  const first = await new Promise<Buffer>((resolve) => stream.once("data", resolve));
+  stream.pause();
+  expect(first.length).toBeGreaterThan(0);
+  expect(await copyBackends()).toHaveLength(1);
+  expect(exportPool.totalCount).toBe(1);
+
+  stream.destroy();
+  expect(await stream.finished).toMatchObject({ aborted: true });
+  await eventually(async () => (await copyBackends()).length === 0);
+  expect(exportPool.totalCount).toBe(0);
+  expect(exportPool.waitingCount).toBe(0);
+
+  // The pool serves the next export whole.
+  let rows = 0;
+  const again = await openExport(exportPool, parseExportRequest(new URLSearchParams("format=ndjson&fromWxId=wxid_7")));
+  for await (const chunk of again) rows += (chunk as Buffer).toString().split("\n").length - 1;
+  expect(rows).toBe(30);
+  await again.finished;
+  expect(exportPool.idleCount).toBe(exportPool.totalCount);
+});

@@ -1,0 +1,46 @@
+// What an export is asked for: the shared video filters plus the format and its options, parsed
+// from a query string (the API) or from command-line flags turned into one (scripts/export.ts).
+import { z } from "zod";
+import { firstValues, ParamError, parseParams, parseVideoFilters, type VideoFilters } from "../videos/filters";
+
+export const EXPORT_FORMATS = ["csv", "ndjson", "json"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+const flag = z
+  .enum(["", "0", "1", "false", "true"], { error: "expected 1 or 0" })
+  .optional()
+  .transform((v) => v === "1" || v === "true");
+
+export const exportOptionsSchema = z.object({
+  format: z
+    .enum(EXPORT_FORMATS, { error: `must be one of ${EXPORT_FORMATS.join(", ")}` })
+    .optional()
+    .transform((v) => v ?? "csv"),
+  /** A UTF-8 byte order mark first, so Excel reads the CSV as UTF-8 (CSV only). */
+  bom: flag,
+  includeSecrets: flag,
+});
+
+export const EXPORT_OPTION_NAMES = ["format", "bom", "includeSecrets"] as const;
+
+export type ExportRequest = z.infer<typeof exportOptionsSchema> & { filters: VideoFilters };
+
+/** Filters and options together; every bad parameter is named in one 400. */
+export function parseExportRequest(params: URLSearchParams): ExportRequest {
+  const issues: ParamError["issues"] = [];
+  const attempt = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (err) {
+      if (!(err instanceof ParamError)) throw err;
+      issues.push(...err.issues);
+      return undefined;
+    }
+  };
+  const options = attempt(() => parseParams(exportOptionsSchema, firstValues(params, EXPORT_OPTION_NAMES)));
+  const filters = attempt(() => parseVideoFilters(params));
+  if (!options || !filters) {
+    throw new ParamError(`bad parameters: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, issues);
+  }
+  return { ...options, filters };
+}

@@ -1,0 +1,89 @@
+// npm run export -- --format csv --from 2024-09-01 --fromWxId wxid_x > out.csv
+// The same export as GET /api/export, read straight from DATABASE_URL and written to stdout:
+// for scripts and cron. Flags are named like the API's parameters.
+import { pipeline } from "node:stream/promises";
+import { parseArgs } from "node:util";
+import { ConfigError, parseConfig } from "../lib/config";
+import { createPool } from "../lib/db/client";
+import { EXPORT_FORMATS, parseExportRequest } from "../lib/export/request";
+import { openExport } from "../lib/export/stream";
+import { FILTER_NAMES, ParamError } from "../lib/videos/filters";
+
+const USAGE = `usage: npm run export -- [--format ${EXPORT_FORMATS.join("|")}] [--bom] [--includeSecrets] [filters] > file
+filters: ${FILTER_NAMES.map((n) => `--${n} <value>`).join(" ")}
+  (--from/--to: ISO 8601 date or time, or milliseconds; --direction in|out; durations in seconds)
+reads DATABASE_URL directly; writes the export to stdout; exit status 2 on bad arguments.`;
+
+function fail(message: string): never {
+  process.stderr.write(`export: ${message}\n`);
+  process.exit(2);
+}
+
+async function main() {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        ...Object.fromEntries(FILTER_NAMES.map((n) => [n, { type: "string" as const }])),
+        format: { type: "string" },
+        bom: { type: "boolean" },
+        includeSecrets: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (err) {
+    fail(`${(err as Error).message}\n${USAGE}`);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (typeof value === "string") params.set(name, value);
+    else if (value === true) params.set(name, "1");
+  }
+
+  let databaseUrl: string | undefined;
+  try {
+    databaseUrl = parseConfig(process.env).DATABASE_URL;
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  if (!databaseUrl) {
+    fail("DATABASE_URL is not set: point it at the dashboard's PostgreSQL (with npm start's embedded database, export over HTTP instead: GET /api/export)");
+  }
+
+  let request;
+  try {
+    request = parseExportRequest(params);
+  } catch (err) {
+    if (err instanceof ParamError) fail(err.message);
+    throw err;
+  }
+
+  const pool = createPool(databaseUrl, 1);
+  try {
+    const stream = await openExport(pool, request);
+    try {
+      await pipeline(stream, process.stdout);
+    } catch (err) {
+      // `npm run export ... | head` closes stdout early: not a failure of the export.
+      if ((err as NodeJS.ErrnoException).code !== "EPIPE") throw err;
+      stream.destroy();
+    }
+    const { rows } = await stream.finished.catch(() => ({ rows: 0 }));
+    if (process.stderr.isTTY) process.stderr.write(`export: ${rows} rows\n`);
+  } finally {
+    await pool.end();
+  }
+}
+
+main().catch((err) => {
+  if (err instanceof ParamError) fail(err.message);
+  process.stderr.write(`export failed: ${(err as Error).message}\n`);
+  process.exit(1);
+});
