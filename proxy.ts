@@ -1,9 +1,10 @@
 // Next 16's proxy (formerly middleware): runs before every request. It enforces the access
 // policy of lib/auth/access.ts and puts the security headers on every answer.
 import { NextResponse, type NextRequest } from "next/server";
-import { decideAccess, isApiPath } from "@/lib/auth/access";
+import { decideAccess, isApiPath, type AccessDecision } from "@/lib/auth/access";
 import { UNTRUSTED_FORWARDING_HEADERS, isHttps } from "@/lib/auth/client-address";
 import { contentSecurityPolicy, newNonce, securityHeaders } from "@/lib/auth/headers";
+import { urlProblem } from "@/lib/auth/request-hygiene";
 import { SESSION_COOKIE } from "@/lib/auth/session";
 import { authSettings } from "@/lib/auth/settings";
 
@@ -17,7 +18,8 @@ export function proxy(request: NextRequest): NextResponse {
     dev: process.env.NODE_ENV === "development",
     https: settings.trustProxy ? isHttps(request.headers, request.url) : request.url.startsWith("https:"),
   };
-  const decision = decideAccess(
+  const problem = urlProblem(pathname, search);
+  const decision: AccessDecision = problem ? { kind: "deny", status: 400, error: problem } : decideAccess(
     settings,
     {
       method: request.method,

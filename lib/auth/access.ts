@@ -24,7 +24,7 @@ export type AccessRequest = {
 export type AccessDecision =
   | { kind: "allow"; via: "public" | "open" | "session" | "token" }
   | { kind: "redirect"; location: string }
-  | { kind: "deny"; status: 401 | 403; error: string };
+  | { kind: "deny"; status: 400 | 401 | 403; error: string };
 
 // /api/callback checks its own CALLBACK_TOKEN; /api/health is for load balancers and monitors.
 const PUBLIC_EXACT = new Set(["/api/callback", "/api/health", "/login", "/api/login", "/api/logout", "/favicon.ico", "/robots.txt"]);
