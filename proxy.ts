@@ -29,6 +29,7 @@ export function proxy(request: NextRequest): NextResponse {
       authorization: request.headers.get("authorization"),
       origin: request.headers.get("origin"),
       host: request.headers.get("host"),
+      fetchSite: request.headers.get("sec-fetch-site"),
     },
     Date.now(),
   );

@@ -52,12 +52,30 @@ describe("decideAccess without DASHBOARD_PASSWORD", () => {
     expect(decideAccess({ loginRequired: false }, req("/"), now)).toEqual({ kind: "allow", via: "open" });
   });
 
-  it("with API_TOKEN alone, the API needs the token and pages stay open", () => {
+  it("with API_TOKEN alone, scripts need the token; pages and their own fetches stay open", () => {
     const tokenOnly: AccessSettings = { loginRequired: false, apiToken: "t0ken" };
     expect(decideAccess(tokenOnly, req("/"), now).kind).toBe("allow");
     expect(decideAccess(tokenOnly, req("/api/videos"), now)).toMatchObject({ kind: "deny", status: 401 });
+    expect(decideAccess(tokenOnly, req("/api/videos", { fetchSite: "cross-site" }), now)).toMatchObject({ kind: "deny", status: 401 });
+    expect(decideAccess(tokenOnly, req("/api/videos", { authorization: "Bearer wrong" }), now)).toMatchObject({ kind: "deny", status: 401 });
     expect(decideAccess(tokenOnly, req("/api/videos", { authorization: "Bearer t0ken" }), now).kind).toBe("allow");
+    expect(decideAccess(tokenOnly, req("/api/stream", { fetchSite: "same-origin" }), now).kind).toBe("allow");
     expect(decideAccess(tokenOnly, req("/api/callback"), now).kind).toBe("allow");
+  });
+
+  it("answers only to loopback Host names: no tunnel, reverse proxy or DNS rebinding reaches it", () => {
+    const open: AccessSettings = { loginRequired: false };
+    for (const host of ["127.0.0.1:3000", "localhost:3000", "[::1]:3000", "localhost"]) {
+      expect(decideAccess(open, req("/", { host }), now).kind, host).toBe("allow");
+    }
+    for (const host of ["evil.example", "rebind.evil.example:3000", "192.168.1.10:3000", "abc.ngrok.app"]) {
+      expect(decideAccess(open, req("/api/videos", { host }), now), host).toMatchObject({ kind: "deny", status: 403 });
+      expect(decideAccess(open, req("/", { host }), now).kind, host).toBe("deny");
+    }
+    // The provider reaches the callback through whatever tunnel the operator set up.
+    expect(decideAccess(open, req("/api/callback", { host: "abc.ngrok.app" }), now).kind).toBe("allow");
+    // With a password any Host is fine: the session or token decides.
+    expect(decideAccess(locked, req("/api/videos", { host: "dash.example", authorization: "Bearer api-token-123" }), now).kind).toBe("allow");
   });
 });
 

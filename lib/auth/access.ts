@@ -1,5 +1,6 @@
 // Who may see what: the decision the proxy enforces for every request, kept free of Next so it
 // can be tested directly. Everything not listed as public needs credentials.
+import { isLoopbackHost } from "../config";
 import { secretsEqual } from "./secrets";
 import { verifySession, type SessionKey } from "./session";
 
@@ -19,6 +20,8 @@ export type AccessRequest = {
   authorization?: string | null;
   origin?: string | null;
   host?: string | null;
+  /** Sec-Fetch-Site, which browsers set and pages cannot forge. */
+  fetchSite?: string | null;
 };
 
 export type AccessDecision =
@@ -44,7 +47,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export function decideAccess(settings: AccessSettings, req: AccessRequest, now: number): AccessDecision {
   if (isPublicPath(req.pathname)) return { kind: "allow", via: "public" };
   const api = isApiPath(req.pathname);
-  if (!settings.loginRequired && !(api && settings.apiToken)) return { kind: "allow", via: "open" };
+  if (!settings.loginRequired) return decideWithoutLogin(settings, req, api);
 
   const bearer = bearerToken(req.authorization);
   if (bearer !== null) {
@@ -53,7 +56,7 @@ export function decideAccess(settings: AccessSettings, req: AccessRequest, now: 
     return { kind: "deny", status: 401, error: api ? "wrong API token" : "API tokens are for /api routes: log in at /login" };
   }
 
-  if (settings.loginRequired && settings.sessionKey && verifySession(settings.sessionKey, req.sessionToken, now)) {
+  if (settings.sessionKey && verifySession(settings.sessionKey, req.sessionToken, now)) {
     // SameSite=Lax already keeps the cookie off cross-site POSTs; this also refuses a same-site
     // but cross-origin page (another port or subdomain) changing anything.
     if (!SAFE_METHODS.has(req.method.toUpperCase()) && req.origin && !sameOrigin(req.origin, req.host)) {
@@ -63,14 +66,34 @@ export function decideAccess(settings: AccessSettings, req: AccessRequest, now: 
   }
 
   if (api) {
-    const how = settings.loginRequired
-      ? settings.apiToken
-        ? "log in at /login, or send Authorization: Bearer <API_TOKEN>"
-        : "log in at /login"
-      : "send Authorization: Bearer <API_TOKEN>";
+    const how = settings.apiToken ? "log in at /login, or send Authorization: Bearer <API_TOKEN>" : "log in at /login";
     return { kind: "deny", status: 401, error: `authentication required: ${how}` };
   }
   return { kind: "redirect", location: `/login?next=${encodeURIComponent(req.pathname + req.search)}` };
+}
+
+/**
+ * No password: the dashboard is for this machine only. A Host that is not a loopback name means
+ * the request came through a tunnel or reverse proxy, or from a web page that rebound its own
+ * domain to 127.0.0.1 to read this one: refused. API_TOKEN then guards the API from scripts,
+ * while the dashboard's own pages (same-origin fetches in a browser) keep working.
+ */
+function decideWithoutLogin(settings: AccessSettings, req: AccessRequest, api: boolean): AccessDecision {
+  if (req.host && !isLoopbackHost(hostName(req.host))) {
+    return { kind: "deny", status: 403, error: `without DASHBOARD_PASSWORD this dashboard only answers on localhost, not ${hostName(req.host).slice(0, 100)}: set DASHBOARD_PASSWORD` };
+  }
+  if (!api || !settings.apiToken) return { kind: "allow", via: "open" };
+  const bearer = bearerToken(req.authorization);
+  if (bearer !== null) {
+    return secretsEqual(bearer, settings.apiToken) ? { kind: "allow", via: "token" } : { kind: "deny", status: 401, error: "wrong API token" };
+  }
+  if (req.fetchSite === "same-origin") return { kind: "allow", via: "open" };
+  return { kind: "deny", status: 401, error: "authentication required: send Authorization: Bearer <API_TOKEN>" };
+}
+
+function hostName(host: string): string {
+  const m = /^(\[[^\]]*\]|[^:]*)(?::\d*)?$/.exec(host.trim());
+  return m ? m[1] : host;
 }
 
 function bearerToken(header: string | null | undefined): string | null {

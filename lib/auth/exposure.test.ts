@@ -13,11 +13,11 @@ describe("exposure without a password", () => {
     try {
       const started = Date.now();
       const env = { ...process.env, HOST: "0.0.0.0", DATA_DIR: dataDir, DASHBOARD_PASSWORD: "", DATABASE_URL: "", PORT: "0" };
-      const run = spawnSync(join(process.cwd(), "node_modules", ".bin", "tsx"), ["scripts/start.ts"], { env, encoding: "utf8", timeout: 20_000 });
+      const run = spawnSync(join(process.cwd(), "node_modules", ".bin", "tsx"), ["scripts/start.ts"], { env, encoding: "utf8", timeout: 25_000 });
       expect(run.status).not.toBe(0);
       expect(run.status).not.toBeNull();
       expect(run.stderr + run.stdout).toMatch(/DASHBOARD_PASSWORD/);
-      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(Date.now() - started).toBeLessThan(15_000);
       // Refused before the embedded database was created.
       expect(existsSync(join(dataDir, "postgres"))).toBe(false);
     } finally {
