@@ -2,6 +2,7 @@
 // login that works in the browser, security headers everywhere, secrets kept out of logs.
 // Serial: the login rate limit counts every failure from this machine, so its test runs last.
 import { randomBytes } from "node:crypto";
+import http from "node:http";
 import pg from "pg";
 import { expect, test, uniqueVideo } from "./fixtures";
 import { createDatabase } from "../test/support/postgres";
@@ -202,4 +203,23 @@ test("login is rate-limited per client: 429 with Retry-After, which a forged X-F
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page.locator("#login-error[role=alert]")).toContainText("Too many failed logins");
+});
+
+test("without a password the dashboard answers only to loopback names (no tunnel, no DNS rebinding)", async () => {
+  // The shared test server runs without DASHBOARD_PASSWORD.
+  const base = new URL(process.env.E2E_BASE_URL!);
+  const status = (path: string, host: string, method = "GET") =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: base.hostname, port: base.port, path, method, headers: { host } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end(method === "POST" ? JSON.stringify(uniqueVideo()) : undefined);
+    });
+  expect(await status("/", `localhost:${base.port}`)).toBe(200);
+  expect(await status("/api/videos", `127.0.0.1:${base.port}`)).toBe(200);
+  expect(await status("/", `rebind.evil.example:${base.port}`)).toBe(403);
+  expect(await status("/api/videos", "abc.ngrok.app")).toBe(403);
+  expect(await status("/api/callback", "abc.ngrok.app", "POST")).toBe(200);
 });
