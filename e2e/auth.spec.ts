@@ -63,6 +63,10 @@ test("nothing can be had without credentials: pages go to /login, the API answer
   expect((await fetch(url("/api/videos"), { headers: { authorization: `Bearer ${API_TOKEN}` } })).status).toBe(200);
   expect((await fetch(url("/api/videos"), { headers: { cookie: `vd_session=${cookie}` } })).status).toBe(200);
   expect((await fetch(url("/"), { headers: { cookie: `vd_session=${cookie}` }, redirect: "manual" })).status).toBe(200);
+  // Another site cannot post to login (or burn this visitor's attempts), nor change anything with the cookie.
+  const forged = await fetch(url("/api/login"), { method: "POST", headers: { origin: "http://evil.example", "content-type": "application/json" }, body: JSON.stringify({ password: PASSWORD }) });
+  expect(forged.status).toBe(403);
+  expect(forged.headers.get("set-cookie")).toBeNull();
   // The public ones need nothing.
   expect((await fetch(url("/api/health"))).status).toBe(200);
   expect((await fetch(url("/login"))).status).toBe(200);

@@ -43,6 +43,19 @@ describe("decideAccess with DASHBOARD_PASSWORD and API_TOKEN", () => {
     const post = { method: "POST", sessionToken: session, host: "dash.example:3000" };
     expect(decideAccess(locked, req("/api/deliveries/1/replay", { ...post, origin: "http://evil.example" }), now)).toMatchObject({ status: 403 });
     expect(decideAccess(locked, req("/api/deliveries/1/replay", { ...post, origin: "http://dash.example:3000" }), now).kind).toBe("allow");
+    expect(decideAccess(locked, req("/api/deliveries/1/replay", { ...post, fetchSite: "same-site" }), now)).toMatchObject({ status: 403 });
+  });
+
+  it("refuses another site's form posting to login or logout", () => {
+    const post = { method: "POST", host: "dash.example:3000" };
+    expect(decideAccess(locked, req("/api/login", { ...post, origin: "http://evil.example" }), now)).toMatchObject({ status: 403 });
+    expect(decideAccess(locked, req("/api/logout", { ...post, fetchSite: "cross-site" }), now)).toMatchObject({ status: 403 });
+    expect(decideAccess(locked, req("/api/login", { ...post, origin: "http://dash.example:3000", fetchSite: "same-origin" }), now).kind).toBe("allow");
+    expect(decideAccess(locked, req("/api/login", post), now).kind).toBe("allow");
+    expect(decideAccess(locked, req("/api/logout", { ...post, origin: "null", fetchSite: "same-origin" }), now).kind).toBe("allow");
+    expect(decideAccess(locked, req("/api/logout", { ...post, origin: "null", fetchSite: "cross-site" }), now)).toMatchObject({ status: 403 });
+    // The provider's callback is cross-site by nature.
+    expect(decideAccess(locked, req("/api/callback", { ...post, origin: "http://provider.example" }), now).kind).toBe("allow");
   });
 });
 

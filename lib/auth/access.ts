@@ -43,9 +43,23 @@ export function isApiPath(pathname: string): boolean {
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const SESSION_ENDPOINTS = new Set(["/api/login", "/api/logout"]);
+
+/** A state-changing request sent by a page of another origin. */
+function crossOrigin(req: AccessRequest): boolean {
+  if (SAFE_METHODS.has(req.method.toUpperCase())) return false;
+  // Browsers send Sec-Fetch-Site; with Referrer-Policy: no-referrer their form posts carry
+  // `Origin: null`, so Origin only decides for clients that do not send Sec-Fetch-Site.
+  if (req.fetchSite) return req.fetchSite === "cross-site" || req.fetchSite === "same-site";
+  return !!req.origin && req.origin !== "null" && !sameOrigin(req.origin, req.host);
+}
 
 export function decideAccess(settings: AccessSettings, req: AccessRequest, now: number): AccessDecision {
-  if (isPublicPath(req.pathname)) return { kind: "allow", via: "public" };
+  if (isPublicPath(req.pathname)) {
+    // Another site's form must not log a visitor in or out, nor burn their login attempts.
+    if (SESSION_ENDPOINTS.has(req.pathname) && crossOrigin(req)) return { kind: "deny", status: 403, error: "cross-origin request refused" };
+    return { kind: "allow", via: "public" };
+  }
   const api = isApiPath(req.pathname);
   if (!settings.loginRequired) return decideWithoutLogin(settings, req, api);
 
@@ -59,7 +73,7 @@ export function decideAccess(settings: AccessSettings, req: AccessRequest, now: 
   if (settings.sessionKey && verifySession(settings.sessionKey, req.sessionToken, now)) {
     // SameSite=Lax already keeps the cookie off cross-site POSTs; this also refuses a same-site
     // but cross-origin page (another port or subdomain) changing anything.
-    if (!SAFE_METHODS.has(req.method.toUpperCase()) && req.origin && !sameOrigin(req.origin, req.host)) {
+    if (crossOrigin(req)) {
       return { kind: "deny", status: 403, error: "cross-origin request refused" };
     }
     return { kind: "allow", via: "session" };
