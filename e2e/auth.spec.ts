@@ -207,6 +207,9 @@ test("login is rate-limited per client: 429 with Retry-After, which a forged X-F
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page.locator("#login-error[role=alert]")).toContainText("Too many failed logins");
+  // The operator sees the failures in the log, never the passwords or tokens.
+  expect(server.output()).toContain("login refused: rate limit");
+  for (const secret of [PASSWORD, API_TOKEN, CALLBACK_TOKEN]) expect(server.output()).not.toContain(secret);
 });
 
 test("without a password the dashboard answers only to loopback names (no tunnel, no DNS rebinding)", async () => {

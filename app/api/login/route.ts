@@ -6,6 +6,7 @@ import { SESSION_COOKIE } from "@/lib/auth/session";
 import { authSettings } from "@/lib/auth/settings";
 import { readBodyWithLimit } from "@/lib/http/body";
 import { jsonError } from "@/lib/http/responses";
+import { log } from "@/lib/log";
 
 export const dynamic = "force-dynamic";
 
@@ -21,7 +22,10 @@ export async function POST(request: Request): Promise<Response> {
   if ("error" in input) return form ? backToLogin("missing") : jsonError(400, input.error);
 
   const settings = authSettings();
-  const result = attemptLogin(guard, settings, input.password, clientAddress(request.headers), Date.now());
+  const address = clientAddress(request.headers);
+  const result = attemptLogin(guard, settings, input.password, address, Date.now());
+  // For the operator (and fail2ban): who failed, never what they typed.
+  if (!result.ok) log.warn({ address, status: result.status }, result.status === 429 ? "login refused: rate limit" : "login failed");
   const next = safeNextPath(input.next);
   if (!result.ok) {
     if (form) return backToLogin(result.status === 429 ? "limited" : result.status === 400 ? "off" : "wrong", next);
