@@ -51,6 +51,8 @@ const routes = new Map<string, RouteModule | null>();
 let proxy: (request: NextRequestType) => Response;
 let NextRequest: typeof NextRequestType;
 
+const savedEnv = { ...process.env };
+
 beforeAll(async () => {
   // The app reads its settings once, from the environment: set them before it is loaded.
   Object.assign(process.env, { DATABASE_URL: db.url, DATA_DIR: dataDir, DASHBOARD_PASSWORD: "hostile-password", API_TOKEN, LOG_LEVEL: "silent" });
@@ -68,7 +70,10 @@ beforeAll(async () => {
   }
 });
 
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+afterAll(() => {
+  process.env = savedEnv;
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 /** One GET through the proxy and the route handler, as `next start` would run them; the body is read to its end. */
 async function get(template: string, id: string, query: string): Promise<number> {
