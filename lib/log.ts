@@ -1,17 +1,39 @@
-// Structured JSON logs. Secrets are redacted by path, and URLs go through redactUrl first.
+// Structured JSON logs. Secrets are redacted by path, and every string field, message and error
+// goes through redactUrl, so a URL carrying the callback token never reaches a log line whole.
 import pino from "pino";
 import { config } from "./config";
 
-export const log = pino({
-  level: config().LOG_LEVEL,
-  base: undefined,
-  redact: {
-    paths: ["*.aes_key", "*.auth_key", "*.token", "*.password", "*.authorization", "*.cookie", "headers.authorization", "headers.cookie", "headers[\"x-callback-token\"]"],
-    censor: "[redacted]",
-  },
-});
+export function createLogger(destination?: pino.DestinationStream, level: string = config().LOG_LEVEL): pino.Logger {
+  return pino(
+    {
+      level,
+      base: undefined,
+      redact: {
+        paths: ["*.aes_key", "*.auth_key", "*.cdnAesKey", "*.token", "*.password", "*.authorization", "*.cookie", "headers.authorization", "headers.cookie", "headers[\"x-callback-token\"]", "headers[\"set-cookie\"]"],
+        censor: "[redacted]",
+      },
+      formatters: {
+        log: (fields) => Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === "string" ? redactUrl(v) : v])),
+      },
+      serializers: {
+        err: (err: Error) => {
+          const shown = pino.stdSerializers.err(err);
+          return { ...shown, message: redactUrl(shown.message ?? ""), stack: shown.stack && redactUrl(shown.stack) };
+        },
+      },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === "string" ? redactUrl(a) : a)) as Parameters<typeof method>);
+        },
+      },
+    },
+    destination,
+  );
+}
+
+export const log = createLogger();
 
 /** A URL fit for a log line: the callback token and other credentials in the query are masked. */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&](?:token|access_token|api_token|password)=)[^&#]*/gi, "$1[redacted]");
+  return url.replace(/([?&](?:token|access_token|api_token|password)=)[^&#\s"']*/gi, "$1[redacted]");
 }

@@ -1,0 +1,69 @@
+"use client";
+// A plain form that posts to /api/login (and works without JavaScript); with JavaScript it
+// posts by fetch and shows the error in place, keeping the typed password out of history.
+import { useState, type FormEvent } from "react";
+
+export function LoginForm({ next, initialError }: { next: string; initialError?: string }) {
+  const [error, setError] = useState(initialError);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const password = new FormData(event.currentTarget).get("password");
+    setBusy(true);
+    setError(undefined);
+    try {
+      const res = await fetch("/api/login", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ password, next }),
+      });
+      const answer = await res.json().catch(() => ({}));
+      if (res.ok) {
+        window.location.assign(typeof answer.next === "string" ? answer.next : "/");
+        return;
+      }
+      setError(typeof answer.error === "string" ? capitalise(answer.error) : `Login failed (HTTP ${res.status}).`);
+    } catch {
+      setError("The server did not answer. Try again.");
+    }
+    setBusy(false);
+  }
+
+  return (
+    <form method="post" action="/api/login" onSubmit={submit} className="mt-6 space-y-4" aria-describedby={error ? "login-error" : undefined}>
+      <input type="hidden" name="next" value={next} />
+      <div>
+        <label htmlFor="password" className="block text-sm font-medium">
+          Password
+        </label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          required
+          autoFocus
+          autoComplete="current-password"
+          aria-invalid={error ? true : undefined}
+          className="mt-1 w-full rounded border border-zinc-300 bg-white px-3 py-2 dark:border-zinc-700 dark:bg-zinc-900"
+        />
+      </div>
+      {error ? (
+        <p id="login-error" role="alert" className="text-sm text-red-700 dark:text-red-400">
+          {error}
+        </p>
+      ) : null}
+      <button
+        type="submit"
+        disabled={busy}
+        className="w-full rounded bg-zinc-900 px-3 py-2 font-medium text-white disabled:opacity-60 dark:bg-zinc-100 dark:text-zinc-900"
+      >
+        {busy ? "Logging in…" : "Log in"}
+      </button>
+    </form>
+  );
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { decideAccess, isPublicPath, safeNextPath, type AccessRequest, type AccessSettings } from "./access";
+import { createSession, deriveSessionKey } from "./session";
+
+const now = 1_750_000_000_000;
+const sessionKey = deriveSessionKey("pw", "install-secret-0123456789abcdef0123");
+const locked: AccessSettings = { loginRequired: true, apiToken: "api-token-123", sessionKey };
+const session = createSession(sessionKey, now, 3_600_000).token;
+const req = (pathname: string, extra: Partial<AccessRequest> = {}): AccessRequest => ({ method: "GET", pathname, search: "", ...extra });
+
+describe("decideAccess with DASHBOARD_PASSWORD and API_TOKEN", () => {
+  it("lets the public paths through without credentials", () => {
+    for (const path of ["/api/callback", "/api/health", "/login", "/api/login", "/api/logout", "/_next/static/chunks/a.js", "/favicon.ico"]) {
+      expect(decideAccess(locked, req(path), now)).toEqual({ kind: "allow", via: "public" });
+    }
+  });
+
+  it("protects everything else: pages redirect to /login, the API answers 401", () => {
+    expect(decideAccess(locked, req("/videos", { search: "?q=a" }), now)).toEqual({ kind: "redirect", location: "/login?next=%2Fvideos%3Fq%3Da" });
+    for (const path of ["/api/videos", "/api/videos/1", "/api/stream", "/api/media/1/video", "/api/export", "/api/metrics", "/api", "/api/callbackx", "/_next/image", "/_next/data/x.json"]) {
+      const d = decideAccess(locked, req(path), now);
+      expect(d.kind === "allow", path).toBe(false);
+    }
+    expect(decideAccess(locked, req("/api/videos"), now)).toMatchObject({ kind: "deny", status: 401 });
+  });
+
+  it("accepts a valid session cookie, or the API token on the API only", () => {
+    expect(decideAccess(locked, req("/videos", { sessionToken: session }), now)).toEqual({ kind: "allow", via: "session" });
+    expect(decideAccess(locked, req("/api/videos", { sessionToken: session }), now)).toEqual({ kind: "allow", via: "session" });
+    expect(decideAccess(locked, req("/api/videos", { authorization: "Bearer api-token-123" }), now)).toEqual({ kind: "allow", via: "token" });
+    expect(decideAccess(locked, req("/videos", { authorization: "Bearer api-token-123" }), now).kind).toBe("deny");
+  });
+
+  it("refuses a wrong token, a tampered or expired cookie", () => {
+    for (const authorization of ["Bearer api-token-12", "Bearer api-token-1234", "Basic YTpi", "Bearer"]) {
+      expect(decideAccess(locked, req("/api/videos", { authorization }), now)).toMatchObject({ kind: "deny", status: 401 });
+    }
+    expect(decideAccess(locked, req("/api/videos", { sessionToken: session.slice(0, -1) + "A" }), now).kind).toBe("deny");
+    expect(decideAccess(locked, req("/api/videos", { sessionToken: session }), now + 3_600_000).kind).toBe("deny");
+  });
+
+  it("refuses a cross-origin POST riding on the cookie", () => {
+    const post = { method: "POST", sessionToken: session, host: "dash.example:3000" };
+    expect(decideAccess(locked, req("/api/deliveries/1/replay", { ...post, origin: "http://evil.example" }), now)).toMatchObject({ status: 403 });
+    expect(decideAccess(locked, req("/api/deliveries/1/replay", { ...post, origin: "http://dash.example:3000" }), now).kind).toBe("allow");
+    expect(decideAccess(locked, req("/api/deliveries/1/replay", { ...post, fetchSite: "same-site" }), now)).toMatchObject({ status: 403 });
+  });
+
+  it("refuses another site's form posting to login or logout", () => {
+    const post = { method: "POST", host: "dash.example:3000" };
+    expect(decideAccess(locked, req("/api/login", { ...post, origin: "http://evil.example" }), now)).toMatchObject({ status: 403 });
+    expect(decideAccess(locked, req("/api/logout", { ...post, fetchSite: "cross-site" }), now)).toMatchObject({ status: 403 });
+    expect(decideAccess(locked, req("/api/login", { ...post, origin: "http://dash.example:3000", fetchSite: "same-origin" }), now).kind).toBe("allow");
+    expect(decideAccess(locked, req("/api/login", post), now).kind).toBe("allow");
+    expect(decideAccess(locked, req("/api/logout", { ...post, origin: "null", fetchSite: "same-origin" }), now).kind).toBe("allow");
+    expect(decideAccess(locked, req("/api/logout", { ...post, origin: "null", fetchSite: "cross-site" }), now)).toMatchObject({ status: 403 });
+    // The provider's callback is cross-site by nature.
+    expect(decideAccess(locked, req("/api/callback", { ...post, origin: "http://provider.example" }), now).kind).toBe("allow");
+  });
+});
+
+describe("decideAccess without DASHBOARD_PASSWORD", () => {
+  it("is open when neither secret is set (loopback only)", () => {
+    expect(decideAccess({ loginRequired: false }, req("/api/videos"), now)).toEqual({ kind: "allow", via: "open" });
+    expect(decideAccess({ loginRequired: false }, req("/"), now)).toEqual({ kind: "allow", via: "open" });
+  });
+
+  it("with API_TOKEN alone, scripts need the token; pages and their own fetches stay open", () => {
+    const tokenOnly: AccessSettings = { loginRequired: false, apiToken: "t0ken" };
+    expect(decideAccess(tokenOnly, req("/"), now).kind).toBe("allow");
+    expect(decideAccess(tokenOnly, req("/api/videos"), now)).toMatchObject({ kind: "deny", status: 401 });
+    expect(decideAccess(tokenOnly, req("/api/videos", { fetchSite: "cross-site" }), now)).toMatchObject({ kind: "deny", status: 401 });
+    expect(decideAccess(tokenOnly, req("/api/videos", { authorization: "Bearer wrong" }), now)).toMatchObject({ kind: "deny", status: 401 });
+    expect(decideAccess(tokenOnly, req("/api/videos", { authorization: "Bearer t0ken" }), now).kind).toBe("allow");
+    expect(decideAccess(tokenOnly, req("/api/stream", { fetchSite: "same-origin" }), now).kind).toBe("allow");
+    expect(decideAccess(tokenOnly, req("/api/callback"), now).kind).toBe("allow");
+  });
+
+  it("answers only to loopback Host names: no tunnel, reverse proxy or DNS rebinding reaches it", () => {
+    const open: AccessSettings = { loginRequired: false };
+    for (const host of ["127.0.0.1:3000", "localhost:3000", "[::1]:3000", "localhost"]) {
+      expect(decideAccess(open, req("/", { host }), now).kind, host).toBe("allow");
+    }
+    for (const host of ["evil.example", "rebind.evil.example:3000", "192.168.1.10:3000", "abc.ngrok.app"]) {
+      expect(decideAccess(open, req("/api/videos", { host }), now), host).toMatchObject({ kind: "deny", status: 403 });
+      expect(decideAccess(open, req("/", { host }), now).kind, host).toBe("deny");
+    }
+    // The provider reaches the callback through whatever tunnel the operator set up.
+    expect(decideAccess(open, req("/api/callback", { host: "abc.ngrok.app" }), now).kind).toBe("allow");
+    // With a password any Host is fine: the session or token decides.
+    expect(decideAccess(locked, req("/api/videos", { host: "dash.example", authorization: "Bearer api-token-123" }), now).kind).toBe("allow");
+  });
+});
+
+describe("safeNextPath", () => {
+  it("keeps same-site paths and drops anything that could leave the site", () => {
+    expect(safeNextPath("/videos?q=a#x")).toBe("/videos?q=a#x");
+    for (const bad of ["//evil.example", "/\\evil.example", "https://evil.example/", "javascript:alert(1)", "/\t/evil.example", "", null, "/login", "/api/videos", "x".repeat(3000)]) {
+      expect(safeNextPath(bad)).toBe("/");
+    }
+  });
+
+  it("treats the public list as exact paths", () => {
+    expect(isPublicPath("/api/health/")).toBe(true);
+    expect(isPublicPath("/api/healthz")).toBe(false);
+    expect(isPublicPath("/loginx")).toBe(false);
+  });
+});

@@ -1,0 +1,54 @@
+// Session cookies: signed, self-contained, expiring. A cookie is `<expires ms>.<random id>.<mac>`
+// where mac = HMAC-SHA256(key, "<expires ms>.<random id>") and the key is derived from the
+// dashboard password and the install's secret, so changing the password ends every session.
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+
+export const SESSION_COOKIE = "vd_session";
+
+export type SessionKey = Buffer;
+export type Session = { id: string; expires: Date };
+
+export function deriveSessionKey(password: string, installSecret: string): SessionKey {
+  return Buffer.from(hkdfSync("sha256", password, installSecret, "wechat-video-dashboard session v1", 32));
+}
+
+export function createSession(key: SessionKey, now: number, ttlMs: number): { token: string; session: Session } {
+  const expires = now + ttlMs;
+  const id = randomBytes(16).toString("base64url");
+  return { token: `${expires}.${id}.${mac(key, `${expires}.${id}`).toString("base64url")}`, session: { id, expires: new Date(expires) } };
+}
+
+const TOKEN_SHAPE = /^(\d{1,15})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
+
+/** The session `token` stands for, or null when it is malformed, forged, expired or revoked. */
+export function verifySession(key: SessionKey, token: string | undefined, now: number): Session | null {
+  if (!token || token.length > 200) return null;
+  const m = TOKEN_SHAPE.exec(token);
+  if (!m) return null;
+  const [, expiresText, id, macText] = m;
+  const given = Buffer.from(macText, "base64url");
+  const expected = mac(key, `${expiresText}.${id}`);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  const expires = Number(expiresText);
+  if (!(expires > now) || isRevoked(id, now)) return null;
+  return { id, expires: new Date(expires) };
+}
+
+function mac(key: SessionKey, text: string): Buffer {
+  return createHmac("sha256", key).update(text).digest();
+}
+
+// Logged-out sessions, until they would have expired anyway. On globalThis because the proxy
+// and the route handlers are bundled separately but run in one process. A restart forgets
+// them: the cookie is cleared by logout, and expires by itself after SESSION_HOURS.
+const revoked = ((globalThis as unknown as { __videoDashboardRevoked?: Map<string, number> }).__videoDashboardRevoked ??= new Map());
+
+export function revokeSession(session: Session, now: number): void {
+  for (const [id, expires] of revoked) if (expires <= now) revoked.delete(id);
+  revoked.set(session.id, session.expires.getTime());
+}
+
+function isRevoked(id: string, now: number): boolean {
+  const expires = revoked.get(id);
+  return expires !== undefined && expires > now;
+}

@@ -1,0 +1,57 @@
+// Next 16's proxy (formerly middleware): runs before every request. It enforces the access
+// policy of lib/auth/access.ts and puts the security headers on every answer.
+import { NextResponse, type NextRequest } from "next/server";
+import { decideAccess, isApiPath, type AccessDecision } from "@/lib/auth/access";
+import { UNTRUSTED_FORWARDING_HEADERS, isHttps } from "@/lib/auth/client-address";
+import { contentSecurityPolicy, newNonce, securityHeaders } from "@/lib/auth/headers";
+import { urlProblem } from "@/lib/auth/request-hygiene";
+import { SESSION_COOKIE } from "@/lib/auth/session";
+import { authSettings } from "@/lib/auth/settings";
+
+export function proxy(request: NextRequest): NextResponse {
+  const settings = authSettings();
+  const { pathname, search } = request.nextUrl;
+  const api = isApiPath(pathname);
+  const headerOptions = {
+    api,
+    nonce: api ? undefined : newNonce(),
+    dev: process.env.NODE_ENV === "development",
+    https: settings.trustProxy ? isHttps(request.headers, request.url) : request.url.startsWith("https:"),
+  };
+  const problem = urlProblem(pathname, search);
+  const decision: AccessDecision = problem ? { kind: "deny", status: 400, error: problem } : decideAccess(
+    settings,
+    {
+      method: request.method,
+      pathname,
+      search,
+      sessionToken: request.cookies.get(SESSION_COOKIE)?.value,
+      authorization: request.headers.get("authorization"),
+      origin: request.headers.get("origin"),
+      host: request.headers.get("host"),
+      fetchSite: request.headers.get("sec-fetch-site"),
+    },
+    Date.now(),
+  );
+
+  let response: NextResponse;
+  if (decision.kind === "allow") {
+    const forwarded = new Headers(request.headers);
+    // Without a trusted reverse proxy these headers are whatever the client wrote; removing them
+    // makes Next fill X-Forwarded-For with the connection's real address.
+    if (!settings.trustProxy) for (const name of UNTRUSTED_FORWARDING_HEADERS) forwarded.delete(name);
+    if (headerOptions.nonce) {
+      // Next reads the nonce from the request's CSP header and puts it on its own scripts.
+      forwarded.set("x-nonce", headerOptions.nonce);
+      forwarded.set("content-security-policy", contentSecurityPolicy(headerOptions));
+    }
+    response = NextResponse.next({ request: { headers: forwarded } });
+  } else if (decision.kind === "redirect") {
+    response = NextResponse.redirect(new URL(decision.location, request.url), 307);
+  } else {
+    response = NextResponse.json({ error: decision.error }, { status: decision.status });
+    if (decision.status === 401) response.headers.set("WWW-Authenticate", 'Bearer realm="wechat-video-dashboard"');
+  }
+  for (const [name, value] of Object.entries(securityHeaders(headerOptions))) response.headers.set(name, value);
+  return response;
+}
