@@ -38,6 +38,8 @@ const envSchema = z.object({
     v === undefined ? WECHAT_CDN_HOSTS : v.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
   ),
   RETENTION_DAYS: optionalText.transform(toNumber).pipe(z.number().positive().optional()),
+  /** "1": the baseline routes under /api/bench answer (benchmarks only; 404 otherwise). */
+  BENCH_ROUTES: optionalText.transform((v) => v === "1" || v === "true"),
   LOG_LEVEL: optionalText.pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
 });
 
