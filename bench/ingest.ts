@@ -5,6 +5,7 @@
 import type { Pool } from "pg";
 import { createPool } from "../lib/db/client";
 import { closedLoop, type LoadResult, type LoadTarget } from "./lib/load";
+import { startProfiledServer, summariseProfile } from "./lib/profile";
 import { type Figure, section } from "./lib/report";
 import { appServer, callbackBodies, type BenchOptions, freshDatabase } from "./lib/setup";
 import { runStandalone } from "./lib/standalone";
@@ -96,6 +97,14 @@ export async function run(options: BenchOptions): Promise<Figure[]> {
           note: note ?? (stored.accepted !== callback.ok ? `deliveries logged 200: ${stored.accepted}` : undefined),
         },
       );
+    }
+
+    // When a goal is missed, show where the callback's time goes.
+    if (options.profile || figures.some((f) => f.met === false)) {
+      console.log(`profiling /api/callback at 50 connections for ${seconds} s (node --cpu-prof)...`);
+      const profiled = await startProfiledServer({ DATABASE_URL: databaseUrl });
+      await closedLoop([{ url: `${profiled.url}${routes.callback}`, body: bodies }], 50, seconds, nextSeq);
+      for (const l of summariseProfile(await profiled.stop())) console.log(`  ${l}`);
     }
 
     // Two instances on one database, connections dealt over both, as behind a load balancer.

@@ -3,7 +3,7 @@
 // Not part of `npm test`: these take minutes and measure the machine as much as the code.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { cpus, freemem, totalmem } from "node:os";
+import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { type Figure, printFigures, section } from "./lib/report";
 import { benchOptions, cleanup, ensureBuild, type BenchOptions } from "./lib/setup";
@@ -39,7 +39,7 @@ if (options.only && !BENCHES[options.only]) {
   process.exit(2);
 }
 process.on("SIGINT", () => void cleanup().then(() => process.exit(130)));
-console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM (${(freemem() / 2 ** 30).toFixed(1)} free); node ${process.version}${options.quick ? "; --quick (reduced sizes)" : ""}`);
+console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM (${(freemem() / 2 ** 30).toFixed(1)} free), load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}; node ${process.version}${options.quick ? "; --quick (reduced sizes)" : ""}`);
 const figures: Figure[] = [];
 try {
   ensureBuild(options.build);
@@ -57,4 +57,5 @@ try {
   await cleanup();
 }
 section("summary");
+console.log(`load average now: ${loadavg().map((l) => l.toFixed(1)).join(" ")} (anything else running on these cores shows in every figure)`);
 printFigures(figures);

@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { startAppServer, type AppServer } from "../../test/support/app-server";
 import { createDatabase, startTestServer, type TestServer } from "../../test/support/postgres";
 
-export type BenchOptions = { quick: boolean; build: boolean; only?: string; videos?: number; databaseUrl?: string };
+export type BenchOptions = { quick: boolean; build: boolean; profile: boolean; only?: string; videos?: number; databaseUrl?: string };
 
 export function benchOptions(argv = process.argv.slice(2)): BenchOptions {
   const { values } = parseArgs({
@@ -15,6 +15,7 @@ export function benchOptions(argv = process.argv.slice(2)): BenchOptions {
     options: {
       quick: { type: "boolean", default: false },
       build: { type: "boolean", default: false },
+      profile: { type: "boolean", default: false },
       only: { type: "string" },
       videos: { type: "string" },
       "database-url": { type: "string" },
@@ -23,7 +24,7 @@ export function benchOptions(argv = process.argv.slice(2)): BenchOptions {
   });
   const videos = values.videos === undefined ? undefined : Number(values.videos);
   if (videos !== undefined && !(Number.isInteger(videos) && videos > 0)) throw new Error("--videos must be a positive whole number");
-  return { quick: values.quick ?? false, build: values.build ?? false, only: values.only, videos, databaseUrl: values["database-url"] };
+  return { quick: values.quick ?? false, build: values.build ?? false, profile: values.profile ?? false, only: values.only, videos, databaseUrl: values["database-url"] };
 }
 
 const cleanups: (() => Promise<void>)[] = [];
