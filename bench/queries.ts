@@ -10,6 +10,7 @@ import { NO_FILTERS, videoWhereSql, type VideoFilters } from "../lib/videos/filt
 import { ITEM_COLUMNS } from "../lib/videos/item";
 import { applyMigrations } from "../lib/db/migrate";
 import { get } from "./lib/load";
+import { startProfiledServer, summariseProfile } from "./lib/profile";
 import { type Figure, section } from "./lib/report";
 import { appServer, type BenchOptions, freshDatabase } from "./lib/setup";
 import { runStandalone } from "./lib/standalone";
@@ -116,6 +117,17 @@ export async function run(options: BenchOptions): Promise<Figure[]> {
       });
     }
     agent.destroy();
+
+    // A missed goal comes with the profile of the server answering that endpoint.
+    const missed = endpoints.filter((e) => options.profile || figures.some((f) => f.name.startsWith(e.name) && f.met === false));
+    for (const e of missed) {
+      console.log(`\nprofiling ${e.name} (${e.count} requests, node --cpu-prof)...`);
+      const profiled = await startProfiledServer({ DATABASE_URL: databaseUrl });
+      const profAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      for (let i = 0; i < e.count; i++) await get(`${profiled.url}${e.path(i)}`, profAgent);
+      profAgent.destroy();
+      for (const l of summariseProfile(await profiled.stop(), 12)) console.log(`  ${l}`);
+    }
 
     section("plans (EXPLAIN ANALYZE, BUFFERS)");
     const bySender = listSql({ ...NO_FILTERS, fromWxId: senders[0] });
