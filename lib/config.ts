@@ -53,6 +53,8 @@ const envSchema = z.object({
   SPOOL_DRAIN_BATCH: optionalText.transform(toNumber).pipe(z.number().int().positive().max(10_000).default(500)),
   /** Exports streaming at once; each holds one database connection for its whole length. */
   EXPORT_CONCURRENCY: optionalText.transform(toNumber).pipe(z.number().int().min(1).max(100).default(2)),
+  /** "1": the baseline routes under /api/bench answer (benchmarks only; 404 otherwise). */
+  BENCH_ROUTES: optionalText.transform((v) => v === "1" || v === "true"),
   LOG_LEVEL: optionalText.pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
 });
 

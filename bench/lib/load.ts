@@ -1,0 +1,74 @@
+// Closed-loop load: `connections` keep-alive connections, each sending its next request as soon
+// as the previous answer arrived, for `seconds`. What a saturated server can do, and how fast.
+import http from "node:http";
+import { summarise, type LatencySummary } from "./stats";
+
+export type LoadTarget = { url: string; body: (seq: number) => string };
+
+export type LoadResult = LatencySummary & {
+  requests: number;
+  /** Answers with status 200. */
+  ok: number;
+  /** Non-200 answers and network errors. */
+  errors: number;
+  statuses: Record<string, number>;
+  seconds: number;
+  throughput: number;
+};
+
+/**
+ * Runs load against one or more targets (connections are dealt round-robin over them, as a
+ * load balancer would). `nextSeq` gives every request its own sequence number.
+ */
+export async function closedLoop(targets: LoadTarget[], connections: number, seconds: number, nextSeq: () => number): Promise<LoadResult> {
+  const agents = targets.map(() => new http.Agent({ keepAlive: true, maxSockets: connections }));
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let ok = 0;
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  const loops = Array.from({ length: connections }, async (_, c) => {
+    const target = targets[c % targets.length];
+    const agent = agents[c % targets.length];
+    while (performance.now() < deadline) {
+      const body = target.body(nextSeq());
+      const t0 = performance.now();
+      const status = await post(target.url, body, agent);
+      latencies.push(performance.now() - t0);
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (status === "200") ok++;
+      else errors++;
+    }
+  });
+  await Promise.all(loops);
+  const elapsed = (performance.now() - started) / 1000;
+  for (const agent of agents) agent.destroy();
+  return { ...summarise(latencies), requests: latencies.length, ok, errors, statuses, seconds: elapsed, throughput: ok / elapsed };
+}
+
+/** One POST; resolves with the status code as text, or "error: <code>" when no answer came. */
+export function post(url: string, body: string, agent: http.Agent): Promise<string> {
+  return new Promise((resolve) => {
+    const req = http.request(url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(String(res.statusCode)));
+      res.on("error", (err) => resolve(`error: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+    });
+    req.on("error", (err) => resolve(`error: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+    req.end(body);
+  });
+}
+
+/** A GET; resolves with the status, the client-side latency (ms) and the headers. */
+export function get(url: string, agent: http.Agent): Promise<{ status: number; ms: number; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const req = http.get(url, { agent }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t0, headers: res.headers }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+  });
+}

@@ -1,0 +1,113 @@
+// Live latency: from POST /api/callback to the `video` event on an open GET /api/stream, at a
+// steady 200 callbacks per second. `npx tsx bench/live.ts [--quick]`
+import http from "node:http";
+import { post } from "./lib/load";
+import { type Figure, section } from "./lib/report";
+import { appServer, type BenchOptions, callbackBodies, freshDatabase } from "./lib/setup";
+import { runStandalone } from "./lib/standalone";
+import { summarise } from "./lib/stats";
+
+const RATE = 200;
+
+type Stream = { status: number; close: () => void };
+
+/** Opens the event stream and calls `onVideo` with each `video` event's data. */
+function openStream(url: string, onVideo: (data: Record<string, unknown>) => void): Promise<Stream> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers: { accept: "text/event-stream" } }, (res) => {
+      const close = () => req.destroy();
+      if (res.statusCode !== 200) {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, close });
+        return;
+      }
+      let buffer = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        buffer += chunk;
+        let end;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          const message = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const lines = message.split("\n");
+          const event = lines.find((l) => l.startsWith("event:"))?.slice(6).trim() ?? "message";
+          const data = lines.filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trimStart()).join("\n");
+          if (event !== "video" || !data) continue;
+          try {
+            onVideo(JSON.parse(data));
+          } catch {}
+        }
+      });
+      res.on("error", () => {});
+      resolve({ status: 200, close });
+    });
+    req.on("error", reject);
+  });
+}
+
+export async function run(options: BenchOptions): Promise<Figure[]> {
+  const seconds = options.quick ? 3 : 10;
+  section(`live: callback to SSE client at ${RATE} callbacks/s for ${seconds} s`);
+  const server = await appServer(await freshDatabase("vd_bench_live"));
+  const runTag = `live${Date.now().toString(36)}`;
+  const bodies = callbackBodies(runTag);
+  const sentAt = new Map<string, number>();
+  const seenAfter: number[] = [];
+  const stream = await openStream(`${server.url}/api/stream`, (item) => {
+    const key = String(item.serverId ?? "");
+    const t0 = sentAt.get(key);
+    if (t0 !== undefined) {
+      seenAfter.push(performance.now() - t0);
+      sentAt.delete(key);
+    }
+  });
+  if (stream.status === 404) {
+    console.log("GET /api/stream: not available (404), skipped");
+    stream.close();
+    return [{ bench: "live", name: "callback to SSE p95", value: NaN, unit: "ms", goal: "< 250 ms", met: null, note: "not available (404)" }];
+  }
+  if (stream.status !== 200) throw new Error(`GET /api/stream answered ${stream.status}`);
+  await new Promise((r) => setTimeout(r, 500));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const answered: number[] = [];
+  const statuses: Record<string, number> = {};
+  let sent = 0;
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  // Open loop: callbacks go out on schedule whether or not earlier ones were answered.
+  while (performance.now() - started < seconds * 1000) {
+    const due = Math.floor(((performance.now() - started) / 1000) * RATE);
+    for (; sent < due; sent++) {
+      const seq = sent;
+      const t0 = performance.now();
+      sentAt.set(`${runTag}-${seq}`, t0);
+      pending.push(
+        post(`${server.url}/api/callback`, bodies(seq), agent).then((status) => {
+          answered.push(performance.now() - t0);
+          statuses[status] = (statuses[status] ?? 0) + 1;
+        }),
+      );
+    }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  await Promise.all(pending);
+  const waitUntil = performance.now() + 5000;
+  while (sentAt.size > 0 && performance.now() < waitUntil) await new Promise((r) => setTimeout(r, 50));
+  stream.close();
+  agent.destroy();
+  const live = summarise(seenAfter);
+  const callback = summarise(answered);
+  const missed = sentAt.size;
+  console.log(`sent ${sent} callbacks (${JSON.stringify(statuses)}); ${seenAfter.length} seen on the stream, ${missed} not within 5 s`);
+  console.log(`callback -> SSE: p50 ${live.p50.toFixed(1)} ms, p95 ${live.p95.toFixed(1)} ms, p99 ${live.p99.toFixed(1)} ms; callback answered: p95 ${callback.p95.toFixed(1)} ms`);
+  return [
+    {
+      bench: "live", name: `callback to SSE p95 at ${RATE}/s`, value: live.p95, unit: "ms",
+      baseline: { label: "callback answer p95 ms", value: callback.p95 }, ratio: live.p95 / callback.p95,
+      goal: "< 250 ms, none missed", met: live.p95 < 250 && missed === 0,
+      note: missed ? `${missed} of ${sent} never arrived on the stream` : undefined,
+    },
+  ];
+}
+
+await runStandalone(import.meta.url, run);

@@ -1,0 +1,167 @@
+// Query benchmark on a seeded history (1M videos; 100k with --quick): the read API and the
+// overview, timed per request, with the plans PostgreSQL uses for them.
+// `npx tsx bench/queries.ts [--quick] [--videos N] [--database-url URL]`
+// With --database-url, that database is used (and topped up to N videos) and kept.
+import http from "node:http";
+import type { Pool } from "pg";
+import { createPool } from "../lib/db/client";
+import { seedVideos } from "../lib/seed/videos";
+import { NO_FILTERS, videoWhereSql, type VideoFilters } from "../lib/videos/filters";
+import { ITEM_COLUMNS } from "../lib/videos/item";
+import { applyMigrations } from "../lib/db/migrate";
+import { get } from "./lib/load";
+import { startProfiledServer, summariseProfile } from "./lib/profile";
+import { type Figure, section } from "./lib/report";
+import { appServer, type BenchOptions, freshDatabase } from "./lib/setup";
+import { runStandalone } from "./lib/standalone";
+import { summarise } from "./lib/stats";
+
+/** Seeds (or tops up) the database to `videos` rows; the seed's own figure when it did. */
+async function prepare(db: Pool, videos: number): Promise<Figure[]> {
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM video_events`);
+  const missing = videos - rows[0].n;
+  if (missing <= 0) {
+    console.log(`using the ${rows[0].n} videos already there`);
+    return [];
+  }
+  console.log(`seeding ${missing} videos (npm run seed)...`);
+  const result = await seedVideos(db, { videos: missing, summaries: "rebuild" });
+  console.log(`seeded ${result.inserted} videos in ${result.seconds.toFixed(1)} s (${Math.round(result.inserted / result.seconds)} rows/s, summaries rebuilt)`);
+  await db.query("ANALYZE");
+  const perMillion = (result.seconds * 1_000_000) / result.inserted;
+  return [{
+    bench: "seed", name: `seed ${result.inserted.toLocaleString("en-US")} videos`, value: result.seconds, unit: "s",
+    baseline: { label: "goal s for this many", value: (60 * result.inserted) / 1_000_000 }, ratio: perMillion / 60,
+    goal: "1M in < 60 s", met: perMillion < 60, note: `${Math.round(perMillion)} s per million`,
+  }];
+}
+
+/** Server time of one request: its Server-Timing when given, else latency minus the health floor. */
+function serverMs(res: { ms: number; headers: http.IncomingHttpHeaders }, floor: number): { ms: number; fromHeader: boolean } {
+  const timing = res.headers["server-timing"];
+  const durations = [...String(timing ?? "").matchAll(/dur=([\d.]+)/g)].map((m) => Number(m[1]));
+  if (durations.length) return { ms: Math.max(...durations), fromHeader: true };
+  return { ms: Math.max(0, res.ms - floor), fromHeader: false };
+}
+
+async function explain(db: Pool, title: string, sql: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
+  const plan = rows.map((r) => r["QUERY PLAN"] as string);
+  console.log(`\n-- ${title}\n${plan.map((l) => `   ${l}`).join("\n")}`);
+  const m = /Execution Time: ([\d.]+) ms/.exec(plan.join("\n"));
+  return m ? Number(m[1]) : NaN;
+}
+
+function listSql(filters: VideoFilters): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const where = videoWhereSql(filters, params);
+  return { sql: `SELECT ${ITEM_COLUMNS} FROM video_events WHERE ${where} ORDER BY "sendTime" DESC, id DESC LIMIT 51`, params };
+}
+
+export async function run(options: BenchOptions): Promise<Figure[]> {
+  const videos = options.videos ?? (options.quick ? 100_000 : 1_000_000);
+  section(`queries on ${videos.toLocaleString("en-US")} videos`);
+  const databaseUrl = options.databaseUrl ?? (await freshDatabase("vd_bench_queries"));
+  if (options.databaseUrl) await applyMigrations(databaseUrl);
+  const db = createPool(databaseUrl, 2);
+  const figures: Figure[] = [];
+  try {
+    figures.push(...(await prepare(db, videos)));
+    const server = await appServer(databaseUrl);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const requests = options.quick ? 100 : 200;
+    const sample = async (sql: string) => (await db.query<{ k: string }>(sql, [requests])).rows.map((r) => r.k);
+    const senders = await sample(`SELECT "fromWxId" AS k FROM sender_summaries ORDER BY random() LIMIT $1`);
+    const conversations = await sample(`SELECT "conversationId" AS k FROM conversation_summaries ORDER BY random() LIMIT $1`);
+
+    const health = [];
+    for (let i = 0; i < requests; i++) health.push((await get(`${server.url}/api/health`, agent)).ms);
+    const floor = summarise(health).p50;
+    console.log(`floor: GET /api/health p50 ${floor.toFixed(2)} ms over ${requests} requests (keep-alive, one connection)`);
+
+    const endpoints: { name: string; goalMs: number; path: (i: number) => string; count: number }[] = [
+      { name: "/api/videos?fromWxId=", goalMs: 20, path: (i) => `/api/videos?fromWxId=${encodeURIComponent(senders[i % senders.length])}`, count: requests },
+      { name: "/api/videos?conversationId=", goalMs: 20, path: (i) => `/api/videos?conversationId=${encodeURIComponent(conversations[i % conversations.length])}`, count: requests },
+      { name: "/api/conversations?limit=50", goalMs: 50, path: () => `/api/conversations?limit=50`, count: requests },
+      { name: "/api/senders?limit=50", goalMs: 50, path: () => `/api/senders?limit=50`, count: requests },
+      { name: "GET / (overview)", goalMs: 300, path: () => `/`, count: Math.ceil(requests / 4) },
+    ];
+    for (const e of endpoints) {
+      const first = await get(`${server.url}${e.path(0)}`, agent);
+      if (first.status === 404) {
+        console.log(`${e.name}: not available (404), skipped`);
+        figures.push({ bench: "queries", name: `${e.name} p95 server time`, value: NaN, unit: "ms", goal: `< ${e.goalMs} ms`, met: null, note: "not available (404)" });
+        continue;
+      }
+      for (let i = 0; i < 10; i++) await get(`${server.url}${e.path(i)}`, agent);
+      const times: number[] = [];
+      const latencies: number[] = [];
+      let fromHeader = false;
+      let bad = 0;
+      for (let i = 0; i < e.count; i++) {
+        const res = await get(`${server.url}${e.path(i)}`, agent);
+        if (res.status !== 200) bad++;
+        const t = serverMs(res, floor);
+        fromHeader ||= t.fromHeader;
+        times.push(t.ms);
+        latencies.push(res.ms);
+      }
+      const s = summarise(times);
+      const l = summarise(latencies);
+      const method = fromHeader ? "Server-Timing" : "latency - health p50";
+      console.log(`${e.name}: server p50 ${s.p50.toFixed(2)} ms, p95 ${s.p95.toFixed(2)} ms (${method}); client latency p95 ${l.p95.toFixed(2)} ms; ${e.count} requests${bad ? `, ${bad} not 200` : ""}`);
+      figures.push({
+        bench: "queries", name: `${e.name} p95 server time`, value: s.p95, unit: "ms",
+        baseline: { label: "/api/health p50 ms", value: floor }, ratio: l.p95 / floor,
+        goal: `< ${e.goalMs} ms`, met: bad === 0 && s.p95 < e.goalMs, note: bad ? `${bad} answers were not 200` : `server time = ${method}`,
+      });
+    }
+    agent.destroy();
+
+    // A missed goal comes with the profile of the server answering that endpoint.
+    const missed = endpoints.filter((e) => options.profile || figures.some((f) => f.name.startsWith(e.name) && f.met === false));
+    for (const e of missed) {
+      console.log(`\nprofiling ${e.name} (${e.count} requests, node --cpu-prof)...`);
+      const profiled = await startProfiledServer({ DATABASE_URL: databaseUrl });
+      const profAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      for (let i = 0; i < e.count; i++) await get(`${profiled.url}${e.path(i)}`, profAgent);
+      profAgent.destroy();
+      for (const l of summariseProfile(await profiled.stop(), 12)) console.log(`  ${l}`);
+    }
+
+    section("plans (EXPLAIN ANALYZE, BUFFERS)");
+    const bySender = listSql({ ...NO_FILTERS, fromWxId: senders[0] });
+    await explain(db, `/api/videos?fromWxId=${senders[0]} (lib/videos/filters videoWhereSql)`, bySender.sql, bySender.params);
+    const byConversation = listSql({ ...NO_FILTERS, conversationId: conversations[0] });
+    await explain(db, `/api/videos?conversationId=${conversations[0]}`, byConversation.sql, byConversation.params);
+    await explain(db, `/api/videos?q=${senders[1]} (free text through the summary tables)`, listSql({ ...NO_FILTERS, q: senders[1].slice(0, 12) }).sql, listSql({ ...NO_FILTERS, q: senders[1].slice(0, 12) }).params);
+    const fromSummary = await explain(db, "conversations first page from conversation_summaries",
+      `SELECT * FROM conversation_summaries ORDER BY "lastVideoAt" DESC, "conversationId" DESC LIMIT 51`);
+    const aggregate = await explain(db, "the same page aggregated over video_events (what the summary table saves)",
+      `SELECT "conversationId", count(*), sum(duration), count(DISTINCT "fromWxId"), max("sendTime") AS last
+       FROM video_events GROUP BY 1 ORDER BY last DESC LIMIT 51`);
+    figures.push({
+      bench: "queries", name: "conversations page: summary table vs aggregate", value: fromSummary, unit: "ms (SQL)",
+      baseline: { label: "GROUP BY over video_events ms", value: aggregate }, ratio: fromSummary / aggregate,
+      goal: "< 50 ms", met: fromSummary < 50,
+    });
+    await explain(db, "senders first page from sender_summaries",
+      `SELECT * FROM sender_summaries ORDER BY "lastVideoAt" DESC, "fromWxId" DESC LIMIT 51`);
+    const overviewSql = await explain(db, "overview totals and last 30 days per day from video_hourly",
+      `SELECT date_trunc('day', hour) AS day, sum("videoCount") AS videos, sum("totalDuration") AS seconds
+       FROM video_hourly WHERE hour >= now() - interval '30 days' GROUP BY 1 ORDER BY 1`);
+    const overviewAggregate = await explain(db, "the same per-day figures aggregated over video_events",
+      `SELECT date_trunc('day', "sendTime") AS day, count(*), sum(duration) FROM video_events
+       WHERE "sendTime" >= now() - interval '30 days' GROUP BY 1 ORDER BY 1`);
+    figures.push({
+      bench: "queries", name: "overview per-day: video_hourly vs aggregate", value: overviewSql, unit: "ms (SQL)",
+      baseline: { label: "GROUP BY over video_events ms", value: overviewAggregate }, ratio: overviewSql / overviewAggregate,
+      goal: "< 300 ms", met: overviewSql < 300,
+    });
+  } finally {
+    await db.end();
+  }
+  return figures;
+}
+
+await runStandalone(import.meta.url, run);

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { useTestDatabase } from "../../test/support/db";
+import { rebuildSummaries } from "./rebuild-summaries";
+import { seedVideos } from "./videos";
+
+const db = useTestDatabase();
+
+const SUMMARY_QUERIES = {
+  conversation_summaries: `SELECT "conversationId", "videoCount", "totalDuration"::text, "participantCount", "firstVideoAt", "lastVideoAt" FROM conversation_summaries ORDER BY 1`,
+  conversation_participants: `SELECT "conversationId", "fromWxId", "videoCount", "lastVideoAt" FROM conversation_participants ORDER BY 1, 2`,
+  sender_summaries: `SELECT "fromWxId", "lastNickName", "videoCount", "totalDuration"::text, "conversationCount", "firstVideoAt", "lastVideoAt" FROM sender_summaries ORDER BY 1`,
+  sender_nicknames: `SELECT "fromWxId", "nickName", "videoCount", "firstSeenAt", "lastSeenAt" FROM sender_nicknames ORDER BY 1, 2`,
+  video_hourly: `SELECT hour, "videoCount", "totalDuration"::text FROM video_hourly ORDER BY 1`,
+};
+
+async function summaries() {
+  const out: Record<string, unknown[]> = {};
+  for (const [name, sql] of Object.entries(SUMMARY_QUERIES)) out[name] = (await db.pool.query(sql)).rows;
+  return out;
+}
+
+describe("seed", () => {
+  it("writes realistic videos whose summaries the triggers and the rebuild agree on", async () => {
+    const result = await seedVideos(db.pool, { videos: 3000, summaries: "triggers" });
+    expect(result.inserted).toBe(3000);
+
+    const { rows: [shape] } = await db.pool.query(`SELECT count(*)::int AS videos,
+        count(DISTINCT "fromWxId")::int AS senders, count(DISTINCT "conversationId")::int AS conversations,
+        count(*) FILTER (WHERE "conversationId" LIKE 'R:%@chatroom')::int AS in_groups,
+        count(*) FILTER (WHERE "conversationId" LIKE 'S:%')::int AS private,
+        count(*) FILTER (WHERE "messageSource" = 1)::int AS sent, count(*) FILTER (WHERE "messageSource" = 0)::int AS received,
+        min(duration) AS min_duration, max(duration) AS max_duration,
+        count(*) FILTER (WHERE "sendTime" > now() - interval '30 days')::int AS last_month,
+        count(*) FILTER (WHERE "sendTime" < now() - interval '60 days')::int AS oldest_month,
+        min("sendTime") > now() - interval '91 days' AS within_90_days,
+        bool_and("cdnUrl" LIKE 'https://imunion.weixin.qq.com/%' AND length("cdnUrl") > 400) AS cdn_urls,
+        bool_and(raw->'data'->>'serverId' = "serverId" AND raw->'data'->'cdnData'->>'md5' = "cdnMd5") AS raw_matches
+      FROM video_events`);
+    expect(shape).toMatchObject({ videos: 3000, cdn_urls: true, raw_matches: true, within_90_days: true });
+    expect(shape.senders).toBeGreaterThan(15);
+    expect(shape.conversations).toBeGreaterThan(10);
+    expect(shape.in_groups).toBeGreaterThan(1500);
+    expect(shape.private).toBeGreaterThan(500);
+    expect(shape.sent).toBeGreaterThan(100);
+    expect(shape.received).toBeGreaterThan(1500);
+    expect(shape.min_duration).toBeGreaterThanOrEqual(1);
+    expect(shape.max_duration).toBeLessThanOrEqual(300);
+    expect(shape.last_month).toBeGreaterThan(shape.oldest_month);
+    const { rows: renamed } = await db.pool.query(`SELECT "fromWxId" FROM sender_nicknames GROUP BY 1 HAVING count(*) > 1`);
+    expect(renamed.length).toBeGreaterThan(0);
+
+    // The summaries kept by the triggers chunk by chunk equal a rebuild from scratch.
+    const byTriggers = await summaries();
+    expect(byTriggers.sender_summaries.length).toBe(shape.senders);
+    await rebuildSummaries(db.pool);
+    expect(await summaries()).toEqual(byTriggers);
+  });
+
+  it("adds to an existing history, and the bulk path rebuilds the summaries to match", async () => {
+    const result = await seedVideos(db.pool, { videos: 2000, summaries: "rebuild", chunkSize: 700 });
+    expect(result.inserted).toBe(2000);
+    const { rows: [counts] } = await db.pool.query(`SELECT (SELECT count(*)::int FROM video_events) AS videos,
+      (SELECT sum("videoCount")::int FROM video_hourly) AS hourly, (SELECT sum("videoCount")::int FROM conversation_summaries) AS conversations,
+      (SELECT sum("videoCount")::int FROM sender_summaries) AS senders`);
+    expect(counts).toEqual({ videos: 5000, hourly: 5000, conversations: 5000, senders: 5000 });
+    const rebuilt = await summaries();
+    await rebuildSummaries(db.pool);
+    expect(await summaries()).toEqual(rebuilt);
+  });
+});

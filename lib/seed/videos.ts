@@ -1,0 +1,185 @@
+// Realistic video events written straight into video_events, for demos and benchmarks.
+// Rows are generated inside PostgreSQL (INSERT ... SELECT FROM generate_series): nothing
+// crosses the wire but the parameters, which is what makes a million rows fit in a minute.
+import { createHash, randomInt } from "node:crypto";
+import type { Pool } from "pg";
+import { rebuildSummaries } from "./rebuild-summaries";
+
+export type SeedOptions = {
+  videos: number;
+  /** Rows per INSERT statement. */
+  chunkSize?: number;
+  /**
+   * "triggers": the summary triggers run per chunk, as for any other writer.
+   * "rebuild": this session skips the triggers (session_replication_role, needs a superuser)
+   * and the summaries are rebuilt once at the end; faster for large loads.
+   */
+  summaries?: "triggers" | "rebuild";
+  /** When the seeded history ends; it starts 90 days earlier. */
+  now?: Date;
+  /** Connections inserting at once. */
+  parallel?: number;
+  onProgress?: (done: number, total: number) => void;
+};
+
+export type SeedShape = { senders: number; groups: number; instances: number };
+
+/** Thousands of senders and conversations at a million videos; fewer, but never trivial, below. */
+export function seedShape(videos: number): SeedShape {
+  return {
+    senders: Math.min(5000, Math.max(20, Math.ceil(videos / 150))),
+    groups: Math.min(2500, Math.max(5, Math.ceil(videos / 400))),
+    instances: 3,
+  };
+}
+
+const CHINESE_NAMES = [
+  "小明", "阿强", "老王", "晓雪", "大伟", "丽丽", "张伟", "李娜", "王芳", "陈静", "刘洋", "杨帆", "赵磊", "黄婷",
+  "周杰", "吴敏", "徐静", "孙悦", "马超", "朱琳", "胡歌迷", "郭靖", "林小夕", "何以琛", "高圆", "罗小黑", "梁朝伟粉",
+  "宋佳", "唐僧肉", "许仙", "韩梅梅", "冯巩", "曹操", "彭于晏粉", "曾小贤", "萧峰", "田甜", "董小姐", "潘多拉", "蒋大为",
+];
+const LATIN_NAMES = [
+  "Alice", "Bob Chen", "Lily", "Tom W.", "Kevin", "Grace Li", "Jason", "Mia", "Leo Zhang", "Sunny", "Coco", "Eric",
+  "Vivian", "Daniel", "Nina_88", "Frank", "Jojo", "Ray", "Selina", "Ivy Wang", "Max", "Luna", "Andy Lau fan", "Zoe",
+];
+const DECORATIONS = ["", "", "", "🌸", "🍀", "~", "_official", "🐱", "❤️", "（在忙）"];
+
+// A fixed run of hex digits that CDN parameters are cut from, behind a per-row digest: as long
+// and as unique-looking as the provider's, without hashing the whole string per row.
+const HEX_POOL = Array.from({ length: 16 }, (_, i) => (0x9e3779b97f4a7c15n * BigInt(i + 1)).toString(16).padStart(16, "0").slice(-16))
+  .join("")
+  .repeat(4);
+
+// $1 first index, $2 last index + 1, $3 serverId base, $4 senders, $5 groups, $6 instances,
+// $7 end of history, $8 random seed, $9 sender ids, $10 their current nicknames, $11 hex pool.
+// The CTEs are MATERIALIZED: inlined, each derived value would be recomputed wherever it is used.
+const INSERT_CHUNK_SQL = `
+WITH senders AS MATERIALIZED (
+  SELECT (o - 1)::int AS who, sender_id, nick_now FROM unnest($9::text[], $10::text[]) WITH ORDINALITY AS s(sender_id, nick_now, o)
+), h AS MATERIALIZED (
+  SELECT i,
+    hashint8extended(i, $8) & 9223372036854775807 AS h1,
+    hashint8extended(i, $8 + 1) & 9223372036854775807 AS h2,
+    hashint8extended(i, $8 + 2) & 9223372036854775807 AS h3
+  FROM generate_series($1::bigint, $2::bigint - 1) AS i
+), u AS (
+  SELECT i, h1, h2, h3,
+    (h1 % 1000003) / 1000003.0::float8 AS u_age,
+    (h2 % 1000003) / 1000003.0::float8 AS u_who,
+    (h3 % 1000003) / 1000003.0::float8 AS u_len,
+    (h1 / 1000003) % 100 AS kind_pct,
+    (h2 / 1000003) % 100 AS out_pct,
+    (h3 / 1000003) % $6::int AS inst
+  FROM h
+), picked AS MATERIALIZED (
+  SELECT u.*,
+    -- Squared: most of the history is recent, as in any live account.
+    $7::timestamptz - make_interval(secs => 90 * 86400 * u_age * u_age) AS send_time,
+    CASE WHEN kind_pct < 70 THEN floor($5::int * power(u_who, 1.6))::int ELSE NULL END AS grp,
+    -- Group members: about forty senders around the group's own offset; private chats: anyone.
+    CASE WHEN kind_pct < 70
+      THEN (floor($5::int * power(u_who, 1.6))::int * 7919 + (h3 % 41)::int) % $4::int
+      ELSE floor($4::int * power((h2 / 7) % 1000003 / 1000003.0::float8, 1.4))::int END AS who,
+    'wxid_robot' || lpad(inst::text, 2, '0') AS robot,
+    md5(i::text || ':' || $8) AS digest
+  FROM u
+), rows AS MATERIALIZED (
+  SELECT p.*, s.sender_id,
+    out_pct < 15 AS is_out,
+    -- One sender in eight changed nickname a month ago.
+    CASE WHEN who % 8 = 0 AND send_time < $7::timestamptz - interval '30 days' THEN s.nick_now || '（旧）' ELSE s.nick_now END AS nick,
+    CASE WHEN grp IS NOT NULL THEN 'R:' || (18000000000 + grp * 7717)::text || '@chatroom'
+      ELSE 'S:' || robot || '_' || s.sender_id END AS conversation,
+    1 + floor(299 * power(u_len, 2.2))::int AS dur,
+    (ARRAY[720, 1080, 224, 540, 1280, 368])[1 + (h3 / 97) % 6] AS w,
+    (ARRAY[1280, 1920, 398, 960, 720, 640])[1 + (h3 / 97) % 6] AS ht
+  FROM picked p JOIN senders s USING (who)
+), final AS MATERIALIZED (
+  SELECT r.*,
+    CASE WHEN is_out THEN robot ELSE sender_id END AS from_id,
+    CASE WHEN is_out THEN 'Robot ' || inst ELSE nick END AS from_nick,
+    CASE WHEN is_out THEN sender_id ELSE robot END AS to_id,
+    ($3::bigint + i)::text AS server_id,
+    (7053704521966022857 - $3::bigint / 3 + i * 13)::text AS local_id,
+    'a7c3' || lpad(inst::text, 4, '0') || '82a1439c86df3143ef4975c5' AS instance_id,
+    'https://imunion.weixin.qq.com/cgi-bin/mmae-bin/tpdownloadmedia?param=v1_' || digest
+      || substr($11::text, 1 + (h1 % 512)::int, 448) AS url,
+    'https://imunion.weixin.qq.com/cgi-bin/mmae-bin/tpdownloadmedia?param=v1_' || reverse(digest)
+      || substr($11::text, 1 + (h2 % 512)::int, 448) AS preview_url,
+    dur::bigint * (120000 + (h2 % 280000)) AS size,
+    5000 + (h3 % 60000) AS preview_size,
+    reverse(digest) AS aes_key,
+    'v1_' || translate(digest, '0123456789abcdef', 'fedcba9876543210') || substr($11::text, 1 + (h3 % 512)::int, 96) AS auth_key,
+    (extract(epoch FROM send_time) * 1000)::bigint AS send_ms,
+    send_time + make_interval(secs => (h1 % 3000) / 1000.0) AS received
+  FROM rows r
+)
+INSERT INTO video_events ("messageKey", "instanceId", "robotId", "serverId", "localId", "fromWxId", "fromNickName",
+  "conversationId", "toWxId", "messageSource", "isPc", "messageType", "appInfo", "cdnType", width, height, duration,
+  "sendTime", "eventTime", "receivedAt", description, "cdnUrl", "cdnFileName", "cdnSize", "cdnMd5", "cdnAesKey",
+  "cdnAuthKey", "cdnPreviewUrl", "cdnPreviewSize", "cdnPreviewWidth", "cdnPreviewHeight", raw)
+SELECT server_id, instance_id, robot, server_id, local_id, from_id, from_nick,
+  conversation, to_id, CASE WHEN is_out THEN 1 ELSE 0 END, CASE WHEN h1 % 10 = 0 THEN 1 ELSE 0 END, 103, 'seed', 2, w, ht, dur,
+  send_time, send_time, received, '视频消息事件', url, digest || '.mp4', size, digest, aes_key,
+  auth_key, preview_url, preview_size, w / 4, ht / 4,
+  jsonb_build_object('event', '20004', 'description', '视频消息事件', 'time', send_ms, 'data', jsonb_build_object(
+    'instanceId', instance_id, 'robotId', robot, 'sendTime', send_ms, 'localId', local_id, 'serverId', server_id,
+    'appInfo', 'seed', 'messageType', 103, 'cdnType', 2, 'height', ht, 'width', w, 'duration', dur,
+    'messageSource', CASE WHEN is_out THEN 1 ELSE 0 END, 'conversationId', conversation, 'fromWxId', from_id,
+    'toWxId', to_id, 'fromNickName', from_nick, 'isPc', CASE WHEN h1 % 10 = 0 THEN 1 ELSE 0 END,
+    'cdnData', jsonb_build_object('aes_key', aes_key, 'auth_key', auth_key, 'file_name', digest || '.mp4',
+      'md5', digest, 'size', size, 'url', url, 'preview_img_url', preview_url, 'preview_img_size', preview_size,
+      'width', w / 4, 'height', ht / 4)))
+FROM final
+ON CONFLICT ("instanceId", "messageKey") DO NOTHING`;
+
+export type SeedResult = { inserted: number; seconds: number; summaries: "triggers" | "rebuild" };
+
+/** Sender `who`'s wxid and current nickname: Chinese, Latin, some decorated. */
+export function seedSender(who: number): { wxid: string; nickName: string } {
+  const wxid = `wxid_${createHash("md5").update(`sender${who}`).digest("hex").slice(0, 14)}`;
+  const names = who % 3 === 0 ? LATIN_NAMES : CHINESE_NAMES;
+  return { wxid, nickName: names[who % names.length] + DECORATIONS[Math.floor(who / 7) % DECORATIONS.length] };
+}
+
+/** Writes `videos` new video events; returns how many were inserted (all, barring an id clash). */
+export async function seedVideos(db: Pool, options: SeedOptions): Promise<SeedResult> {
+  const started = performance.now();
+  const mode = options.summaries ?? "triggers";
+  // The notify trigger's payload (every new id) must stay under PostgreSQL's 8000 bytes.
+  const chunkSize = options.chunkSize ?? (mode === "triggers" ? 500 : 25_000);
+  const shape = seedShape(options.videos);
+  const now = options.now ?? new Date();
+  const senders = Array.from({ length: shape.senders }, (_, who) => seedSender(who));
+  // A fresh id range per run, so seeding twice adds rather than collides.
+  const serverIdBase = BigInt(randomInt(1, 2 ** 40)) * 1_048_576n + 1_000_000_000_000_000_000n;
+  const seed = randomInt(1, 2 ** 31);
+  const chunks: [number, number][] = [];
+  for (let start = 0; start < options.videos; start += chunkSize) chunks.push([start, Math.min(options.videos, start + chunkSize)]);
+  let inserted = 0;
+  let done = 0;
+  // Generating rows (jsonb above all) is CPU work in PostgreSQL: one connection per core.
+  const workers = Array.from({ length: Math.min(options.parallel ?? 2, chunks.length) }, async () => {
+    const client = await db.connect();
+    try {
+      if (mode === "rebuild") await client.query("SET session_replication_role = replica");
+      await client.query("SET work_mem = '256MB'");
+      for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
+        const result = await client.query(INSERT_CHUNK_SQL, [
+          chunk[0], chunk[1], serverIdBase.toString(), shape.senders, shape.groups, shape.instances, now, seed,
+          senders.map((s) => s.wxid), senders.map((s) => s.nickName), HEX_POOL,
+        ]);
+        inserted += result.rowCount ?? 0;
+        done += chunk[1] - chunk[0];
+        options.onProgress?.(done, options.videos);
+      }
+    } finally {
+      await client.query("RESET session_replication_role; RESET work_mem").catch(() => {});
+      client.release();
+    }
+  });
+  await Promise.all(workers);
+  // The notify trigger was skipped too, on purpose: a bulk load is history, not live news.
+  if (mode === "rebuild") await rebuildSummaries(db);
+  return { inserted, seconds: (performance.now() - started) / 1000, summaries: mode };
+}
