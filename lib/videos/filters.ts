@@ -11,6 +11,8 @@ const optionalText = z
   .pipe(z.string().max(MAX_TEXT, `at most ${MAX_TEXT} characters`).optional());
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const EARLIEST = new Date("1970-01-01T00:00:00Z");
+const LATEST = new Date("9999-12-31T23:59:59.999Z");
 
 /** ISO 8601 (a date, or a date and time) or milliseconds since the epoch. */
 function dateParam(endOfDay: boolean) {
@@ -25,6 +27,11 @@ function dateParam(endOfDay: boolean) {
     } else date = new Date(v);
     if (Number.isNaN(date.getTime())) {
       ctx.addIssue({ code: "custom", message: `not a date: expected ISO 8601 or milliseconds` });
+      return z.NEVER;
+    }
+    // JavaScript dates reach far beyond what PostgreSQL's timestamptz holds.
+    if (date < EARLIEST || date > LATEST) {
+      ctx.addIssue({ code: "custom", message: "out of range: expected a year between 1970 and 9999" });
       return z.NEVER;
     }
     return date;

@@ -89,6 +89,8 @@ describe("listing videos", () => {
     ["limit=abc", "limit"],
     ["limit=100000", "limit: at most 500"],
     ["from=yesterday", "from: not a date"],
+    ["from=-271821-04-20", "from: out of range"],
+    ["to=99999999999999999", "to: "],
     ["from=2024-09-02&to=2024-09-01", "from: from is after to"],
     ["direction=sideways", "direction: must be in or out"],
     ["minDuration=-5", "minDuration: must be 0 or more"],
