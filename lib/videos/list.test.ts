@@ -119,3 +119,33 @@ describe("listing videos", () => {
     expect(await getVideo(db.pool, "1 OR 1=1")).toBeNull();
   });
 });
+
+describe("videos sharing one send time", () => {
+  it("pages through all of them in id order (ids compare as numbers, not text)", async () => {
+    const same = Date.parse("2030-01-01T00:00:00Z");
+    for (let i = 0; i < 12; i++) {
+      await receiveDelivery(db.pool, Buffer.from(JSON.stringify({ ...example, data: { ...example.data, serverId: `tie-${i}`, fromWxId: "wxid_tie", sendTime: same } })));
+    }
+    const seen: string[] = [];
+    let cursor = "";
+    for (let i = 0; i < 10; i++) {
+      const page = await list(`fromWxId=wxid_tie&limit=5${cursor ? `&cursor=${cursor}` : ""}`);
+      seen.push(...page.items.map((v) => v.id));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(seen).toHaveLength(12);
+    expect(seen.map(Number)).toEqual([...seen.map(Number)].sort((a, b) => b - a));
+  });
+
+  it("announces a batch of thousands of videos without overflowing NOTIFY's payload limit", async () => {
+    const client = await db.pool.connect();
+    try {
+      await client.query(`INSERT INTO video_events ("messageKey", "robotId", "messageSource", "cdnType", width, height, duration, "sendTime", "cdnUrl", raw)
+        SELECT 'bulk-' || g, 'r', 0, 2, 1, 1, 1, now(), 'https://x', '{}' FROM generate_series(1, 3000) g`);
+    } finally {
+      client.release();
+    }
+    expect((await list("q=bulk")).items).toEqual([]);
+  });
+});

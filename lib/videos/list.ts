@@ -52,7 +52,7 @@ export async function listVideos(db: Pool, filters: VideoFilters, page: Page): P
   }
   params.push(page.limit + 1);
   const { rows } = await db.query<ItemRow>(
-    `SELECT ${ITEM_COLUMNS} FROM video_events WHERE ${where} ORDER BY "sendTime" DESC, id DESC LIMIT $${params.length}`,
+    `SELECT ${ITEM_COLUMNS} FROM video_events WHERE ${where} ORDER BY video_events."sendTime" DESC, video_events.id DESC LIMIT $${params.length}`,
     params,
   );
   const items = rows.slice(0, page.limit);
