@@ -9,9 +9,11 @@ export type Health = {
   /** Deliveries waiting in the spool for the database. */
   spoolDepth: number;
   spool: "ok" | string;
+  /** Why the last replay of the spool failed, while it keeps failing. */
+  drainError?: string;
 };
 
-export type SpoolState = { spoolDepth: number; spool: true | string };
+export type SpoolState = { spoolDepth: number; spool: true | string; lastDrainError?: string | null };
 
 /** Whether the database answers within two seconds, and what the spool holds. */
 export async function checkHealth(db: Pool, spool: SpoolState | Error): Promise<Health> {
@@ -28,5 +30,6 @@ export async function checkHealth(db: Pool, spool: SpoolState | Error): Promise<
   const spoolDepth = spool instanceof Error ? 0 : spool.spoolDepth;
   // Database up but no spool: callbacks are stored, without the safety net for the next outage.
   const status = database === "ok" ? (spoolDepth > 0 || spoolState !== "ok" ? "degraded" : "ok") : spoolState === "ok" ? "degraded" : "down";
-  return { status, database, spoolDepth, spool: spoolState };
+  const drainError = spool instanceof Error ? null : spool.lastDrainError;
+  return { status, database, spoolDepth, spool: spoolState, ...(drainError ? { drainError } : {}) };
 }
