@@ -1,6 +1,6 @@
-// What /api/health reports. "degraded": callbacks are still accepted (to the spool) but the
-// database is unreachable, or the spool is still being replayed. "down": a callback would be
-// answered 503 (neither the database nor the spool can take it).
+// What /api/health reports. "degraded": callbacks are still accepted but the database is
+// unreachable (they go to the spool), or the spool is still being replayed, or it cannot be
+// written. "down": a callback would be answered 503 (neither the database nor the spool can take it).
 import type { Pool } from "pg";
 
 export type Health = {
@@ -9,9 +9,11 @@ export type Health = {
   /** Deliveries waiting in the spool for the database. */
   spoolDepth: number;
   spool: "ok" | string;
+  /** Why the last replay of the spool failed, while it keeps failing. */
+  drainError?: string;
 };
 
-export type SpoolState = { spoolDepth: number; spool: true | string };
+export type SpoolState = { spoolDepth: number; spool: true | string; lastDrainError?: string | null };
 
 /** Whether the database answers within two seconds, and what the spool holds. */
 export async function checkHealth(db: Pool, spool: SpoolState | Error): Promise<Health> {
@@ -26,6 +28,8 @@ export async function checkHealth(db: Pool, spool: SpoolState | Error): Promise<
   }
   const spoolState = spool instanceof Error ? `unavailable: ${spool.message}` : spool.spool === true ? "ok" : spool.spool;
   const spoolDepth = spool instanceof Error ? 0 : spool.spoolDepth;
-  const status = database === "ok" ? (spoolDepth > 0 ? "degraded" : "ok") : spoolState === "ok" ? "degraded" : "down";
-  return { status, database, spoolDepth, spool: spoolState };
+  // Database up but no spool: callbacks are stored, without the safety net for the next outage.
+  const status = database === "ok" ? (spoolDepth > 0 || spoolState !== "ok" ? "degraded" : "ok") : spoolState === "ok" ? "degraded" : "down";
+  const drainError = spool instanceof Error ? null : spool.lastDrainError;
+  return { status, database, spoolDepth, spool: spoolState, ...(drainError ? { drainError } : {}) };
 }

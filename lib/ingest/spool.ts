@@ -79,7 +79,10 @@ export class Spool {
 
   /** Seals the segment being written, and returns every sealed segment, oldest first. */
   async seal(): Promise<Segment[]> {
-    await (this.writing = this.writing.then(() => this.closeCurrent()));
+    // The chain must never hold a rejection: every later append would be skipped.
+    let failure: unknown = null;
+    await (this.writing = this.writing.then(() => this.closeCurrent()).catch((err) => void (failure = err)));
+    if (failure) throw failure;
     return [...this.sealed];
   }
 
@@ -158,9 +161,10 @@ export class Spool {
     const current = this.current;
     if (!current) return;
     this.current = null;
-    await current.file.close();
+    // Listed for the drain first: what it holds is on disk whatever close() says.
     if (current.records > 0) this.sealed.push({ seq: current.seq, path: current.path, records: current.records, remaining: current.records });
     else await unlink(current.path).catch(() => {});
+    await current.file.close();
   }
 }
 

@@ -44,7 +44,8 @@ export async function POST(request: Request): Promise<Response> {
     // store without the spool's safety net rather than refuse what the database can still take.
     result = await storeWithoutSpool(body.data, errorSummary(err));
   }
-  done(result.status, result.outcome, result.eventCode, result.error ? { error: result.error } : {});
+  // A JSON syntax error quotes the body around the fault: keep the media keys out of the log.
+  done(result.status, result.outcome, result.eventCode, result.error ? { error: redactSecrets(result.error) } : {});
   if (result.status === 200) return Response.json({});
   return jsonError(result.status, result.error ?? "rejected", result.issues ? { issues: result.issues } : {});
 }
