@@ -8,7 +8,8 @@ import { csvRecords, fillVideos, readAll } from "../lib/export/testing";
 const db = useTestDatabase();
 
 function runExport(args: string[], env: Record<string, string>): Promise<{ status: number; stdout: string; stderr: string }> {
-  const { DATABASE_URL: _ignored, ...rest } = process.env;
+  const rest = { ...process.env };
+  delete rest.DATABASE_URL;
   return new Promise((resolve) => {
     execFile("node_modules/.bin/tsx", ["scripts/export.ts", ...args], { env: { ...rest, LOG_LEVEL: "silent", ...env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
       resolve({ status: err ? Number(err.code) : 0, stdout, stderr }),
