@@ -86,7 +86,7 @@ function framingFor(format: ExportFormat, bom: boolean): Transform {
  * objects separated by `,\n`, `]`. The newline ending a chunk is held back until more rows
  * follow, because the last object takes no comma.
  */
-class JsonArrayFraming extends Transform {
+export class JsonArrayFraming extends Transform {
   private started = false;
   private pendingNewline = false;
 
