@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { gunzipSync } from "node:zlib";
 import pg from "pg";
 import { createPool } from "../lib/db/client";
 import { csvRecords, fillVideos } from "../lib/export/testing";
@@ -56,6 +57,10 @@ test("GET /api/export answers bad parameters with a clear 400, and streams an at
   expect(JSON.parse((await ndjson.text()).trim())).toMatchObject({ fromWxId: video.data.fromWxId });
   const json = await request.get(`/api/export?format=json&includeSecrets=1&fromWxId=${sender}`);
   expect(await json.json()).toMatchObject([{ fromWxId: video.data.fromWxId, cdn_aes_key: video.data.cdnData.aes_key }]);
+  const zipped = await request.get(`/api/export?format=csv&gzip=1&fromWxId=${sender}`);
+  expect(zipped.headers()["content-type"]).toBe("application/gzip");
+  expect(zipped.headers()["content-disposition"]).toMatch(/\.csv\.gz"/);
+  expect(csvRecords(gunzipSync(await zipped.body()).toString())).toMatchObject([{ fromWxId: video.data.fromWxId }]);
 });
 
 test.describe("a client that aborts an export", () => {
