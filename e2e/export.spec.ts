@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { gunzipSync } from "node:zlib";
 import pg from "pg";
 import { createPool } from "../lib/db/client";
 import { csvRecords, fillVideos } from "../lib/export/testing";
@@ -6,7 +7,7 @@ import { startAppServer, type AppServer } from "../test/support/app-server";
 import { createDatabase } from "../test/support/postgres";
 import { expect, test, uniqueVideo } from "./fixtures";
 
-test("Export CSV on a filtered /videos page downloads exactly the videos on screen", async ({ page, request }) => {
+test("Export CSV (and NDJSON, JSON) on a filtered /videos page downloads exactly the videos on screen", async ({ page, request }) => {
   const nickName = 'Export, "quoted"\nnickname 张三';
   const first = uniqueVideo({ fromNickName: nickName, sendTime: Date.parse("2024-09-20T10:03:47.676Z") });
   const sender = first.data.fromWxId as string;
@@ -27,6 +28,18 @@ test("Export CSV on a filtered /videos page downloads exactly the videos on scre
   expect(rows.every((r) => r.fromWxId === sender && r.fromNickName === nickName)).toBe(true);
   expect(rows.at(-1)).toMatchObject({ sendTime: "2024-09-20T10:03:47.676Z", duration: "3", direction: "in" });
   expect(Object.keys(rows[0]).filter((k) => /aes_key|auth_key/.test(k))).toEqual([]);
+
+  // The other formats hold the same videos.
+  for (const [name, parse] of [
+    ["Export NDJSON", (text: string) => text.trim().split("\n").map((line) => JSON.parse(line))],
+    ["Export JSON", (text: string) => JSON.parse(text)],
+  ] as const) {
+    const other = page.waitForEvent("download");
+    await page.getByRole("link", { name }).click();
+    const objects = parse(await readFile((await (await other).path())!, "utf8")) as { id: string; fromNickName: string }[];
+    expect(objects.map((o) => o.id)).toEqual(listed.items.map((i) => i.id));
+    expect(objects.every((o) => o.fromNickName === nickName)).toBe(true);
+  }
 });
 
 test("GET /api/export answers bad parameters with a clear 400, and streams an attachment per format", async ({ request }) => {
@@ -44,6 +57,10 @@ test("GET /api/export answers bad parameters with a clear 400, and streams an at
   expect(JSON.parse((await ndjson.text()).trim())).toMatchObject({ fromWxId: video.data.fromWxId });
   const json = await request.get(`/api/export?format=json&includeSecrets=1&fromWxId=${sender}`);
   expect(await json.json()).toMatchObject([{ fromWxId: video.data.fromWxId, cdn_aes_key: video.data.cdnData.aes_key }]);
+  const zipped = await request.get(`/api/export?format=csv&gzip=1&fromWxId=${sender}`);
+  expect(zipped.headers()["content-type"]).toBe("application/gzip");
+  expect(zipped.headers()["content-disposition"]).toMatch(/\.csv\.gz"/);
+  expect(csvRecords(gunzipSync(await zipped.body()).toString())).toMatchObject([{ fromWxId: video.data.fromWxId }]);
 });
 
 test.describe("a client that aborts an export", () => {

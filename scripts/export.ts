@@ -9,7 +9,7 @@ import { EXPORT_FORMATS, parseExportRequest } from "../lib/export/request";
 import { openExport } from "../lib/export/stream";
 import { FILTER_NAMES, ParamError } from "../lib/videos/filters";
 
-const USAGE = `usage: npm run export -- [--format ${EXPORT_FORMATS.join("|")}] [--bom] [--includeSecrets] [filters] > file
+const USAGE = `usage: npm run export -- [--format ${EXPORT_FORMATS.join("|")}] [--bom] [--includeSecrets] [--gzip] [filters] > file
 filters: ${FILTER_NAMES.map((n) => `--${n} <value>`).join(" ")}
   (--from/--to: ISO 8601 date or time, or milliseconds; --direction in|out; durations in seconds)
 reads DATABASE_URL directly; writes the export to stdout; exit status 2 on bad arguments.`;
@@ -28,6 +28,7 @@ async function main() {
         format: { type: "string" },
         bom: { type: "boolean" },
         includeSecrets: { type: "boolean" },
+        gzip: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,

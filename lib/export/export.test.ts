@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
 import { receiveDelivery } from "../ingest/receive";
@@ -138,6 +139,13 @@ describe("export formats", () => {
     expect(withBom.subarray(3).equals(plain)).toBe(true);
   });
 
+  it("gzips the same bytes with gzip=1, and says so in the file name", async () => {
+    const plain = await readAll(await openExport(db.pool, parseExportRequest(new URLSearchParams("format=ndjson"))));
+    const zipped = await readAll(await openExport(db.pool, parseExportRequest(new URLSearchParams("format=ndjson&gzip=1"))));
+    expect(gunzipSync(zipped).equals(plain)).toBe(true);
+    expect(exportFileName(parseExportRequest(new URLSearchParams("format=csv&gzip=1")), new Date(0))).toBe("videos_1970-01-01T000000Z.csv.gz");
+  });
+
   it("writes a valid empty JSON array, and a header-only CSV, when nothing matches", async () => {
     expect(JSON.parse(await exportText("format=json&fromWxId=nobody"))).toEqual([]);
     expect(await exportText("format=ndjson&fromWxId=nobody")).toBe("");
@@ -190,7 +198,7 @@ describe("export parameters", () => {
   });
 
   it("defaults to CSV without BOM or secrets", () => {
-    expect(parseExportRequest(new URLSearchParams(""))).toMatchObject({ format: "csv", bom: false, includeSecrets: false });
+    expect(parseExportRequest(new URLSearchParams(""))).toMatchObject({ format: "csv", bom: false, includeSecrets: false, gzip: false });
   });
 
   it("refuses a NUL character, which no PostgreSQL text can hold", async () => {

@@ -17,7 +17,7 @@ function filterText(value: unknown): string {
  * `videos_fromWxId-wxid_x_from-2024-09-01_2026-11-26T132635Z.csv`: letters (any script), digits,
  * `.`, `_` and `-` only, so it is safe on any file system.
  */
-export function exportFileName(request: Pick<ExportRequest, "format" | "filters">, takenAt: Date): string {
+export function exportFileName(request: Pick<ExportRequest, "format" | "filters"> & { gzip?: boolean }, takenAt: Date): string {
   const parts = FILTER_NAMES.flatMap((name) => {
     const value = (request.filters as VideoFilters)[name];
     return value === undefined ? [] : [`${name}-${filterText(value)}`];
@@ -26,7 +26,7 @@ export function exportFileName(request: Pick<ExportRequest, "format" | "filters"
   const base = Array.from(["videos", ...parts, stamp].join("_").replace(/[^\p{L}\p{N}._-]+/gu, "-"))
     .slice(0, 200)
     .join("");
-  return `${base}.${EXTENSIONS[request.format]}`;
+  return `${base}.${EXTENSIONS[request.format]}${request.gzip ? ".gz" : ""}`;
 }
 
 /** An attachment: the name as is in filename* (RFC 6266), an ASCII fallback for old clients. */

@@ -19,9 +19,11 @@ export const exportOptionsSchema = z.object({
   /** A UTF-8 byte order mark first, so Excel reads the CSV as UTF-8 (CSV only). */
   bom: flag,
   includeSecrets: flag,
+  /** The file gzipped (`.csv.gz`, ...): several times smaller over a slow link, for some CPU. */
+  gzip: flag,
 });
 
-export const EXPORT_OPTION_NAMES = ["format", "bom", "includeSecrets"] as const;
+export const EXPORT_OPTION_NAMES = ["format", "bom", "includeSecrets", "gzip"] as const;
 
 export type ExportRequest = z.infer<typeof exportOptionsSchema> & { filters: VideoFilters };
 

@@ -3,6 +3,7 @@
 // so memory stays flat whatever the size. Destroying the returned stream (a client that went
 // away) ends the query: the connection is closed, the server backend exits, the pool slot frees.
 import { pipeline, Transform, type Readable, type TransformCallback } from "node:stream";
+import { createGzip } from "node:zlib";
 import type { Pool, PoolClient } from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { exportCopySql } from "./query";
@@ -31,10 +32,12 @@ export async function openExport(db: Pool, request: ExportRequest): Promise<Expo
     throw err;
   }
   const copy = client.query(copyTo(sql));
-  const framing = framingFor(request.format, request.bom);
-  const output = framing as Transform & { finished: Promise<ExportResult> };
+  const stages: Transform[] = [framingFor(request.format, request.bom)];
+  // Level 1: most of the size saving for a fraction of the CPU of the default level.
+  if (request.gzip) stages.push(createGzip({ level: 1 }));
+  const output = stages.at(-1) as Transform & { finished: Promise<ExportResult> };
   output.finished = new Promise((resolve, reject) => {
-    pipeline(copy, framing, (err) => {
+    pipeline([copy, ...stages], (err) => {
       if (!err) {
         client.query("RESET enable_sort").then(
           () => client.release(),
@@ -86,7 +89,7 @@ function framingFor(format: ExportFormat, bom: boolean): Transform {
  * objects separated by `,\n`, `]`. The newline ending a chunk is held back until more rows
  * follow, because the last object takes no comma.
  */
-class JsonArrayFraming extends Transform {
+export class JsonArrayFraming extends Transform {
   private started = false;
   private pendingNewline = false;
 

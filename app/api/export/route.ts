@@ -45,7 +45,8 @@ export async function GET(request: Request): Promise<Response> {
     );
     return new Response(pullStream(stream), {
       headers: {
-        "Content-Type": CONTENT_TYPES[exportRequest.format],
+        // gzip=1 is a .gz file to keep, not a transfer encoding the browser would undo.
+        "Content-Type": exportRequest.gzip ? "application/gzip" : CONTENT_TYPES[exportRequest.format],
         "Content-Disposition": contentDisposition(exportFileName(exportRequest, startedAt)),
         // no-transform keeps next start's gzip off this response: compressing hundreds of MB
         // in the server process cost two thirds of the export's rate (docs/export.md).
