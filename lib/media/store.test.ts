@@ -14,7 +14,7 @@ import { startStandInCdn, type StandInCdn } from "../../scripts/demo/cdn";
 import { loadClips, videoEnvelope } from "../../scripts/demo/provider";
 import { encryptMedia } from "./decrypt";
 import { MediaError } from "./errors";
-import { getMedia, mediaDir, type MediaOptions } from "./store";
+import { getMedia, mediaDir, pruneMediaFiles, type MediaOptions } from "./store";
 import { storeUpload } from "./upload";
 
 const db = useTestDatabase();
@@ -110,6 +110,19 @@ describe("fetching, decrypting and caching", () => {
     const { rowCount } = await db.pool.query(`SELECT 1 FROM media_files WHERE "videoEventId" = $1`, [id]);
     expect(rowCount).toBe(0);
     expect((await failure(getMedia(db.pool, id, "video", options))).reason).toBe("not_found");
+  });
+
+  test("pruning removes the files of deleted events and keeps those still in use", async () => {
+    const kept = await getMedia(db.pool, (await publishedVideo()).id, "video", options);
+    const clip2 = loadClips()[2];
+    const video = cdn.publish(clip2.video);
+    const goneId = await postVideo({ url: video.url, aes_key: video.aes_key, md5: video.md5 });
+    const gone = await getMedia(db.pool, goneId, "video", options);
+    await db.pool.query(`DELETE FROM video_events WHERE id = $1`, [goneId]);
+    expect(await pruneMediaFiles(db.pool, options.dataDir, { olderThanMs: 60_000 })).toBe(0);
+    expect(await pruneMediaFiles(db.pool, options.dataDir, { olderThanMs: -1 })).toBe(1);
+    expect(existsSync(gone.path)).toBe(false);
+    expect(existsSync(kept.path)).toBe(true);
   });
 
   test("identical files are stored once (content-addressed)", async () => {
