@@ -86,7 +86,8 @@ export async function getMedia(db: Pool, videoId: string, kind: MediaKind, optio
       .run(() => fetchAndStore(db, videoId, kind, options))
       .catch((err: unknown) => {
         if (err instanceof MediaError) {
-          rememberFailure(key, err);
+          // An unknown id may be an event about to arrive: asking the database again is cheap.
+          if (err.reason !== "not_found") rememberFailure(key, err);
           // The link itself stays out of the log: its query is an access token to the file.
           log.warn({ videoId, kind, reason: err.reason }, `media unavailable: ${err.message}`);
         }
