@@ -86,6 +86,8 @@ describe("what may be fetched", () => {
     expect((await refusal(toPrivate, [cdn.hostEntry, "10.0.0.1"])).message).toMatch(/10\.0\.0\.1.*private/);
     const toLoopbackName = cdn.redirect(`http://localhost/`);
     expect((await refusal(toLoopbackName, [cdn.hostEntry, "localhost"])).message).toMatch(/resolves to 127\.0\.0\.1/);
+    expect((await refusal(cdn.redirect("file:///etc/passwd"), [cdn.hostEntry])).message).toMatch(/only http and https/);
+    expect((await refusal(cdn.redirect("http://169.254.169.254/latest/meta-data/"), [cdn.hostEntry, "169.254.169.254"])).message).toMatch(/link-local/);
     const toOtherPort = cdn.redirect(`http://127.0.0.1:${otherPort}/`);
     expect((await refusal(toOtherPort, [cdn.hostEntry])).reason).toBe("host_not_allowed");
 
