@@ -97,6 +97,14 @@ describe("what may be fetched", () => {
     expect(await readFile(dest, "utf8")).toBe("moved");
   });
 
+  test("more than 5 redirects are refused", async () => {
+    let link = cdn.publish(Buffer.from("far away"), { encrypted: false }).url;
+    for (let i = 0; i < 6; i++) link = cdn.redirect(link);
+    const err = await refusal(link, [cdn.hostEntry]);
+    expect(err.reason).toBe("upstream_failed");
+    expect(err.message).toMatch(/redirected too many times/);
+  });
+
   test("a link that answers 404 is reported as expired", async () => {
     const err = await refusal(cdn.expired(), [cdn.hostEntry]);
     expect(err.reason).toBe("link_expired");
