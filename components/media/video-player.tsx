@@ -8,6 +8,7 @@ export function VideoPlayer({ videoId, width, height }: { videoId: string; width
   const [failed, setFailed] = useState<string | null>(null);
   const video = useRef<HTMLVideoElement>(null);
   const src = `/api/media/${videoId}/video`;
+  const ratio = width > 0 && height > 0 ? width / height : 16 / 9;
   const onError = () => void mediaFailureReason(src).then(setFailed);
   // A load that failed before React hydrated fired its error event with no listener attached.
   useEffect(() => {
@@ -32,7 +33,9 @@ export function VideoPlayer({ videoId, width, height }: { videoId: string; width
       preload="metadata"
       width={width || undefined}
       height={height || undefined}
-      className="max-h-[70vh] w-auto max-w-full rounded bg-black"
+      // Sized by the page, not by the (often tiny) intrinsic size; the box keeps the video's shape.
+      style={{ aspectRatio: `${ratio}`, maxWidth: `min(42rem, calc(70vh * ${ratio}))` }}
+      className="h-auto w-full rounded bg-black object-contain"
       aria-label="Video"
       onError={onError}
     />

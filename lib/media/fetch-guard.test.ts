@@ -86,6 +86,8 @@ describe("what may be fetched", () => {
     expect((await refusal(toPrivate, [cdn.hostEntry, "10.0.0.1"])).message).toMatch(/10\.0\.0\.1.*private/);
     const toLoopbackName = cdn.redirect(`http://localhost/`);
     expect((await refusal(toLoopbackName, [cdn.hostEntry, "localhost"])).message).toMatch(/resolves to 127\.0\.0\.1/);
+    expect((await refusal(cdn.redirect("file:///etc/passwd"), [cdn.hostEntry])).message).toMatch(/only http and https/);
+    expect((await refusal(cdn.redirect("http://169.254.169.254/latest/meta-data/"), [cdn.hostEntry, "169.254.169.254"])).message).toMatch(/link-local/);
     const toOtherPort = cdn.redirect(`http://127.0.0.1:${otherPort}/`);
     expect((await refusal(toOtherPort, [cdn.hostEntry])).reason).toBe("host_not_allowed");
 
@@ -93,6 +95,14 @@ describe("what may be fetched", () => {
     const result = await fetchToFile(cdn.redirect(target.url), dest, limits([cdn.hostEntry]));
     expect(result.url).toBe(target.url);
     expect(await readFile(dest, "utf8")).toBe("moved");
+  });
+
+  test("more than 5 redirects are refused", async () => {
+    let link = cdn.publish(Buffer.from("far away"), { encrypted: false }).url;
+    for (let i = 0; i < 6; i++) link = cdn.redirect(link);
+    const err = await refusal(link, [cdn.hostEntry]);
+    expect(err.reason).toBe("upstream_failed");
+    expect(err.message).toMatch(/redirected too many times/);
   });
 
   test("a link that answers 404 is reported as expired", async () => {

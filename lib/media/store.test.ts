@@ -1,6 +1,6 @@
 // The media cache end to end, against a real database and a stand-in CDN serving encrypted
 // and plain files: fetched once, decrypted, verified, served from disk after.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,7 +14,7 @@ import { startStandInCdn, type StandInCdn } from "../../scripts/demo/cdn";
 import { loadClips, videoEnvelope } from "../../scripts/demo/provider";
 import { encryptMedia } from "./decrypt";
 import { MediaError } from "./errors";
-import { getMedia, mediaDir, type MediaOptions } from "./store";
+import { getMedia, mediaDir, pruneMediaFiles, type MediaOptions } from "./store";
 import { storeUpload } from "./upload";
 
 const db = useTestDatabase();
@@ -112,6 +112,19 @@ describe("fetching, decrypting and caching", () => {
     expect((await failure(getMedia(db.pool, id, "video", options))).reason).toBe("not_found");
   });
 
+  test("pruning removes the files of deleted events and keeps those still in use", async () => {
+    const kept = await getMedia(db.pool, (await publishedVideo()).id, "video", options);
+    const clip2 = loadClips()[2];
+    const video = cdn.publish(clip2.video);
+    const goneId = await postVideo({ url: video.url, aes_key: video.aes_key, md5: video.md5 });
+    const gone = await getMedia(db.pool, goneId, "video", options);
+    await db.pool.query(`DELETE FROM video_events WHERE id = $1`, [goneId]);
+    expect(await pruneMediaFiles(db.pool, options.dataDir, { olderThanMs: 60_000 })).toBe(0);
+    expect(await pruneMediaFiles(db.pool, options.dataDir, { olderThanMs: -1 })).toBe(1);
+    expect(existsSync(gone.path)).toBe(false);
+    expect(existsSync(kept.path)).toBe(true);
+  });
+
   test("identical files are stored once (content-addressed)", async () => {
     const a = await publishedVideo();
     const b = await publishedVideo();
@@ -130,6 +143,20 @@ describe("refusals, each with its reason", () => {
     expect(err.status).toBe(502);
     const { rowCount } = await db.pool.query(`SELECT 1 FROM media_files WHERE "videoEventId" = $1`, [id]);
     expect(rowCount).toBe(0);
+  });
+
+  test("md5: matched case-insensitively, against the plain file or the downloaded bytes; a malformed md5 is no md5", async () => {
+    const key = randomBytes(16);
+    const upper = cdn.publish(clip.video, { key });
+    const a = await postVideo({ url: upper.url, aes_key: key.toString("hex"), md5: upper.md5.toUpperCase() });
+    expect((await getMedia(db.pool, a, "video", options)).contentType).toBe("video/mp4");
+    const ofEncrypted = cdn.publish(clip.video, { key });
+    const encryptedMd5 = createHash("md5").update(encryptMedia(clip.video, key)).digest("hex");
+    const b = await postVideo({ url: ofEncrypted.url, aes_key: key.toString("hex"), md5: encryptedMd5 });
+    expect((await getMedia(db.pool, b, "video", options)).contentType).toBe("video/mp4");
+    const malformed = cdn.publish(clip.video, { key });
+    const c = await postVideo({ url: malformed.url, aes_key: key.toString("hex"), md5: "not-an-md5" });
+    expect((await getMedia(db.pool, c, "video", options)).contentType).toBe("video/mp4");
   });
 
   test("a wrong aes_key: decryption failed", async () => {

@@ -46,6 +46,26 @@ export function mediaDir(dataDir: string): string {
 const FAILURE_MEMORY_MS = 30_000;
 
 const inflight = new Map<string, Promise<StoredMedia>>();
+
+/** At most `size` tasks at once; the rest wait their turn (first come, first served). */
+class Slots {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly size: number) {}
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await task();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+// A page of 50 cards asks for 50 previews at once: the CDN gets a few at a time.
+const fetchSlots = new Slots(6);
 const recentFailures = new Map<string, { error: MediaError; until: number }>();
 
 /** The video's `kind` file: from the cache, else fetched, decrypted, verified and cached. */
@@ -62,10 +82,12 @@ export async function getMedia(db: Pool, videoId: string, kind: MediaKind, optio
   if (failure && failure.until > Date.now()) throw failure.error;
   let pending = inflight.get(key);
   if (!pending) {
-    pending = fetchAndStore(db, videoId, kind, options)
+    pending = fetchSlots
+      .run(() => fetchAndStore(db, videoId, kind, options))
       .catch((err: unknown) => {
         if (err instanceof MediaError) {
-          rememberFailure(key, err);
+          // An unknown id may be an event about to arrive: asking the database again is cheap.
+          if (err.reason !== "not_found") rememberFailure(key, err);
           // The link itself stays out of the log: its query is an access token to the file.
           log.warn({ videoId, kind, reason: err.reason }, `media unavailable: ${err.message}`);
         }
@@ -291,4 +313,28 @@ export async function recordMedia(db: Pool, videoId: string, kind: MediaKind, me
     [videoId, kind, media.sha256, media.contentType, media.bytes, source],
   );
   if (rowCount === 0) throw unknownVideo(videoId);
+}
+
+/**
+ * Removes cached files that no media_files row refers to any more (their events were deleted by
+ * retention), leaving recent ones alone: a file is renamed into place just before its row is
+ * written. Returns how many files were removed. For the retention job to call after deleting.
+ */
+export async function pruneMediaFiles(db: Pool, dataDir: string, { olderThanMs = 3600_000 } = {}): Promise<number> {
+  const dir = mediaDir(dataDir);
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => /^[0-9a-f]{64}$/.test(n));
+  if (names.length === 0) return 0;
+  const { rows } = await db.query<{ sha256: string }>(`SELECT DISTINCT sha256 FROM media_files WHERE sha256 = ANY($1::text[])`, [names]);
+  const used = new Set(rows.map((r) => r.sha256));
+  const cutoff = Date.now() - olderThanMs;
+  let removed = 0;
+  for (const name of names) {
+    if (used.has(name)) continue;
+    const st = await stat(join(dir, name)).catch(() => null);
+    if (st && st.mtimeMs < cutoff) {
+      await rm(join(dir, name), { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }
