@@ -6,6 +6,7 @@ import { getConversation, listConversations } from "../conversations/list";
 import { getDelivery, listDeliveries, parseDeliveryQuery } from "../deliveries/list";
 import { getSender, listSenders } from "../senders/list";
 import { ParamError } from "../videos/filters";
+import { adjacentVideos } from "./adjacent";
 import { getOverview } from "./summary";
 import { postVideo } from "./test-video";
 
@@ -99,5 +100,19 @@ describe("dashboard queries", () => {
     expect(body?.body).not.toContain("SECRETKEY");
     expect(await getDelivery(db.pool, "99999999999999999999")).toBeNull();
     expect(() => parseDeliveryQuery(new URLSearchParams("outcome=lost"))).toThrow(/outcome/);
+  });
+});
+
+describe("adjacent videos", () => {
+  it("finds the newer and older neighbours in list order", async () => {
+    const base = Date.UTC(2018, 5, 1);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await postVideo(db.pool, { fromWxId: "wxid_adjacent", sendTime: base + i * 1000 });
+      ids.push((r as { videoId: string }).videoId);
+    }
+    expect(await adjacentVideos(db.pool, ids[1])).toEqual({ newer: ids[2], older: ids[0] });
+    expect((await adjacentVideos(db.pool, ids[0])).newer).toBe(ids[1]);
+    expect(await adjacentVideos(db.pool, "12345678901234567890")).toEqual({ newer: null, older: null });
   });
 });
