@@ -64,7 +64,7 @@ describe("dashboard queries", () => {
     const before = await getOverview(db.pool, now);
     await postVideo(db.pool, { conversationId: "R:overview", fromWxId: "wxid_top", duration: 60, sendTime: now.getTime() - 1000 });
     await postVideo(db.pool, { conversationId: "R:overview", fromWxId: "wxid_top", duration: 30, sendTime: now.getTime() - 3 * 86_400_000 });
-    await postVideo(db.pool, { conversationId: "R:old", fromWxId: "wxid_top", duration: 1, sendTime: now.getTime() - 60 * 86_400_000 });
+    await postVideo(db.pool, { conversationId: "R:overview", fromWxId: "wxid_top", duration: 1, sendTime: now.getTime() - 60 * 86_400_000 });
     const after = await getOverview(db.pool, now);
     expect(after.videosTotal - before.videosTotal).toBe(3);
     expect(after.totalDuration - before.totalDuration).toBe(91);
@@ -74,10 +74,10 @@ describe("dashboard queries", () => {
     expect(after.hourly.at(-1)!.count - before.hourly.at(-1)!.count).toBe(1);
     expect(after.daily).toHaveLength(30);
     expect(after.daily.reduce((n, b) => n + b.count, 0) - before.daily.reduce((n, b) => n + b.count, 0)).toBe(2);
-    expect(after.conversations - before.conversations).toBe(2);
+    expect(after.conversations - before.conversations).toBe(1);
     expect(after.activeConversations - before.activeConversations).toBe(1);
     expect(after.topSenders[0]).toMatchObject({ fromWxId: "wxid_top", videoCount: 3 });
-    expect(after.topConversations[0]).toMatchObject({ conversationId: "R:overview", videoCount: 2, conversationKind: "group" });
+    expect(after.topConversations[0]).toMatchObject({ conversationId: "R:overview", videoCount: 3, conversationKind: "group" });
   });
 
   it("lists deliveries by outcome and event code, and gives a body with its secrets hidden", async () => {

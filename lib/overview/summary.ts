@@ -42,10 +42,10 @@ export async function getOverview(db: Pool, now = new Date()) {
       [weekAgo],
     ),
     db.query<{ fromWxId: string; nickName: string | null; videoCount: number }>(
-      `SELECT "fromWxId", "lastNickName" AS "nickName", "videoCount" FROM sender_summaries ORDER BY "videoCount" DESC, "fromWxId" LIMIT 5`,
+      `SELECT "fromWxId", "lastNickName" AS "nickName", "videoCount" FROM sender_summaries ORDER BY "videoCount" DESC LIMIT 5`,
     ),
     db.query<{ conversationId: string; videoCount: number; participantCount: number }>(
-      `SELECT "conversationId", "videoCount", "participantCount" FROM conversation_summaries ORDER BY "videoCount" DESC, "conversationId" LIMIT 5`,
+      `SELECT "conversationId", "videoCount", "participantCount" FROM conversation_summaries ORDER BY "videoCount" DESC LIMIT 5`,
     ),
   ]);
 
