@@ -77,6 +77,7 @@ describe("dashboard queries", () => {
     expect(after.conversations - before.conversations).toBe(1);
     expect(after.activeConversations - before.activeConversations).toBe(1);
     expect(after.topSenders[0]).toMatchObject({ fromWxId: "wxid_top", videoCount: 3 });
+    expect(after.topSenders.every((s) => s.videoCount > 1)).toBe(true);
     expect(after.topConversations[0]).toMatchObject({ conversationId: "R:overview", videoCount: 3, conversationKind: "group" });
   });
 
