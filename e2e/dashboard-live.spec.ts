@@ -96,3 +96,13 @@ base.describe("a new user", () => {
     await expect(page.getByTestId("video-card")).toHaveCount(2, { timeout: 3000 });
   });
 });
+
+test("on a phone, no page scrolls sideways", async ({ page, request }) => {
+  const video = uniqueVideo();
+  await request.post("/api/callback", { data: video });
+  await page.setViewportSize({ width: 375, height: 740 });
+  for (const path of ["/", `/videos?view=table&fromWxId=${video.data.fromWxId}`, `/videos?fromWxId=${video.data.fromWxId}`, "/conversations?limit=5", "/senders?limit=5", "/deliveries?limit=5"]) {
+    await page.goto(path);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(375);
+  }
+});
