@@ -43,7 +43,7 @@ export default async function OverviewPage() {
         <BarChart title="Videos per day, last 30 days" buckets={overview.daily} label={dayLabel} />
       </div>
       <div className="grid gap-3 md:grid-cols-2">
-        <TopList title="Top senders" empty="No senders yet" href="/senders">
+        <TopList title="Top senders" empty="Senders with more than one video are ranked here." href="/senders">
           {overview.topSenders.map((s) => (
             <li key={s.fromWxId} className="flex items-center justify-between gap-2 py-1.5">
               <Link href={`/senders/${pathSegment(s.fromWxId)}`} className="min-w-0 truncate hover:underline">
@@ -53,7 +53,7 @@ export default async function OverviewPage() {
             </li>
           ))}
         </TopList>
-        <TopList title="Top conversations" empty="No conversations yet" href="/conversations">
+        <TopList title="Top conversations" empty="Conversations with more than one video are ranked here." href="/conversations">
           {overview.topConversations.map((c) => (
             <li key={c.conversationId} className="flex items-center justify-between gap-2 py-1.5">
               <span className="flex min-w-0 items-center gap-1.5">

@@ -96,3 +96,26 @@ base.describe("a new user", () => {
     await expect(page.getByTestId("video-card")).toHaveCount(2, { timeout: 3000 });
   });
 });
+
+test("on a phone, no page scrolls sideways", async ({ page, request }) => {
+  const video = uniqueVideo();
+  await request.post("/api/callback", { data: video });
+  await page.setViewportSize({ width: 375, height: 740 });
+  for (const path of ["/", `/videos?view=table&fromWxId=${video.data.fromWxId}`, `/videos?fromWxId=${video.data.fromWxId}`, "/conversations?limit=5", "/senders?limit=5", "/deliveries?limit=5"]) {
+    await page.goto(path);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(375);
+  }
+});
+
+test("the connection indicator shows a lost stream and reconnects by itself", async ({ page }) => {
+  await page.goto("/videos?limit=1");
+  await expect(page.getByTestId("live-indicator")).toHaveAttribute("data-status", "live");
+  // The network goes, and the server refuses the stream for a while: the page retries on its own.
+  await page.route("**/api/stream", (route) => route.fulfill({ status: 503, body: "down" }));
+  await page.context().setOffline(true);
+  await expect(page.getByTestId("live-indicator")).toHaveAttribute("data-status", "reconnecting", { timeout: 10_000 });
+  await expect(page.getByTestId("live-indicator")).toHaveText("Reconnecting…");
+  await page.context().setOffline(false);
+  await page.unroute("**/api/stream");
+  await expect(page.getByTestId("live-indicator")).toHaveAttribute("data-status", "live", { timeout: 15_000 });
+});

@@ -29,7 +29,7 @@ export default async function ConversationsPage({ searchParams }: { searchParams
       {items.length === 0 ? (
         query.q ? <p className="muted">No conversation matches “{query.q}”.</p> : <EmptyState title="No conversations yet" />
       ) : (
-        <div className="card overflow-x-auto">
+        <div className="card relative overflow-x-auto">
           <table className="w-full text-left text-sm">
             <caption className="sr-only">Conversations, most recent activity first</caption>
             <thead className="border-b border-zinc-200 text-xs text-zinc-700 uppercase dark:border-zinc-800 dark:text-zinc-300">

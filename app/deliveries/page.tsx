@@ -54,7 +54,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: S
       {items.length === 0 ? (
         filtered ? <p className="muted">No delivery matches these filters.</p> : <EmptyState title="No callbacks received yet" />
       ) : (
-        <div className="card overflow-x-auto">
+        <div className="card relative overflow-x-auto">
           <table className="w-full text-left text-sm">
             <caption className="sr-only">Deliveries, newest first</caption>
             <thead className="border-b border-zinc-200 text-xs text-zinc-700 uppercase dark:border-zinc-800 dark:text-zinc-300">

@@ -28,7 +28,7 @@ export default async function SendersPage({ searchParams }: { searchParams: Sear
       {items.length === 0 ? (
         query.q ? <p className="muted">No sender matches “{query.q}”.</p> : <EmptyState title="No senders yet" />
       ) : (
-        <div className="card overflow-x-auto">
+        <div className="card relative overflow-x-auto">
           <table className="w-full text-left text-sm">
             <caption className="sr-only">Senders, most recent activity first</caption>
             <thead className="border-b border-zinc-200 text-xs text-zinc-700 uppercase dark:border-zinc-800 dark:text-zinc-300">

@@ -22,7 +22,19 @@ export function LiveProvider({ children }: { children: React.ReactNode }) {
     let source: EventSource | null = null;
     let retry: ReturnType<typeof setTimeout> | null = null;
     let hadError = false;
-    const emit = (e: LiveEvent) => listeners.current.forEach((l) => l(e));
+    // Kept open all day in a background tab: the tab's title counts what arrived meanwhile.
+    let unseen = 0;
+    const baseTitle = () => document.title.replace(/^\(\d+\) /, "");
+    const onVisible = () => {
+      if (document.hidden || unseen === 0) return;
+      unseen = 0;
+      document.title = baseTitle();
+    };
+    document.addEventListener("visibilitychange", onVisible);
+    const emit = (e: LiveEvent) => {
+      if (e.type === "video" && document.hidden) document.title = `(${++unseen}) ${baseTitle()}`;
+      listeners.current.forEach((l) => l(e));
+    };
     const open = () => {
       source = new EventSource("/api/stream");
       source.onopen = () => {
@@ -45,8 +57,25 @@ export function LiveProvider({ children }: { children: React.ReactNode }) {
       });
       source.addEventListener("resync", () => emit({ type: "resync" }));
     };
+    // A dropped network can leave the stream's connection silently dead: start over when it is back.
+    const onOffline = () => {
+      hadError = true;
+      setStatus("reconnecting");
+      source?.close();
+      if (retry) clearTimeout(retry);
+    };
+    const onOnline = () => {
+      source?.close();
+      if (retry) clearTimeout(retry);
+      open();
+    };
+    window.addEventListener("offline", onOffline);
+    window.addEventListener("online", onOnline);
     open();
     return () => {
+      window.removeEventListener("offline", onOffline);
+      window.removeEventListener("online", onOnline);
+      document.removeEventListener("visibilitychange", onVisible);
       if (retry) clearTimeout(retry);
       source?.close();
     };

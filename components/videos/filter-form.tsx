@@ -2,6 +2,7 @@
 // The /videos filters, as a plain GET form (works without JavaScript); with JavaScript, empty
 // fields are left out so the shared URL names only what is filtered.
 import { useRouter } from "next/navigation";
+import { useEffect, useRef } from "react";
 
 type Values = Partial<Record<string, string>>;
 
@@ -9,6 +10,18 @@ const ADVANCED = ["fromWxId", "conversationId", "from", "to", "minDuration", "ma
 
 export function FilterForm({ values, view }: { values: Values; view: string }) {
   const router = useRouter();
+  const search = useRef<HTMLInputElement>(null);
+  // "/" jumps to the search box, as on most sites with one.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
+      if ((e.target as HTMLElement | null)?.closest("input, textarea, select, [contenteditable]")) return;
+      e.preventDefault();
+      search.current?.focus();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
   const advancedOpen = ADVANCED.some((k) => values[k]);
   return (
     <form
@@ -29,7 +42,7 @@ export function FilterForm({ values, view }: { values: Values; view: string }) {
       <div className="flex flex-wrap items-end gap-2">
         <div className="min-w-48 flex-1">
           <label htmlFor="filter-q" className="label">Search</label>
-          <input id="filter-q" name="q" type="search" defaultValue={values.q} placeholder="Sender id, nickname or conversation" className="input" autoComplete="off" />
+          <input ref={search} id="filter-q" name="q" aria-keyshortcuts="/" type="search" defaultValue={values.q} placeholder="Sender id, nickname or conversation  ( / )" className="input" autoComplete="off" />
         </div>
         <button type="submit" className="btn bg-sky-700 text-white hover:bg-sky-800 dark:bg-sky-700 dark:hover:bg-sky-600 border-sky-700">Apply</button>
         <a href={view === "table" ? "/videos?view=table" : "/videos"} className="btn">Clear</a>

@@ -15,7 +15,8 @@ export function VideoCard({ video, fresh = false }: { video: VideoItem; fresh?: 
   return (
     <article className={`card flex w-full flex-col overflow-hidden ${fresh ? "just-arrived" : ""}`} data-testid="video-card" data-video-id={video.id}>
       <Link href={`/videos/${video.id}`} className="relative block focus-visible:outline-2 focus-visible:outline-sky-600" aria-label={`Video from ${name}, ${formatDuration(video.duration)}`}>
-        <PreviewImage videoId={video.id} width={video.width} height={video.height} alt="" />
+        {/* One 3:4 frame for every card: an even grid, and no shift while previews load. */}
+        <PreviewImage videoId={video.id} width={3} height={4} alt="" />
         <span className="absolute right-1.5 bottom-1.5 rounded bg-black/75 px-1.5 py-0.5 font-mono text-xs text-white">{formatDuration(video.duration)}</span>
       </Link>
       <div className="flex flex-1 flex-col gap-1.5 p-2.5 text-sm">

@@ -8,7 +8,7 @@ import { senderName } from "./video-card";
 
 export function VideoTable({ videos, fresh }: { videos: VideoItem[]; fresh: Set<string> }) {
   return (
-    <div className="card overflow-x-auto">
+    <div className="card relative overflow-x-auto">
       <table className="w-full text-left text-sm">
         <caption className="sr-only">Videos, newest first</caption>
         <thead className="border-b border-zinc-200 text-xs text-zinc-700 uppercase dark:border-zinc-800 dark:text-zinc-300">

@@ -6,6 +6,7 @@ import { getConversation, listConversations } from "../conversations/list";
 import { getDelivery, listDeliveries, parseDeliveryQuery } from "../deliveries/list";
 import { getSender, listSenders } from "../senders/list";
 import { ParamError } from "../videos/filters";
+import { adjacentVideos } from "./adjacent";
 import { getOverview } from "./summary";
 import { postVideo } from "./test-video";
 
@@ -63,7 +64,7 @@ describe("dashboard queries", () => {
     const before = await getOverview(db.pool, now);
     await postVideo(db.pool, { conversationId: "R:overview", fromWxId: "wxid_top", duration: 60, sendTime: now.getTime() - 1000 });
     await postVideo(db.pool, { conversationId: "R:overview", fromWxId: "wxid_top", duration: 30, sendTime: now.getTime() - 3 * 86_400_000 });
-    await postVideo(db.pool, { conversationId: "R:old", fromWxId: "wxid_top", duration: 1, sendTime: now.getTime() - 60 * 86_400_000 });
+    await postVideo(db.pool, { conversationId: "R:overview", fromWxId: "wxid_top", duration: 1, sendTime: now.getTime() - 60 * 86_400_000 });
     const after = await getOverview(db.pool, now);
     expect(after.videosTotal - before.videosTotal).toBe(3);
     expect(after.totalDuration - before.totalDuration).toBe(91);
@@ -73,10 +74,11 @@ describe("dashboard queries", () => {
     expect(after.hourly.at(-1)!.count - before.hourly.at(-1)!.count).toBe(1);
     expect(after.daily).toHaveLength(30);
     expect(after.daily.reduce((n, b) => n + b.count, 0) - before.daily.reduce((n, b) => n + b.count, 0)).toBe(2);
-    expect(after.conversations - before.conversations).toBe(2);
+    expect(after.conversations - before.conversations).toBe(1);
     expect(after.activeConversations - before.activeConversations).toBe(1);
     expect(after.topSenders[0]).toMatchObject({ fromWxId: "wxid_top", videoCount: 3 });
-    expect(after.topConversations[0]).toMatchObject({ conversationId: "R:overview", videoCount: 2, conversationKind: "group" });
+    expect(after.topSenders.every((s) => s.videoCount > 1)).toBe(true);
+    expect(after.topConversations[0]).toMatchObject({ conversationId: "R:overview", videoCount: 3, conversationKind: "group" });
   });
 
   it("lists deliveries by outcome and event code, and gives a body with its secrets hidden", async () => {
@@ -99,5 +101,19 @@ describe("dashboard queries", () => {
     expect(body?.body).not.toContain("SECRETKEY");
     expect(await getDelivery(db.pool, "99999999999999999999")).toBeNull();
     expect(() => parseDeliveryQuery(new URLSearchParams("outcome=lost"))).toThrow(/outcome/);
+  });
+});
+
+describe("adjacent videos", () => {
+  it("finds the newer and older neighbours in list order", async () => {
+    const base = Date.UTC(2018, 5, 1);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await postVideo(db.pool, { fromWxId: "wxid_adjacent", sendTime: base + i * 1000 });
+      ids.push((r as { videoId: string }).videoId);
+    }
+    expect(await adjacentVideos(db.pool, ids[1])).toEqual({ newer: ids[2], older: ids[0] });
+    expect((await adjacentVideos(db.pool, ids[0])).newer).toBe(ids[1]);
+    expect(await adjacentVideos(db.pool, "12345678901234567890")).toEqual({ newer: null, older: null });
   });
 });

@@ -41,11 +41,12 @@ export async function getOverview(db: Pool, now = new Date()) {
               (SELECT count(*) FROM sender_summaries)::int AS all`,
       [weekAgo],
     ),
+    // Top lists rank repeat activity: one video is not a trend, and would fill the list with ties.
     db.query<{ fromWxId: string; nickName: string | null; videoCount: number }>(
-      `SELECT "fromWxId", "lastNickName" AS "nickName", "videoCount" FROM sender_summaries ORDER BY "videoCount" DESC, "fromWxId" LIMIT 5`,
+      `SELECT "fromWxId", "lastNickName" AS "nickName", "videoCount" FROM sender_summaries WHERE "videoCount" > 1 ORDER BY "videoCount" DESC LIMIT 5`,
     ),
     db.query<{ conversationId: string; videoCount: number; participantCount: number }>(
-      `SELECT "conversationId", "videoCount", "participantCount" FROM conversation_summaries ORDER BY "videoCount" DESC, "conversationId" LIMIT 5`,
+      `SELECT "conversationId", "videoCount", "participantCount" FROM conversation_summaries WHERE "videoCount" > 1 ORDER BY "videoCount" DESC LIMIT 5`,
     ),
   ]);
 
