@@ -25,9 +25,13 @@ function subscribe(listener: () => void) {
 
 export function RelativeTime({ iso, className }: { iso: string; className?: string }) {
   const current = useSyncExternalStore(subscribe, () => now, () => now);
+  // The shared clock ticks every 15 s, so a video that arrived live since the last tick would read
+  // "in 10 seconds": anything up to a minute ahead is "now". Further ahead is real clock skew, shown.
+  const at = Date.parse(iso);
+  const reference = at > current && at - current < 60_000 ? at : current;
   return (
     <time dateTime={iso} title={formatExact(iso)} className={className} suppressHydrationWarning>
-      {formatRelative(iso, current)}
+      {formatRelative(iso, reference)}
     </time>
   );
 }
