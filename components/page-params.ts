@@ -1,5 +1,6 @@
 // Page query strings: Next's searchParams as URLSearchParams, and filters as they cross to the browser.
-import { FILTER_NAMES, ParamError, type VideoFilters } from "@/lib/videos/filters";
+import { FILTER_NAMES, type VideoFilters } from "@/lib/videos/filters";
+import { ParamError } from "@/lib/params";
 import type { ClientFilters } from "./videos/match";
 
 export type SearchParams = Promise<Record<string, string | string[] | undefined>>;

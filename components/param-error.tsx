@@ -1,6 +1,6 @@
 // A page URL with bad filters: say which and why, and offer a way out.
 import Link from "next/link";
-import type { ParamError } from "@/lib/videos/filters";
+import type { ParamError } from "@/lib/params";
 
 export function ParamErrorNotice({ error, resetHref }: { error: ParamError; resetHref: string }) {
   return (

@@ -7,7 +7,8 @@ import { ConfigError, parseConfig } from "../lib/config";
 import { createPool } from "../lib/db/client";
 import { EXPORT_FORMATS, parseExportRequest } from "../lib/export/request";
 import { openExport } from "../lib/export/stream";
-import { FILTER_NAMES, ParamError } from "../lib/videos/filters";
+import { FILTER_NAMES } from "../lib/videos/filters";
+import { ParamError } from "../lib/params";
 
 const USAGE = `usage: npm run export -- [--format ${EXPORT_FORMATS.join("|")}] [--bom] [--includeSecrets] [--gzip] [filters] > file
 filters: ${FILTER_NAMES.map((n) => `--${n} <value>`).join(" ")}

@@ -1,7 +1,7 @@
 // Paging for the summary lists (conversations, senders): most recent activity first, keyed
 // by (lastVideoAt DESC, key ASC) to match their indexes, so page 1,000 is as fast as page 1.
 import { z } from "zod";
-import { parseParams, wholeNumber } from "../videos/filters";
+import { cursorParam, limitParam, optionalText, parseParams } from "../params";
 
 export type KeysetCursor = { time: Date; key: string };
 
@@ -26,30 +26,7 @@ export function decodeKeyset(text: string): KeysetCursor | null {
   return Number.isNaN(time.getTime()) ? null : { time, key };
 }
 
-const text = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
-  .pipe(z.string().max(256, "at most 256 characters").optional());
-
-export const summaryQuerySchema = z.object({
-  q: text,
-  cursor: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === "") return undefined;
-      const decoded = decodeKeyset(v);
-      if (!decoded) {
-        ctx.addIssue({ code: "custom", message: "malformed cursor: pass back nextCursor as received" });
-        return z.NEVER;
-      }
-      return decoded;
-    }),
-  limit: wholeNumber.pipe(
-    z.number({ error: "expected a number" }).int("expected a whole number").min(1, "must be 1 or more").max(500, "at most 500").default(50),
-  ),
-});
+export const summaryQuerySchema = z.object({ q: optionalText, cursor: cursorParam(decodeKeyset), limit: limitParam });
 
 export type SummaryQuery = z.infer<typeof summaryQuerySchema>;
 

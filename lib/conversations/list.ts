@@ -1,7 +1,7 @@
 // Conversations, read from conversation_summaries (kept by triggers): never an aggregate over
 // video_events.
 import type { Pool } from "pg";
-import { escapeLike } from "../videos/filters";
+import { escapeLike } from "../params";
 import { conversationKind } from "../videos/item";
 import { afterCursorSql, pageOf, type SummaryQuery } from "./keyset";
 

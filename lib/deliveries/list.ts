@@ -2,7 +2,7 @@
 // Lists leave the body out (it can be up to CALLBACK_MAX_BYTES); one delivery's body is read on demand.
 import type { Pool } from "pg";
 import { z } from "zod";
-import { parseParams } from "../videos/filters";
+import { parseParams } from "../params";
 import { redactSecrets } from "../videos/item";
 import { encodeCursor, isBigintId, pageSchema } from "../videos/list";
 

@@ -3,7 +3,8 @@
 // COPY takes no bind parameters, so the filter values, already validated by zod, are inlined
 // as literals by one function, inlineParams, in a single pass over the placeholders.
 import { escapeLiteral } from "pg";
-import { ParamError, videoWhereSql } from "../videos/filters";
+import { videoWhereSql } from "../videos/filters";
+import { ParamError } from "../params";
 import { exportColumns } from "./columns";
 import type { ExportRequest } from "./request";
 

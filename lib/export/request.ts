@@ -1,7 +1,8 @@
 // What an export is asked for: the shared video filters plus the format and its options, parsed
 // from a query string (the API) or from command-line flags turned into one (scripts/export.ts).
 import { z } from "zod";
-import { firstValues, ParamError, parseParams, parseVideoFilters, type VideoFilters } from "../videos/filters";
+import { parseVideoFilters, type VideoFilters } from "../videos/filters";
+import { firstValues, ParamError, parseParams } from "../params";
 
 export const EXPORT_FORMATS = ["csv", "ndjson", "json"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

@@ -1,6 +1,6 @@
 // The edges' shared vocabulary: JSON errors with a one-line reason, and the mapping of
 // domain errors to statuses, so each route handler stays a few lines long.
-import { ParamError } from "../videos/filters";
+import { ParamError } from "../params";
 import { log } from "../log";
 
 export function json(body: unknown, init: ResponseInit = {}): Response {

@@ -5,7 +5,7 @@ import { parseSummaryQuery } from "../conversations/keyset";
 import { getConversation, listConversations } from "../conversations/list";
 import { getDelivery, listDeliveries, parseDeliveryQuery } from "../deliveries/list";
 import { getSender, listSenders } from "../senders/list";
-import { ParamError } from "../videos/filters";
+import { ParamError } from "../params";
 import { adjacentVideos } from "./adjacent";
 import { getOverview } from "./summary";
 import { postVideo } from "./test-video";

@@ -1,7 +1,7 @@
 // Senders, read from sender_summaries and their nickname history from sender_nicknames.
 import type { Pool } from "pg";
 import { afterCursorSql, pageOf, type SummaryQuery } from "../conversations/keyset";
-import { escapeLike } from "../videos/filters";
+import { escapeLike } from "../params";
 import { conversationKind } from "../videos/item";
 
 type SenderRow = {

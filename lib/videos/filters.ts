@@ -1,14 +1,7 @@
 // The filters every view of the videos shares: the API, the /videos page's query string and
 // the export. One schema, one SQL translation, so what is on screen is what gets exported.
 import { z } from "zod";
-
-const MAX_TEXT = 256;
-
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
-  .pipe(z.string().max(MAX_TEXT, `at most ${MAX_TEXT} characters`).optional());
+import { escapeLike, firstValues, optionalText, parseParams, wholeNumber } from "../params";
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const EARLIEST = new Date("1970-01-01T00:00:00Z");
@@ -38,9 +31,6 @@ function dateParam(endOfDay: boolean) {
   });
 }
 
-/** A whole number parameter; "abc" or "1.5" is refused with a reason, not coerced. */
-export const wholeNumber = optionalText.transform((v) => (v === undefined ? undefined : Number(v)));
-
 const seconds = wholeNumber.pipe(
   z.number({ error: "expected a number of seconds" }).int("expected whole seconds").min(0, "must be 0 or more").max(86_400 * 365).optional(),
 );
@@ -69,34 +59,8 @@ export type VideoFilters = z.infer<typeof videoFiltersSchema>;
 export const NO_FILTERS: VideoFilters = videoFiltersSchema.parse({});
 export const FILTER_NAMES = ["fromWxId", "conversationId", "q", "from", "to", "minDuration", "maxDuration", "direction", "robotId", "instanceId"] as const;
 
-/** The first value of each known parameter; repeated or unknown parameters are ignored. */
-export function firstValues(params: URLSearchParams, names: readonly string[]): Record<string, string | undefined> {
-  return Object.fromEntries(names.map((n) => [n, params.get(n) ?? undefined]));
-}
-
-export class ParamError extends Error {
-  constructor(
-    message: string,
-    readonly issues: { path: string; message: string }[] = [],
-  ) {
-    super(message);
-  }
-}
-
-/** Parses with `schema` or throws a ParamError whose message is one line naming each bad parameter. */
-export function parseParams<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
-  throw new ParamError(`bad parameters: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, issues);
-}
-
 export function parseVideoFilters(params: URLSearchParams): VideoFilters {
   return parseParams(videoFiltersSchema, firstValues(params, FILTER_NAMES));
-}
-
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /**

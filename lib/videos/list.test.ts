@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
 import { receiveDelivery } from "../ingest/receive";
-import { ParamError, parseVideoFilters } from "./filters";
+import { ParamError } from "../params";
+import { parseVideoFilters } from "./filters";
 import { getVideo, listVideos, parsePage } from "./list";
 
 const db = useTestDatabase();

@@ -1,26 +1,11 @@
 // Reading videos: newest first, keyset pagination, the shared filters.
 import type { Pool } from "pg";
 import { z } from "zod";
-import { parseParams, videoWhereSql, wholeNumber, type VideoFilters } from "./filters";
+import { cursorParam, limitParam, parseParams } from "../params";
+import { videoWhereSql, type VideoFilters } from "./filters";
 import { DETAIL_COLUMNS, ITEM_COLUMNS, toDetail, toItem, type DetailRow, type ItemRow, type VideoItem } from "./item";
 
-export const pageSchema = z.object({
-  cursor: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === "") return undefined;
-      const decoded = decodeCursor(v);
-      if (!decoded) {
-        ctx.addIssue({ code: "custom", message: "malformed cursor: pass back nextCursor as received" });
-        return z.NEVER;
-      }
-      return decoded;
-    }),
-  limit: wholeNumber.pipe(
-    z.number({ error: "expected a number" }).int("expected a whole number").min(1, "must be 1 or more").max(500, "at most 500").default(50),
-  ),
-});
+export const pageSchema = z.object({ cursor: cursorParam(decodeCursor), limit: limitParam });
 
 export type Page = { cursor?: Cursor; limit: number };
 export type Cursor = { time: Date; id: string };
