@@ -18,6 +18,8 @@ export type SeedOptions = {
   summaries?: "triggers" | "rebuild";
   /** When the seeded history ends; it starts 90 days earlier. */
   now?: Date;
+  /** Into an empty table, drop the secondary indexes and build them after the load (default from 100k rows). */
+  deferIndexes?: boolean;
   /** Connections inserting at once. */
   parallel?: number;
   onProgress?: (done: number, total: number) => void;
@@ -180,6 +182,21 @@ export async function seedVideos(db: Pool, options: SeedOptions): Promise<SeedRe
   // Generating rows (jsonb above all) is CPU work in PostgreSQL: one connection per core.
   // CPU used per backend (null when it cannot be read): a figure the machine's load does not skew.
   const cpuUsed: (number | null)[] = [];
+  // Into an empty table, building the secondary indexes once afterwards is cheaper than
+  // maintaining them row by row (the unique identity index stays: ON CONFLICT needs it).
+  const deferred = mode === "rebuild" && (options.deferIndexes ?? options.videos >= 100_000) ? await dropSecondaryIndexesIfEmpty(db) : [];
+  try {
+    await insertChunks();
+  } finally {
+    cpuUsed.push(await recreateIndexes(db, deferred));
+  }
+  const insertSeconds = (performance.now() - started) / 1000;
+  const insertCpuSeconds = cpuUsed.includes(null) ? null : cpuUsed.reduce<number>((sum, c) => sum + (c ?? 0), 0);
+  // The notify trigger was skipped too, on purpose: a bulk load is history, not live news.
+  if (mode === "rebuild") await rebuildSummaries(db);
+  return { inserted, seconds: (performance.now() - started) / 1000, insertSeconds, insertCpuSeconds, summaries: mode };
+
+  async function insertChunks() {
   const workers = Array.from({ length: Math.min(options.parallel ?? 2, chunks.length) }, async () => {
     const client = await db.connect();
     try {
@@ -209,9 +226,57 @@ export async function seedVideos(db: Pool, options: SeedOptions): Promise<SeedRe
     }
   });
   await Promise.all(workers);
-  const insertSeconds = (performance.now() - started) / 1000;
-  const insertCpuSeconds = cpuUsed.includes(null) ? null : cpuUsed.reduce<number>((sum, c) => sum + (c ?? 0), 0);
-  // The notify trigger was skipped too, on purpose: a bulk load is history, not live news.
-  if (mode === "rebuild") await rebuildSummaries(db);
-  return { inserted, seconds: (performance.now() - started) / 1000, insertSeconds, insertCpuSeconds, summaries: mode };
+  }
+}
+
+type IndexDefinition = { name: string; definition: string };
+
+async function dropSecondaryIndexesIfEmpty(db: Pool): Promise<IndexDefinition[]> {
+  const client = await db.connect();
+  try {
+    await client.query("BEGIN");
+    // The lock keeps a writer from slipping rows in between the check and the drop.
+    await client.query("LOCK TABLE video_events IN SHARE ROW EXCLUSIVE MODE");
+    const { rows: [{ empty }] } = await client.query<{ empty: boolean }>("SELECT NOT EXISTS (SELECT 1 FROM video_events) AS empty");
+    if (!empty) {
+      await client.query("ROLLBACK");
+      return [];
+    }
+    const { rows } = await client.query<IndexDefinition>(
+      `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition
+       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+       WHERE x.indrelid = 'video_events'::regclass AND NOT x.indisunique AND NOT x.indisprimary`,
+    );
+    for (const index of rows) await client.query(`DROP INDEX "${index.name}"`);
+    await client.query("COMMIT");
+    return rows;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Builds the indexes, two at a time; returns the CPU seconds the builds took (null if unknown). */
+async function recreateIndexes(db: Pool, indexes: IndexDefinition[]): Promise<number | null> {
+  if (indexes.length === 0) return 0;
+  const queue = [...indexes];
+  const used = await Promise.all(
+    [0, 1].map(async () => {
+      const client = await db.connect();
+      try {
+        const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+        const before = cpuSeconds(rows[0].pid);
+        await client.query("SET maintenance_work_mem = '512MB'");
+        for (let index = queue.shift(); index; index = queue.shift()) await client.query(index.definition);
+        const after = cpuSeconds(rows[0].pid);
+        return before === null || after === null ? null : after - before;
+      } finally {
+        await client.query("RESET maintenance_work_mem").catch(() => {});
+        client.release();
+      }
+    }),
+  );
+  return used.includes(null) ? null : used.reduce<number>((sum, c) => sum + (c ?? 0), 0);
 }
