@@ -196,36 +196,37 @@ export async function seedVideos(db: Pool, options: SeedOptions): Promise<SeedRe
   if (mode === "rebuild") await rebuildSummaries(db);
   return { inserted, seconds: (performance.now() - started) / 1000, insertSeconds, insertCpuSeconds, summaries: mode };
 
+  // Chunks are handed out to one connection per core until none are left.
   async function insertChunks() {
-  const workers = Array.from({ length: Math.min(options.parallel ?? 2, chunks.length) }, async () => {
-    const client = await db.connect();
-    try {
-      const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
-      const pid = rows[0].pid;
-      const cpuBefore = cpuSeconds(pid);
-      if (mode === "rebuild") await client.query("SET session_replication_role = replica");
-      await client.query("SET work_mem = '256MB'");
-      // Each row's raw envelope (with its long CDN URLs) is big enough to be compressed; lz4
-      // costs a quarter less CPU than the default pglz here, for the same size. Readers need
-      // nothing: the method is stored with each value. Older servers without lz4 keep pglz.
-      await client.query("SET default_toast_compression = lz4").catch(() => {});
-      for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
-        const result = await client.query(INSERT_CHUNK_SQL, [
-          chunk[0], chunk[1], serverIdBase.toString(), shape.senders, shape.groups, shape.instances, now, seed,
-          senders.map((s) => s.wxid), senders.map((s) => s.nickName), HEX_POOL,
-        ]);
-        inserted += result.rowCount ?? 0;
-        done += chunk[1] - chunk[0];
-        options.onProgress?.(done, options.videos);
+    const workers = Array.from({ length: Math.min(options.parallel ?? 2, chunks.length) }, async () => {
+      const client = await db.connect();
+      try {
+        const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+        const pid = rows[0].pid;
+        const cpuBefore = cpuSeconds(pid);
+        if (mode === "rebuild") await client.query("SET session_replication_role = replica");
+        await client.query("SET work_mem = '256MB'");
+        // Each row's raw envelope (with its long CDN URLs) is big enough to be compressed; lz4
+        // costs a quarter less CPU than the default pglz here, for the same size. Readers need
+        // nothing: the method is stored with each value. Older servers without lz4 keep pglz.
+        await client.query("SET default_toast_compression = lz4").catch(() => {});
+        for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
+          const result = await client.query(INSERT_CHUNK_SQL, [
+            chunk[0], chunk[1], serverIdBase.toString(), shape.senders, shape.groups, shape.instances, now, seed,
+            senders.map((s) => s.wxid), senders.map((s) => s.nickName), HEX_POOL,
+          ]);
+          inserted += result.rowCount ?? 0;
+          done += chunk[1] - chunk[0];
+          options.onProgress?.(done, options.videos);
+        }
+        const cpuAfter = cpuSeconds(pid);
+        cpuUsed.push(cpuAfter === null || cpuBefore === null ? null : cpuAfter - cpuBefore);
+      } finally {
+        await client.query("RESET session_replication_role; RESET work_mem; RESET default_toast_compression").catch(() => {});
+        client.release();
       }
-      const cpuAfter = cpuSeconds(pid);
-      cpuUsed.push(cpuAfter === null || cpuBefore === null ? null : cpuAfter - cpuBefore);
-    } finally {
-      await client.query("RESET session_replication_role; RESET work_mem; RESET default_toast_compression").catch(() => {});
-      client.release();
-    }
-  });
-  await Promise.all(workers);
+    });
+    await Promise.all(workers);
   }
 }
 
