@@ -20,7 +20,7 @@ export type SeedOptions = {
   now?: Date;
   /** Into an empty table, drop the secondary indexes and build them after the load (default from 100k rows). */
   deferIndexes?: boolean;
-  /** Connections inserting at once. */
+  /** Connections inserting at once (rebuild mode only: with the triggers on, always one). */
   parallel?: number;
   onProgress?: (done: number, total: number) => void;
 };
@@ -199,7 +199,10 @@ export async function seedVideos(db: Pool, options: SeedOptions): Promise<SeedRe
 
   // Chunks are handed out to one connection per core until none are left.
   async function insertChunks() {
-    const workers = Array.from({ length: Math.min(options.parallel ?? 2, chunks.length) }, async () => {
+    // With the triggers on, one connection: two concurrent multi-row inserts upsert the same summary
+    // rows in different orders and deadlock (seen here; see docs/performance.md).
+    const parallel = mode === "triggers" ? 1 : (options.parallel ?? 2);
+    const workers = Array.from({ length: Math.min(parallel, chunks.length) }, async () => {
       const client = await db.connect();
       try {
         const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
