@@ -46,7 +46,11 @@ try {
     onProgress: (done, total) => process.stdout.write(`\r  ${done}/${total}`),
   });
   process.stdout.write("\n");
-  console.log(`inserted ${result.inserted} videos in ${result.seconds.toFixed(1)} s (${Math.round(result.inserted / result.seconds)} rows/s)`);
+  console.log(
+    `inserted ${result.inserted} videos in ${result.seconds.toFixed(1)} s (${Math.round(result.inserted / result.seconds)} rows/s): ` +
+      `rows ${result.insertSeconds.toFixed(1)} s${result.insertCpuSeconds === null ? "" : ` (${result.insertCpuSeconds.toFixed(1)} CPU s in PostgreSQL)`}, ` +
+      `summaries ${(result.seconds - result.insertSeconds).toFixed(1)} s`,
+  );
 } finally {
   await db.end();
 }

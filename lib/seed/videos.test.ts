@@ -67,4 +67,15 @@ describe("seed", () => {
     await rebuildSummaries(db.pool);
     expect(await summaries()).toEqual(rebuilt);
   });
+
+  it("loads an empty table with its secondary indexes built afterwards, every one of them back", async () => {
+    const indexes = `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'video_events' ORDER BY 1`;
+    const before = (await db.pool.query(indexes)).rows;
+    await db.pool.query("TRUNCATE video_events CASCADE");
+    const result = await seedVideos(db.pool, { videos: 1500, summaries: "rebuild", deferIndexes: true, chunkSize: 400 });
+    expect(result.inserted).toBe(1500);
+    expect((await db.pool.query(indexes)).rows).toEqual(before);
+    const { rows: plan } = await db.pool.query(`EXPLAIN SELECT id FROM video_events WHERE "fromWxId" = 'x' ORDER BY "sendTime" DESC LIMIT 5`);
+    expect(plan.map((r) => r["QUERY PLAN"]).join("\n")).toContain("video_events_sender_idx");
+  });
 });

@@ -2,6 +2,7 @@
 // Rows are generated inside PostgreSQL (INSERT ... SELECT FROM generate_series): nothing
 // crosses the wire but the parameters, which is what makes a million rows fit in a minute.
 import { createHash, randomInt } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { Pool } from "pg";
 import { rebuildSummaries } from "./rebuild-summaries";
 
@@ -17,7 +18,9 @@ export type SeedOptions = {
   summaries?: "triggers" | "rebuild";
   /** When the seeded history ends; it starts 90 days earlier. */
   now?: Date;
-  /** Connections inserting at once. */
+  /** Into an empty table, drop the secondary indexes and build them after the load (default from 100k rows). */
+  deferIndexes?: boolean;
+  /** Connections inserting at once (rebuild mode only: with the triggers on, always one). */
   parallel?: number;
   onProgress?: (done: number, total: number) => void;
 };
@@ -52,7 +55,8 @@ const HEX_POOL = Array.from({ length: 16 }, (_, i) => (0x9e3779b97f4a7c15n * Big
 
 // $1 first index, $2 last index + 1, $3 serverId base, $4 senders, $5 groups, $6 instances,
 // $7 end of history, $8 random seed, $9 sender ids, $10 their current nicknames, $11 hex pool.
-// The CTEs are MATERIALIZED: inlined, each derived value would be recomputed wherever it is used.
+// The costly CTEs are MATERIALIZED: inlined, each derived value would be recomputed wherever it
+// is used; `rows` (cheap expressions) is cheaper inlined than copied (measured).
 const INSERT_CHUNK_SQL = `
 WITH senders AS MATERIALIZED (
   SELECT (o - 1)::int AS who, sender_id, nick_now FROM unnest($9::text[], $10::text[]) WITH ORDINALITY AS s(sender_id, nick_now, o)
@@ -83,7 +87,7 @@ WITH senders AS MATERIALIZED (
     'wxid_robot' || lpad(inst::text, 2, '0') AS robot,
     md5(i::text || ':' || $8) AS digest
   FROM u
-), rows AS MATERIALIZED (
+), rows AS (
   SELECT p.*, s.sender_id,
     out_pct < 15 AS is_out,
     -- One sender in eight changed nickname a month ago.
@@ -133,7 +137,25 @@ SELECT server_id, instance_id, robot, server_id, local_id, from_id, from_nick,
 FROM final
 ON CONFLICT ("instanceId", "messageKey") DO NOTHING`;
 
-export type SeedResult = { inserted: number; seconds: number; summaries: "triggers" | "rebuild" };
+export type SeedResult = {
+  inserted: number;
+  seconds: number;
+  insertSeconds: number;
+  /** CPU seconds the inserting PostgreSQL backends used, when they run on this machine (Linux). */
+  insertCpuSeconds: number | null;
+  summaries: "triggers" | "rebuild";
+};
+
+/** User + system CPU seconds of a local process, from /proc; null when it cannot be read. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    // After the command name: state is the 3rd field, utime the 14th, stime the 15th (in 1/100 s).
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
 
 /** Sender `who`'s wxid and current nickname: Chinese, Latin, some decorated. */
 export function seedSender(who: number): { wxid: string; nickName: string } {
@@ -159,27 +181,107 @@ export async function seedVideos(db: Pool, options: SeedOptions): Promise<SeedRe
   let inserted = 0;
   let done = 0;
   // Generating rows (jsonb above all) is CPU work in PostgreSQL: one connection per core.
-  const workers = Array.from({ length: Math.min(options.parallel ?? 2, chunks.length) }, async () => {
-    const client = await db.connect();
-    try {
-      if (mode === "rebuild") await client.query("SET session_replication_role = replica");
-      await client.query("SET work_mem = '256MB'");
-      for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
-        const result = await client.query(INSERT_CHUNK_SQL, [
-          chunk[0], chunk[1], serverIdBase.toString(), shape.senders, shape.groups, shape.instances, now, seed,
-          senders.map((s) => s.wxid), senders.map((s) => s.nickName), HEX_POOL,
-        ]);
-        inserted += result.rowCount ?? 0;
-        done += chunk[1] - chunk[0];
-        options.onProgress?.(done, options.videos);
-      }
-    } finally {
-      await client.query("RESET session_replication_role; RESET work_mem").catch(() => {});
-      client.release();
-    }
-  });
-  await Promise.all(workers);
+  // CPU used per backend (null when it cannot be read): a figure the machine's load does not skew.
+  const cpuUsed: (number | null)[] = [];
+  // Into an empty table, building the secondary indexes once afterwards is cheaper than
+  // maintaining them row by row (the unique identity index stays: ON CONFLICT needs it).
+  const deferred = mode === "rebuild" && (options.deferIndexes ?? options.videos >= 100_000) ? await dropSecondaryIndexesIfEmpty(db) : [];
+  try {
+    await insertChunks();
+  } finally {
+    cpuUsed.push(await recreateIndexes(db, deferred));
+  }
+  const insertSeconds = (performance.now() - started) / 1000;
+  const insertCpuSeconds = cpuUsed.includes(null) ? null : cpuUsed.reduce<number>((sum, c) => sum + (c ?? 0), 0);
   // The notify trigger was skipped too, on purpose: a bulk load is history, not live news.
   if (mode === "rebuild") await rebuildSummaries(db);
-  return { inserted, seconds: (performance.now() - started) / 1000, summaries: mode };
+  return { inserted, seconds: (performance.now() - started) / 1000, insertSeconds, insertCpuSeconds, summaries: mode };
+
+  // Chunks are handed out to one connection per core until none are left.
+  async function insertChunks() {
+    // With the triggers on, one connection: two concurrent multi-row inserts upsert the same summary
+    // rows in different orders and deadlock (seen here; see docs/performance.md).
+    const parallel = mode === "triggers" ? 1 : (options.parallel ?? 2);
+    const workers = Array.from({ length: Math.min(parallel, chunks.length) }, async () => {
+      const client = await db.connect();
+      try {
+        const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+        const pid = rows[0].pid;
+        const cpuBefore = cpuSeconds(pid);
+        if (mode === "rebuild") await client.query("SET session_replication_role = replica");
+        await client.query("SET work_mem = '256MB'");
+        // Each row's raw envelope (with its long CDN URLs) is big enough to be compressed; lz4
+        // costs a quarter less CPU than the default pglz here, for the same size. Readers need
+        // nothing: the method is stored with each value. Older servers without lz4 keep pglz.
+        await client.query("SET default_toast_compression = lz4").catch(() => {});
+        for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
+          const result = await client.query(INSERT_CHUNK_SQL, [
+            chunk[0], chunk[1], serverIdBase.toString(), shape.senders, shape.groups, shape.instances, now, seed,
+            senders.map((s) => s.wxid), senders.map((s) => s.nickName), HEX_POOL,
+          ]);
+          inserted += result.rowCount ?? 0;
+          done += chunk[1] - chunk[0];
+          options.onProgress?.(done, options.videos);
+        }
+        const cpuAfter = cpuSeconds(pid);
+        cpuUsed.push(cpuAfter === null || cpuBefore === null ? null : cpuAfter - cpuBefore);
+      } finally {
+        await client.query("RESET session_replication_role; RESET work_mem; RESET default_toast_compression").catch(() => {});
+        client.release();
+      }
+    });
+    await Promise.all(workers);
+  }
+}
+
+type IndexDefinition = { name: string; definition: string };
+
+async function dropSecondaryIndexesIfEmpty(db: Pool): Promise<IndexDefinition[]> {
+  const client = await db.connect();
+  try {
+    await client.query("BEGIN");
+    // The lock keeps a writer from slipping rows in between the check and the drop.
+    await client.query("LOCK TABLE video_events IN SHARE ROW EXCLUSIVE MODE");
+    const { rows: [{ empty }] } = await client.query<{ empty: boolean }>("SELECT NOT EXISTS (SELECT 1 FROM video_events) AS empty");
+    if (!empty) {
+      await client.query("ROLLBACK");
+      return [];
+    }
+    const { rows } = await client.query<IndexDefinition>(
+      `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition
+       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+       WHERE x.indrelid = 'video_events'::regclass AND NOT x.indisunique AND NOT x.indisprimary`,
+    );
+    for (const index of rows) await client.query(`DROP INDEX "${index.name}"`);
+    await client.query("COMMIT");
+    return rows;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Builds the indexes, two at a time; returns the CPU seconds the builds took (null if unknown). */
+async function recreateIndexes(db: Pool, indexes: IndexDefinition[]): Promise<number | null> {
+  if (indexes.length === 0) return 0;
+  const queue = [...indexes];
+  const used = await Promise.all(
+    [0, 1].map(async () => {
+      const client = await db.connect();
+      try {
+        const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+        const before = cpuSeconds(rows[0].pid);
+        await client.query("SET maintenance_work_mem = '512MB'");
+        for (let index = queue.shift(); index; index = queue.shift()) await client.query(index.definition);
+        const after = cpuSeconds(rows[0].pid);
+        return before === null || after === null ? null : after - before;
+      } finally {
+        await client.query("RESET maintenance_work_mem").catch(() => {});
+        client.release();
+      }
+    }),
+  );
+  return used.includes(null) ? null : used.reduce<number>((sum, c) => sum + (c ?? 0), 0);
 }
