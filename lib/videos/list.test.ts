@@ -150,3 +150,15 @@ describe("videos sharing one send time", () => {
     expect((await list("q=bulk")).items).toEqual([]);
   });
 });
+
+describe("free-text search over many matching senders", () => {
+  it("finds the same videos whether it lists the matches or walks the time index", async () => {
+    // 1,001 senders match "crowd": too many to list, so the subquery form is used.
+    await db.pool.query(`INSERT INTO video_events ("messageKey", "robotId", "fromWxId", "messageSource", "cdnType", width, height, duration, "sendTime", "cdnUrl", raw)
+      SELECT 'crowd-' || g, 'r', 'wxid_crowd_' || g, 0, 2, 1, 1, 1, timestamptz '2031-01-01' + g * interval '1 second', 'https://x', '{}' FROM generate_series(1, 1001) g`);
+    const crowd = await list("q=crowd&limit=3");
+    expect(crowd.items.map((v) => v.fromWxId)).toEqual(["wxid_crowd_1001", "wxid_crowd_1000", "wxid_crowd_999"]);
+    const one = await list("q=crowd_77&limit=50");
+    expect(one.items.map((v) => v.fromWxId).sort()).toEqual(["wxid_crowd_77", "wxid_crowd_770", "wxid_crowd_771", "wxid_crowd_772", "wxid_crowd_773", "wxid_crowd_774", "wxid_crowd_775", "wxid_crowd_776", "wxid_crowd_777", "wxid_crowd_778", "wxid_crowd_779"]);
+  });
+});

@@ -2,7 +2,7 @@
 import type { Pool } from "pg";
 import { z } from "zod";
 import { cursorParam, limitParam, parseParams } from "../params";
-import { videoWhereSql, type VideoFilters } from "./filters";
+import { matchText, videoWhereSql, type VideoFilters } from "./filters";
 import { DETAIL_COLUMNS, ITEM_COLUMNS, toDetail, toItem, type DetailRow, type ItemRow, type VideoItem } from "./item";
 
 export const pageSchema = z.object({ cursor: cursorParam(decodeCursor), limit: limitParam });
@@ -26,18 +26,25 @@ export function decodeCursor(text: string): Cursor | null {
   return Number.isNaN(time.getTime()) ? null : { time, id: m[2] };
 }
 
+const INDEX_ORDER = `video_events."sendTime" DESC, video_events.id DESC`;
+// The same order, written so that no index provides it: with the matching senders and
+// conversations listed, PostgreSQL then reads their rows through their own indexes and sorts
+// them, instead of walking the time index hoping to meet them early.
+const SORTED = `video_events."sendTime" + interval '0' DESC, video_events.id DESC`;
+
 export type VideoPage = { items: VideoItem[]; nextCursor: string | null };
 
 export async function listVideos(db: Pool, filters: VideoFilters, page: Page): Promise<VideoPage> {
   const params: unknown[] = [];
-  let where = videoWhereSql(filters, params);
+  const matches = filters.q ? await matchText(db, filters.q) : undefined;
+  let where = videoWhereSql(filters, params, matches ?? undefined);
   if (page.cursor) {
     params.push(page.cursor.time, page.cursor.id);
     where += ` AND ("sendTime", id) < ($${params.length - 1}, $${params.length}::bigint)`;
   }
   params.push(page.limit + 1);
   const { rows } = await db.query<ItemRow>(
-    `SELECT ${ITEM_COLUMNS} FROM video_events WHERE ${where} ORDER BY video_events."sendTime" DESC, video_events.id DESC LIMIT $${params.length}`,
+    `SELECT ${ITEM_COLUMNS} FROM video_events WHERE ${where} ORDER BY ${matches ? SORTED : INDEX_ORDER} LIMIT $${params.length}`,
     params,
   );
   const items = rows.slice(0, page.limit);
