@@ -7,6 +7,7 @@ import { LiveRefresh } from "@/components/live/live-refresh";
 import { LiveVideoList } from "@/components/videos/live-video-list";
 import { pool } from "@/lib/db/client";
 import { getOverview } from "@/lib/overview/summary";
+import { describeRetention, retentionPolicy } from "@/lib/retention/retention";
 import { NO_FILTERS } from "@/lib/videos/filters";
 import { listVideos } from "@/lib/videos/list";
 
@@ -28,7 +29,12 @@ export default async function OverviewPage() {
   return (
     <div className="space-y-6">
       <LiveRefresh pill={false} minIntervalMs={3000} />
-      <h1 className="text-2xl font-semibold">Overview</h1>
+      <div>
+        <h1 className="text-2xl font-semibold">Overview</h1>
+        <p className="text-sm muted" data-testid="retention">
+          {describeRetention(retentionPolicy())}
+        </p>
+      </div>
       <dl className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
         {stats.map(([label, value, note]) => (
           <div key={label} className="card p-3">

@@ -213,6 +213,7 @@ test("the overview shows figures, charts, top lists and the latest videos; every
   await page.goto("/");
   await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
   await expect(page.getByTestId("stat-videos-today")).not.toHaveText("0");
+  await expect(page.getByTestId("retention")).toHaveText(/Keeping everything: set RETENTION_DAYS/);
   await expect(page.getByRole("img", { name: /Videos per hour, last 24 hours/ })).toBeVisible();
   await expect(page.getByRole("img", { name: /Videos per day, last 30 days/ })).toBeVisible();
   await expect(page.getByRole("region", { name: "Top senders" })).toBeVisible();

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
 import { receiveDelivery } from "../ingest/receive";
-import { runRetention } from "./retention";
+import { describeRetention, runRetention } from "./retention";
 
 const db = useTestDatabase();
 const example = JSON.parse(readFileSync(new URL("../../test/fixtures/provider-example-20004.json", import.meta.url), "utf8"));
@@ -38,5 +38,13 @@ describe("retention", () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("what the overview says is kept", () => {
+  it("names the policy in force", () => {
+    expect(describeRetention(null)).toBe("Keeping everything: set RETENTION_DAYS to delete older videos.");
+    expect(describeRetention(30)).toMatch(/^Keeping the last 30 days: older videos, deliveries and cached media are deleted/);
+    expect(describeRetention(1)).toMatch(/^Keeping the last day:/);
   });
 });

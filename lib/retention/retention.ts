@@ -14,6 +14,13 @@ export function retentionPolicy(): number | null {
   return config().RETENTION_DAYS ?? null;
 }
 
+/** What the overview tells the user is kept. */
+export function describeRetention(days: number | null): string {
+  if (days === null) return "Keeping everything: set RETENTION_DAYS to delete older videos.";
+  const span = days === 1 ? "day" : `${days} days`;
+  return `Keeping the last ${span}: older videos, deliveries and cached media are deleted every hour.`;
+}
+
 export type RetentionOptions = {
   days: number;
   /** Cached media live in <dataDir>/media. */
