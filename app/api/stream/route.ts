@@ -4,8 +4,15 @@ import { metrics } from "@/lib/metrics/registry";
 
 export const dynamic = "force-dynamic";
 
+/** How long a new stream waits for the process's LISTEN to be in place before answering anyway. */
+const LISTEN_WAIT_MS = 3000;
+
 export async function GET(request: Request): Promise<Response> {
-  const stream = liveEventStream(processLiveHub(), request.signal, {
+  const hub = processLiveHub();
+  // Answer once LISTEN is in place, so that a client whose stream is open never misses a video
+  // stored right after (the first client of a fresh process would otherwise race the LISTEN).
+  await Promise.race([hub.ready(), new Promise((resolve) => setTimeout(resolve, LISTEN_WAIT_MS).unref())]);
+  const stream = liveEventStream(hub, request.signal, {
     opened: () => metrics.liveClients.inc(),
     closed: () => metrics.liveClients.dec(),
   });
