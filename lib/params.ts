@@ -61,3 +61,18 @@ export function cursorParam<T>(decode: (text: string) => T | null) {
 export const limitParam = wholeNumber.pipe(
   z.number({ error: "expected a number" }).int("expected a whole number").min(1, "must be 1 or more").max(500, "at most 500").default(50),
 );
+
+/** Parses the parameters `schema` names (the first value of each) or throws a ParamError. */
+export function parseQuery<S extends z.ZodObject>(schema: S, params: URLSearchParams): z.infer<S> {
+  return parseParams(schema, firstValues(params, Object.keys(schema.shape)));
+}
+
+/**
+ * One page from rows fetched with LIMIT limit + 1: the extra row only says that another page
+ * follows, and the last row shown is where it starts.
+ */
+export function pageFrom<R, T>(rows: R[], limit: number, map: (row: R) => T, cursorOf: (last: R) => string) {
+  const shown = rows.slice(0, limit);
+  const last = shown.at(-1);
+  return { items: shown.map(map), nextCursor: rows.length > limit && last ? cursorOf(last) : null };
+}

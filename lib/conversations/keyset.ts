@@ -1,7 +1,7 @@
 // Paging for the summary lists (conversations, senders): most recent activity first, keyed
 // by (lastVideoAt DESC, key ASC) to match their indexes, so page 1,000 is as fast as page 1.
 import { z } from "zod";
-import { cursorParam, limitParam, optionalText, parseParams } from "../params";
+import { cursorParam, limitParam, optionalText, pageFrom, parseQuery } from "../params";
 
 export type KeysetCursor = { time: Date; key: string };
 
@@ -31,11 +31,7 @@ export const summaryQuerySchema = z.object({ q: optionalText, cursor: cursorPara
 export type SummaryQuery = z.infer<typeof summaryQuerySchema>;
 
 export function parseSummaryQuery(params: URLSearchParams): SummaryQuery {
-  return parseParams(summaryQuerySchema, {
-    q: params.get("q") ?? undefined,
-    cursor: params.get("cursor") ?? undefined,
-    limit: params.get("limit") ?? undefined,
-  });
+  return parseQuery(summaryQuerySchema, params);
 }
 
 /** The WHERE fragment that continues after `cursor` for a table keyed by `keyColumn`. */
@@ -47,12 +43,7 @@ export function afterCursorSql(cursor: KeysetCursor | undefined, keyColumn: stri
   return `("lastVideoAt" < ${t} OR ("lastVideoAt" = ${t} AND "${keyColumn}" > ${k}))`;
 }
 
-/** Cuts the extra row fetched to know whether another page exists. */
+/** A page of a summary list, its cursor keyed by last activity and `key`. */
 export function pageOf<R extends { lastVideoAt: Date }, T>(rows: R[], limit: number, key: (r: R) => string, map: (r: R) => T) {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return {
-    items: items.map(map),
-    nextCursor: rows.length > limit && last ? encodeKeyset({ time: last.lastVideoAt, key: key(last) }) : null,
-  };
+  return pageFrom(rows, limit, map, (last) => encodeKeyset({ time: last.lastVideoAt, key: key(last) }));
 }

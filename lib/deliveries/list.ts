@@ -2,7 +2,7 @@
 // Lists leave the body out (it can be up to CALLBACK_MAX_BYTES); one delivery's body is read on demand.
 import type { Pool } from "pg";
 import { z } from "zod";
-import { parseParams } from "../params";
+import { pageFrom, parseQuery } from "../params";
 import { redactSecrets } from "../videos/item";
 import { encodeCursor, isBigintId, pageSchema } from "../videos/list";
 
@@ -24,12 +24,7 @@ export const deliveryQuerySchema = z.object({
 export type DeliveryQuery = z.infer<typeof deliveryQuerySchema>;
 
 export function parseDeliveryQuery(params: URLSearchParams): DeliveryQuery {
-  return parseParams(deliveryQuerySchema, {
-    outcome: params.get("outcome") ?? undefined,
-    eventCode: params.get("eventCode") ?? undefined,
-    cursor: params.get("cursor") ?? undefined,
-    limit: params.get("limit") ?? undefined,
-  });
+  return parseQuery(deliveryQuerySchema, params);
 }
 
 
@@ -75,12 +70,7 @@ export async function listDeliveries(db: Pool, query: DeliveryQuery): Promise<{ 
      ORDER BY "receivedAt" DESC, id DESC LIMIT $${params.length}`,
     params,
   );
-  const items = rows.slice(0, query.limit);
-  const last = items.at(-1);
-  return {
-    items: items.map(toDelivery),
-    nextCursor: rows.length > query.limit && last ? encodeCursor({ time: last.receivedAt, id: last.id }) : null,
-  };
+  return pageFrom(rows, query.limit, toDelivery, (last) => encodeCursor({ time: last.receivedAt, id: last.id }));
 }
 
 /** One delivery with its body as received, or null. */

@@ -1,7 +1,7 @@
 // Reading videos: newest first, keyset pagination, the shared filters.
 import type { Pool } from "pg";
 import { z } from "zod";
-import { cursorParam, limitParam, parseParams } from "../params";
+import { cursorParam, limitParam, pageFrom, parseQuery } from "../params";
 import { matchText, videoWhereSql, type VideoFilters } from "./filters";
 import { DETAIL_COLUMNS, ITEM_COLUMNS, toDetail, toItem, type DetailRow, type ItemRow, type VideoItem } from "./item";
 
@@ -11,7 +11,7 @@ export type Page = { cursor?: Cursor; limit: number };
 export type Cursor = { time: Date; id: string };
 
 export function parsePage(params: URLSearchParams): Page {
-  return parseParams(pageSchema, { cursor: params.get("cursor") ?? undefined, limit: params.get("limit") ?? undefined });
+  return parseQuery(pageSchema, params);
 }
 
 export function encodeCursor(c: Cursor): string {
@@ -47,12 +47,7 @@ export async function listVideos(db: Pool, filters: VideoFilters, page: Page): P
     `SELECT ${ITEM_COLUMNS} FROM video_events WHERE ${where} ORDER BY ${matches ? SORTED : INDEX_ORDER} LIMIT $${params.length}`,
     params,
   );
-  const items = rows.slice(0, page.limit);
-  const last = items.at(-1);
-  return {
-    items: items.map(toItem),
-    nextCursor: rows.length > page.limit && last ? encodeCursor({ time: last.sendTime, id: last.id }) : null,
-  };
+  return pageFrom(rows, page.limit, toItem, (last) => encodeCursor({ time: last.sendTime, id: last.id }));
 }
 
 export async function getVideo(db: Pool, id: string, options: { includeSecrets?: boolean } = {}) {
