@@ -1,5 +1,6 @@
 // Structured JSON logs. Secrets are redacted by path, and every string field, message and error
-// goes through redactUrl, so a URL carrying the callback token never reaches a log line whole.
+// goes through redactText, so neither a URL carrying the callback token nor a quoted payload
+// fragment carrying media keys reaches a log line whole.
 import pino from "pino";
 import { config } from "./config";
 
@@ -13,17 +14,17 @@ export function createLogger(destination?: pino.DestinationStream, level: string
         censor: "[redacted]",
       },
       formatters: {
-        log: (fields) => Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === "string" ? redactUrl(v) : v])),
+        log: (fields) => Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === "string" ? redactText(v) : v])),
       },
       serializers: {
         err: (err: Error) => {
           const shown = pino.stdSerializers.err(err);
-          return { ...shown, message: redactUrl(shown.message ?? ""), stack: shown.stack && redactUrl(shown.stack) };
+          return { ...shown, message: redactText(shown.message ?? ""), stack: shown.stack && redactText(shown.stack) };
         },
       },
       hooks: {
         logMethod(args, method) {
-          method.apply(this, args.map((a) => (typeof a === "string" ? redactUrl(a) : a)) as Parameters<typeof method>);
+          method.apply(this, args.map((a) => (typeof a === "string" ? redactText(a) : a)) as Parameters<typeof method>);
         },
       },
     },
@@ -36,4 +37,9 @@ export const log = createLogger();
 /** A URL fit for a log line: the callback token and other credentials in the query are masked. */
 export function redactUrl(url: string): string {
   return url.replace(/([?&](?:token|access_token|api_token|password)=)[^&#\s"']*/gi, "$1[redacted]");
+}
+
+/** Free text fit for a log line: URL credentials masked, and media keys in quoted JSON fragments. */
+export function redactText(text: string): string {
+  return redactUrl(text).replace(/("(?:aes_key|auth_key)"\s*:\s*")[^"]*("?)/g, "$1[redacted]$2");
 }

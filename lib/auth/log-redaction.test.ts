@@ -33,6 +33,14 @@ describe("logs", () => {
     for (const secret of ["AESKEY123", "AUTHKEY456", "CDNAES789", "PASSWORD1", TOKEN, "APITOKEN", "COOKIE1"]) expect(text()).not.toContain(secret);
   });
 
+  it("mask media keys quoted in text, such as the body fragment a JSON syntax error cites", () => {
+    const { logger, text } = capture();
+    logger.warn({ head: '{"cdnData":{"aes_key":"AESKEY123","auth_key":"AUTHKEY456","md5":"kept"' }, 'Unexpected token in {"aes_key": "AESKEY123"}');
+    expect(text()).not.toContain("AESKEY123");
+    expect(text()).not.toContain("AUTHKEY456");
+    expect(text()).toContain("kept");
+  });
+
   it("redactUrl leaves other parameters alone", () => {
     expect(redactUrl(`/api/callback?token=${TOKEN}&event=20004`)).toBe("/api/callback?token=[redacted]&event=20004");
     expect(redactUrl("/api/videos?q=token")).toBe("/api/videos?q=token");

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "node:crypto";
+import { secretsEqual } from "@/lib/auth/secrets";
 import { config } from "@/lib/config";
 import { pool } from "@/lib/db/client";
 import { jsonError } from "@/lib/http/responses";
@@ -33,7 +33,7 @@ export async function POST(request: Request): Promise<Response> {
     await recordOversizeDelivery(pool(), body.data, body.bytes, CALLBACK_MAX_BYTES).catch((err) =>
       log.error({ err: errorSummary(err) }, "an oversize delivery could not be recorded"),
     );
-    done(413, "rejected", null, { bytes: body.bytes, head: redactSecrets(body.data.subarray(0, 200).toString("utf8")) });
+    done(413, "rejected", null, { bytes: body.bytes, head: body.data.subarray(0, 200).toString("utf8") });
     return jsonError(413, `body over ${CALLBACK_MAX_BYTES} bytes (CALLBACK_MAX_BYTES)`);
   }
   let result: Received;
@@ -44,8 +44,8 @@ export async function POST(request: Request): Promise<Response> {
     // store without the spool's safety net rather than refuse what the database can still take.
     result = await storeWithoutSpool(body.data, errorSummary(err));
   }
-  // A JSON syntax error quotes the body around the fault: keep the media keys out of the log.
-  done(result.status, result.outcome, result.eventCode, result.error ? { error: redactSecrets(result.error) } : {});
+  // A JSON syntax error quotes the body around the fault; the logger masks media keys in it.
+  done(result.status, result.outcome, result.eventCode, result.error ? { error: result.error } : {});
   if (result.status === 200) return Response.json({});
   return jsonError(result.status, result.error ?? "rejected", result.issues ? { issues: result.issues } : {});
 }
@@ -63,14 +63,7 @@ async function storeWithoutSpool(body: Buffer, spoolProblem: string): Promise<Re
   }
 }
 
-/** The first bytes of a refused body, for the log, without the keys that decrypt media. */
-function redactSecrets(text: string): string {
-  return text.replace(/("(?:aes_key|auth_key)"\s*:\s*")[^"]*("?)/g, "$1[redacted]$2");
-}
-
 function tokenMatches(request: Request, expected: string): boolean {
   const given = new URL(request.url).searchParams.get("token") ?? request.headers.get("x-callback-token") ?? "";
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return secretsEqual(given, expected);
 }
