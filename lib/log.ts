@@ -17,7 +17,9 @@ export function createLogger(destination?: pino.DestinationStream, level: string
         log: (fields) => Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === "string" ? redactText(v) : v])),
       },
       serializers: {
-        err: (err: Error) => {
+        // Callers also log `err: errorSummary(e)`, a one-line string: kept as that string.
+        err: (err: Error | string) => {
+          if (typeof err === "string") return redactText(err);
           const shown = pino.stdSerializers.err(err);
           return { ...shown, message: redactText(shown.message ?? ""), stack: shown.stack && redactText(shown.stack) };
         },

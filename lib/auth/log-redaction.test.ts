@@ -27,6 +27,13 @@ describe("logs", () => {
     expect(text()).toContain("token=[redacted]");
   });
 
+  it("keep an error given as a one-line summary as that line, masked", () => {
+    const { logger, text } = capture();
+    logger.warn({ err: `ECONNREFUSED: connect to http://db.example/?token=${TOKEN}` }, "database unavailable");
+    const line = JSON.parse(text());
+    expect(line.err).toBe("ECONNREFUSED: connect to http://db.example/?token=[redacted]");
+  });
+
   it("mask keys, tokens, passwords and cookies by field name", () => {
     const { logger, text } = capture();
     logger.info({ video: { aes_key: "AESKEY123", auth_key: "AUTHKEY456", cdnAesKey: "CDNAES789" }, body: { password: "PASSWORD1", token: TOKEN }, headers: { authorization: "Bearer APITOKEN", cookie: "vd_session=COOKIE1" } }, "fields");
