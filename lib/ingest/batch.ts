@@ -41,32 +41,46 @@ function buildStoreVideosSql(): string {
     `$${extra + 2}::text[]`,
     `$${extra + 3}::bigint[]`,
   ].join(", ");
-  const selectCols = VIDEO_COLUMNS.map((c) => (c === "raw" ? `"raw"::jsonb` : `"${c}"`)).join(", ");
+  const selectCols = VIDEO_COLUMNS.map((c) =>
+    c === "raw" ? `f."raw"::jsonb` : c === "sendTime" ? `k."sendTime"` : `f."${c}"`,
+  ).join(", ");
 
   // One statement: the first copy of each identity in the batch is offered to video_events
   // (ON CONFLICT skips identities already stored, also by a concurrent writer); every input
   // becomes a deliveries row, "stored" for the copy that was inserted, "duplicate" otherwise.
   // Deliveries that carry a spoolKey already recorded by an earlier replay are skipped.
+  // The unique key is (instanceId, messageKey, sendTime), so that video_events can be partitioned
+  // by sendTime. A redelivery repeats its sendTime, except an envelope with no time at all, whose
+  // sendTime is its arrival (eventTime null, sendTime = receivedAt): that one takes the stored
+  // copy's sendTime, if there is one, so it is recognised as the duplicate it is.
   return `
 WITH input AS (
   SELECT * FROM unnest(${unnestArgs}) WITH ORDINALITY
     AS t(${cols}, "bodyBytes", "spoolKey", "replayOf", ord)
 ), firsts AS (
   SELECT DISTINCT ON ("instanceId", "messageKey") * FROM input ORDER BY "instanceId", "messageKey", ord
+), keyed AS (
+  SELECT f.ord, f."instanceId", f."messageKey",
+    CASE WHEN f."eventTime" IS NULL AND f."sendTime" = f."receivedAt"
+      THEN coalesce((SELECT min(e."sendTime") FROM video_events e
+                     WHERE e."instanceId" = f."instanceId" AND e."messageKey" = f."messageKey"), f."sendTime")
+      ELSE f."sendTime" END AS "sendTime"
+  FROM firsts f
 ), inserted AS (
   INSERT INTO video_events (${cols})
-  SELECT ${selectCols} FROM firsts ORDER BY ord
-  ON CONFLICT ("instanceId", "messageKey") DO NOTHING
+  SELECT ${selectCols} FROM firsts f JOIN keyed k USING (ord) ORDER BY ord
+  ON CONFLICT ("instanceId", "messageKey", "sendTime") DO NOTHING
   RETURNING id, "instanceId", "messageKey"
 ), outcomes AS (
   SELECT i.ord, i."bodyBytes", i."receivedAt", i."spoolKey", i."replayOf",
-         CASE WHEN ins.id IS NOT NULL AND f.ord = i.ord THEN 'stored' ELSE 'duplicate' END::delivery_outcome AS outcome,
+         CASE WHEN ins.id IS NOT NULL AND k.ord = i.ord THEN 'stored' ELSE 'duplicate' END::delivery_outcome AS outcome,
          coalesce(ins.id, ex.id) AS "videoEventId",
          nextval('deliveries_id_seq') AS "deliveryId"
   FROM input i
-  JOIN firsts f ON f."instanceId" = i."instanceId" AND f."messageKey" = i."messageKey"
+  JOIN keyed k ON k."instanceId" = i."instanceId" AND k."messageKey" = i."messageKey"
   LEFT JOIN inserted ins ON ins."instanceId" = i."instanceId" AND ins."messageKey" = i."messageKey"
-  LEFT JOIN video_events ex ON ex."instanceId" = i."instanceId" AND ex."messageKey" = i."messageKey"
+  LEFT JOIN video_events ex
+    ON ex."instanceId" = k."instanceId" AND ex."messageKey" = k."messageKey" AND ex."sendTime" = k."sendTime"
 ), recorded AS (
   INSERT INTO deliveries (id, "eventCode", outcome, "httpStatus", "bodyBytes", "receivedAt", "videoEventId", "spoolKey", "replayOf")
   SELECT "deliveryId", '${VIDEO_EVENT_CODE}', outcome, 200, "bodyBytes", "receivedAt", "videoEventId", "spoolKey", "replayOf"

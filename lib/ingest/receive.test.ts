@@ -39,6 +39,26 @@ describe("receiving deliveries", () => {
     expect(await count("deliveries")).toBe(20);
   });
 
+  it("recognises a redelivered envelope that carries no time at all, though its sendTime is its arrival", async () => {
+    const { time: _time, ...timeless } = withIds("T1");
+    delete (timeless.data as { sendTime?: unknown }).sendTime;
+    const first = await receiveDelivery(db.pool, body(timeless));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const again = await receiveDelivery(db.pool, body(timeless));
+    expect(first).toMatchObject({ outcome: "stored" });
+    expect(again).toMatchObject({ outcome: "duplicate", videoId: first.videoId });
+    expect(await count("video_events")).toBe(1);
+  });
+
+  it("unlinks deliveries from a deleted video (what a foreign key with ON DELETE SET NULL did)", async () => {
+    const stored = await receiveDelivery(db.pool, body(withIds("U1")));
+    await receiveDelivery(db.pool, body(withIds("U1")));
+    await receiveDelivery(db.pool, body(withIds("U2")));
+    await db.pool.query(`DELETE FROM video_events WHERE id = $1`, [stored.videoId]);
+    const { rows } = await db.pool.query(`SELECT "videoEventId" IS NULL AS unlinked FROM deliveries ORDER BY id`);
+    expect(rows.map((r) => r.unlinked)).toEqual([true, true, false]);
+  });
+
   it("identifies a message by instanceId + serverId, falling back to localId when serverId is empty or 0", async () => {
     await receiveDelivery(db.pool, body(withIds("0", "L1")));
     await receiveDelivery(db.pool, body(withIds("", "L1")));

@@ -135,7 +135,7 @@ SELECT server_id, instance_id, robot, server_id, local_id, from_id, from_nick,
       'md5', digest, 'size', size, 'url', url, 'preview_img_url', preview_url, 'preview_img_size', preview_size,
       'width', w / 4, 'height', ht / 4)))
 FROM final
-ON CONFLICT ("instanceId", "messageKey") DO NOTHING`;
+ON CONFLICT ("instanceId", "messageKey", "sendTime") DO NOTHING`;
 
 export type SeedResult = {
   inserted: number;
