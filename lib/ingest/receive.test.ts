@@ -40,13 +40,14 @@ describe("receiving deliveries", () => {
   });
 
   it("recognises a redelivered envelope that carries no time at all, though its sendTime is its arrival", async () => {
-    const { time: _time, ...timeless } = withIds("T1");
-    delete (timeless.data as { sendTime?: unknown }).sendTime;
+    const timeless = withIds("T1");
+    delete timeless.time;
+    delete timeless.data.sendTime;
     const first = await receiveDelivery(db.pool, body(timeless));
     await new Promise((resolve) => setTimeout(resolve, 5));
     const again = await receiveDelivery(db.pool, body(timeless));
     expect(first).toMatchObject({ outcome: "stored" });
-    expect(again).toMatchObject({ outcome: "duplicate", videoId: first.videoId });
+    expect(again).toMatchObject({ outcome: "duplicate", videoId: (first as { videoId: string }).videoId });
     expect(await count("video_events")).toBe(1);
   });
 
@@ -54,7 +55,8 @@ describe("receiving deliveries", () => {
     const stored = await receiveDelivery(db.pool, body(withIds("U1")));
     await receiveDelivery(db.pool, body(withIds("U1")));
     await receiveDelivery(db.pool, body(withIds("U2")));
-    await db.pool.query(`DELETE FROM video_events WHERE id = $1`, [stored.videoId]);
+    expect(stored.outcome).toBe("stored");
+    await db.pool.query(`DELETE FROM video_events WHERE id = $1`, [(stored as { videoId: string }).videoId]);
     const { rows } = await db.pool.query(`SELECT "videoEventId" IS NULL AS unlinked FROM deliveries ORDER BY id`);
     expect(rows.map((r) => r.unlinked)).toEqual([true, true, false]);
   });

@@ -1,6 +1,7 @@
 // The server's background work and its orderly end, started from instrumentation.ts.
 import { config } from "../config";
 import { pool } from "../db/client";
+import { ensureMonthlyPartitions } from "../db/partition";
 import { log } from "../log";
 import { scheduleRetention } from "../retention/retention";
 import { errorSummary, ingestor, runningIngestor } from "./spool-ingest";
@@ -23,11 +24,22 @@ export function startBackgroundJobs(): void {
       onError: (err) => log.error({ err: errorSummary(err) }, "retention run failed; next run in an hour"),
     });
   }
+  // Once video_events is partitioned (npm run db:partition), the months ahead get their
+  // partitions before they begin; any instance may do it, the first one does.
+  const upkeep = () =>
+    ensureMonthlyPartitions(pool()).then(
+      (created) => created.length > 0 && log.info({ created }, "partitions created for the months ahead"),
+      (err) => log.error({ err: errorSummary(err) }, "partition upkeep failed; next try in 6 hours"),
+    );
+  void upkeep();
+  const upkeepTimer = setInterval(upkeep, 6 * 3_600_000);
+  upkeepTimer.unref();
   // Next closes the HTTP server on SIGTERM/SIGINT (requests in flight finish) and then exits;
   // meanwhile the drain and retention stop and the receiver closes its spool and pool. Every
   // delivery already answered 200 is committed or fsync'd, so an exit at any point loses none.
   const shutdown = (signal: string) => {
     log.info({ signal }, "shutting down: stopping the spool drain and retention");
+    clearInterval(upkeepTimer);
     // The shared pool stays open: pages still being answered use it, and the exit closes it.
     void Promise.all([stopRetention(), runningIngestor()?.then((i) => i.close(), () => {})])
       .then(() => log.info("spool drain and retention stopped, spool closed"))
