@@ -26,8 +26,10 @@ export function verifySession(key: SessionKey, token: string | undefined, now: n
   const m = TOKEN_SHAPE.exec(token);
   if (!m) return null;
   const [, expiresText, id, macText] = m;
-  const given = Buffer.from(macText, "base64url");
-  const expected = mac(key, `${expiresText}.${id}`);
+  // Compared as text: base64url's last character carries spare bits, so several spellings decode
+  // to the same bytes, and only the one we issued is accepted.
+  const given = Buffer.from(macText);
+  const expected = Buffer.from(mac(key, `${expiresText}.${id}`).toString("base64url"));
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   const expires = Number(expiresText);
   if (!(expires > now) || isRevoked(id, now)) return null;
