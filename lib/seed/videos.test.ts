@@ -68,7 +68,7 @@ describe("seed", () => {
     expect(await summaries()).toEqual(rebuilt);
   });
 
-  it("loads an empty table with its secondary indexes built afterwards, every one of them back", async () => {
+  it("loads an empty table with its indexes (all but the primary key) built afterwards, every one of them back", async () => {
     const indexes = `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'video_events' ORDER BY 1`;
     const before = (await db.pool.query(indexes)).rows;
     await db.pool.query("TRUNCATE video_events CASCADE");

@@ -134,7 +134,10 @@ SELECT server_id, instance_id, robot, server_id, local_id, from_id, from_nick,
     'cdnData', jsonb_build_object('aes_key', aes_key, 'auth_key', auth_key, 'file_name', digest || '.mp4',
       'md5', digest, 'size', size, 'url', url, 'preview_img_url', preview_url, 'preview_img_size', preview_size,
       'width', w / 4, 'height', ht / 4)))
-FROM final
+FROM final`;
+// Fresh serverIds per run make a clash unlikely, not impossible: with the identity index in place
+// a clashing row is skipped. Without it (an empty table being loaded) there is nothing to clash with.
+const INSERT_CHUNK_SKIPPING_CLASHES_SQL = `${INSERT_CHUNK_SQL}
 ON CONFLICT ("instanceId", "messageKey", "sendTime") DO NOTHING`;
 
 export type SeedResult = {
@@ -183,9 +186,13 @@ export async function seedVideos(db: Pool, options: SeedOptions): Promise<SeedRe
   // Generating rows (jsonb above all) is CPU work in PostgreSQL: one connection per core.
   // CPU used per backend (null when it cannot be read): a figure the machine's load does not skew.
   const cpuUsed: (number | null)[] = [];
-  // Into an empty table, building the secondary indexes once afterwards is cheaper than
-  // maintaining them row by row (the unique identity index stays: ON CONFLICT needs it).
-  const deferred = mode === "rebuild" && (options.deferIndexes ?? options.videos >= 100_000) ? await dropSecondaryIndexesIfEmpty(db) : [];
+  // Into an empty table, building the indexes once afterwards is cheaper than maintaining them row
+  // by row, the unique identity index above all (random keys: at a million rows its inserts no
+  // longer stay in memory). The primary key stays. Meanwhile the receiver's insert, which names
+  // the identity index, fails as if the database were away: callbacks go to the spool and are
+  // stored once the index is back.
+  const deferred = mode === "rebuild" && (options.deferIndexes ?? options.videos >= 100_000) ? await dropIndexesIfEmpty(db) : [];
+  const insertSql = deferred.some((i) => i.name === "video_events_identity_key") ? INSERT_CHUNK_SQL : INSERT_CHUNK_SKIPPING_CLASHES_SQL;
   try {
     await insertChunks();
   } finally {
@@ -215,7 +222,7 @@ export async function seedVideos(db: Pool, options: SeedOptions): Promise<SeedRe
         // nothing: the method is stored with each value. Older servers without lz4 keep pglz.
         await client.query("SET default_toast_compression = lz4").catch(() => {});
         for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
-          const result = await client.query(INSERT_CHUNK_SQL, [
+          const result = await client.query(insertSql, [
             chunk[0], chunk[1], serverIdBase.toString(), shape.senders, shape.groups, shape.instances, now, seed,
             senders.map((s) => s.wxid), senders.map((s) => s.nickName), HEX_POOL,
           ]);
@@ -236,7 +243,7 @@ export async function seedVideos(db: Pool, options: SeedOptions): Promise<SeedRe
 
 type IndexDefinition = { name: string; definition: string };
 
-async function dropSecondaryIndexesIfEmpty(db: Pool): Promise<IndexDefinition[]> {
+async function dropIndexesIfEmpty(db: Pool): Promise<IndexDefinition[]> {
   const client = await db.connect();
   try {
     await client.query("BEGIN");
@@ -250,7 +257,7 @@ async function dropSecondaryIndexesIfEmpty(db: Pool): Promise<IndexDefinition[]>
     const { rows } = await client.query<IndexDefinition>(
       `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition
        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-       WHERE x.indrelid = 'video_events'::regclass AND NOT x.indisunique AND NOT x.indisprimary`,
+       WHERE x.indrelid = 'video_events'::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`,
     );
     for (const index of rows) await client.query(`DROP INDEX "${index.name}"`);
     await client.query("COMMIT");
