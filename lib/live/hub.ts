@@ -48,13 +48,36 @@ export function createLiveHub({ connectionString, pool, maxDelayMs = 5000 }: Opt
     }
   };
 
-  async function announce(ids: string[]) {
+  // One read at a time: ids announced while a read is under way wait for it and go together in
+  // the next. Under load (hundreds of small grouped inserts a second, each announced) this is a
+  // read per few batches instead of per batch; when idle, a video goes out at once.
+  let waiting: string[] = [];
+  let reading = false;
+
+  function announce(ids: string[]) {
     if (ids.length === 0 || subscribers.size === 0) return;
-    const { rows } = await pool.query<ItemRow>(
-      `SELECT ${ITEM_COLUMNS} FROM video_events WHERE id = ANY($1::bigint[]) ORDER BY "sendTime", id`,
-      [ids],
-    );
-    for (const row of rows) emit((s) => s.video(toItem(row)));
+    waiting.push(...ids);
+    if (!reading) void readWaiting();
+  }
+
+  async function readWaiting() {
+    reading = true;
+    try {
+      while (waiting.length > 0 && subscribers.size > 0) {
+        const ids = waiting;
+        waiting = [];
+        const { rows } = await pool
+          .query<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM video_events WHERE id = ANY($1::bigint[]) ORDER BY "sendTime", id`, [ids])
+          .catch((err) => {
+            log.warn({ err }, "live: could not read announced videos");
+            return { rows: [] as ItemRow[] };
+          });
+        for (const row of rows) emit((s) => s.video(toItem(row)));
+      }
+    } finally {
+      waiting = [];
+      reading = false;
+    }
   }
 
   async function connect() {
@@ -76,7 +99,7 @@ export function createLiveHub({ connectionString, pool, maxDelayMs = 5000 }: Opt
     c.on("end", () => lost());
     c.on("notification", (msg) => {
       if (msg.channel !== CHANNEL) return;
-      announce(parseIds(msg.payload)).catch((err) => log.warn({ err }, "live: could not read announced videos"));
+      announce(parseIds(msg.payload));
     });
     try {
       await c.connect();

@@ -20,8 +20,18 @@ export function liveEventStream(hub: LiveHub, signal: AbortSignal, hooks: Stream
         }
       };
       send(`retry: ${RETRY_MS}\n: connected\n\n`);
+      // The videos the hub hands over in one go leave as one chunk: one write instead of one each.
+      let videos = "";
+      const sendVideos = () => {
+        const text = videos;
+        videos = "";
+        if (text) send(text);
+      };
       const unsubscribe = hub.subscribe({
-        video: (item) => send(`event: video\nid: ${item.id}\ndata: ${JSON.stringify(item)}\n\n`),
+        video: (item) => {
+          if (!videos) queueMicrotask(sendVideos);
+          videos += `event: video\nid: ${item.id}\ndata: ${JSON.stringify(item)}\n\n`;
+        },
         resync: () => send(`event: resync\ndata: {}\n\n`),
       });
       const heartbeat = setInterval(() => send(`: heartbeat ${Date.now()}\n\n`), HEARTBEAT_MS);
