@@ -174,7 +174,7 @@ export async function ensureMonthlyPartitions(db: Pool, options: PartitionOption
   const now = options.now ?? new Date();
   const until = monthStart(now, 1 + (options.monthsAhead ?? 3));
   const created: string[] = [];
-  for (let month = await firstUncoveredMonth(db); month < until; month = monthStart(month, 1)) {
+  for (let month = (await firstUncoveredMonth(db)) ?? monthStart(now); month < until; month = monthStart(month, 1)) {
     const name = partitionName(month);
     const made = await withLockRetries(db, options.lockTimeoutMs, async (client) => {
       // Every instance runs this: one at a time, and the others find the month done.
@@ -198,14 +198,14 @@ export async function ensureMonthlyPartitions(db: Pool, options: PartitionOption
   return created;
 }
 
-/** The month after the last one a range partition covers. */
-async function firstUncoveredMonth(db: Pool): Promise<Date> {
-  const { rows } = await db.query<{ upper: Date }>(
+/** The month after the last one a range partition covers (null when there is no range partition). */
+async function firstUncoveredMonth(db: Pool): Promise<Date | null> {
+  const { rows } = await db.query<{ upper: Date | null }>(
     `SELECT max((regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \\(''([^'']+)''\\)'))[1]::timestamptz) AS upper
      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass`,
     [TABLE],
   );
-  return monthStart(rows[0].upper, 0);
+  return rows[0].upper && monthStart(rows[0].upper);
 }
 
 function timestamp(at: Date): string {
