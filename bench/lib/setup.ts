@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startAppServer, type AppServer } from "../../test/support/app-server";
-import { createDatabase, startTestServer, type TestServer } from "../../test/support/postgres";
+import { createDatabase, dropAbandonedDatabases, startTestServer, type TestServer } from "../../test/support/postgres";
 
 export type BenchOptions = { quick: boolean; build: boolean; profile: boolean; only?: string; videos?: number; databaseUrl?: string };
 
@@ -40,6 +40,7 @@ export async function adminUrl(): Promise<string> {
   if (!pgServer) {
     pgServer = startTestServer();
     const server = await pgServer;
+    await dropAbandonedDatabases(server.adminUrl);
     cleanups.unshift(async () => {
       pgServer = undefined;
       await server.stop();

@@ -62,6 +62,34 @@ export function uniqueName(prefix: string): string {
   return `${prefix}_${process.pid}_${randomBytes(4).toString("hex")}`;
 }
 
+/**
+ * Drops the databases earlier runs made and could not drop (a run killed mid-way): those whose
+ * name carries the id of a process that no longer exists on this machine. Returns their names.
+ */
+export async function dropAbandonedDatabases(adminUrl: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT datname AS name FROM pg_database WHERE datname ~ '^vd_[a-z_]+_[0-9]+_[0-9a-f]{8}$'`,
+    );
+    const abandoned = rows.map((r) => r.name).filter((name) => !processExists(Number(name.split("_").at(-2))));
+    for (const name of abandoned) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    return abandoned;
+  } finally {
+    await client.end();
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 /** A new, migrated database; `template` makes it a fast copy of an already migrated one. */
 export async function createDatabase(adminUrl: string, options: { template?: string; prefix?: string } = {}) {
   const name = uniqueName(options.prefix ?? "vd_test");
