@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
 import { postVideo } from "../overview/test-video";
@@ -46,6 +47,38 @@ describe("live hub", () => {
     expect(one.videos[0]).toMatchObject({ fromWxId: "wxid_live", fromNickName: "Live one", duration: 3 });
     // A duplicate stores nothing and announces nothing.
     expect(one.videos[0].serverId).toBeTruthy();
+  });
+
+  it("announces every video of a burst of separate inserts exactly once, gathering what arrives during a read", async () => {
+    // The hub's reads go through a pool of one connection, held here until the whole burst has
+    // been announced: the ids of every notification after the first must wait and go together.
+    const narrow = new pg.Pool({ connectionString: db.url, max: 1 });
+    const held = await narrow.connect();
+    const hub = createLiveHub({ connectionString: db.url, pool: narrow });
+    const seen = collect(hub);
+    const chunks: string[] = [];
+    const abort = new AbortController();
+    const reader = liveEventStream(hub, abort.signal).getReader();
+    const decoder = new TextDecoder();
+    const reading = (async () => {
+      for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(decoder.decode(r.value));
+    })();
+    await hub.ready();
+    const senders = Array.from({ length: 40 }, (_, i) => `wxid_burst_${String(i).padStart(2, "0")}`);
+    await Promise.all(senders.map((fromWxId) => postVideo(db.pool, { fromWxId })));
+    await new Promise((r) => setTimeout(r, 300));
+    held.release();
+    await until(() => seen.videos.length >= senders.length);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen.videos.map((v) => v.fromWxId).sort()).toEqual(senders);
+    const streamed = chunks.join("").match(/"fromWxId":"wxid_burst_\d+"/g) ?? [];
+    expect(streamed).toHaveLength(senders.length);
+    // Two reads (the first notification's, then everything gathered meanwhile), one write each.
+    expect(chunks.filter((c) => c.includes("wxid_burst_")).length).toBeLessThanOrEqual(2);
+    abort.abort();
+    await reading;
+    await hub.close();
+    await narrow.end();
   });
 
   it("reconnects when the database drops its connection, and asks views to resync", async () => {
