@@ -4,9 +4,11 @@
 //
 // The migrations prepared for it (20261126170000, 20261126170100): every unique key holds
 // "sendTime", and no foreign key references video_events. The conversion then:
-//   1. adds CHECK ("sendTime" < <bound>) NOT VALID and the unique (id, "sendTime") the new primary
-//      key needs, built CONCURRENTLY; then VALIDATEs the check, which scans but lets writes go on;
-//   2. in one short transaction: renames the table to video_events_legacy (and its indexes), creates
+//   1. adds CHECK ("sendTime" < <bound>) NOT VALID and builds the unique index on (id, "sendTime")
+//      the new primary key needs CONCURRENTLY; then VALIDATEs the check, which scans but lets
+//      writes go on;
+//   2. in one short transaction: makes that index the primary key, renames the table to
+//      video_events_legacy (and its indexes), creates
 //      the partitioned video_events with the same columns, indexes and triggers, attaches the old
 //      table as the partition for everything before <bound> (the validated check spares the scan,
 //      and the existing indexes are adopted, not rebuilt), and creates the months ahead and a
@@ -64,8 +66,8 @@ export async function partitionVideoEvents(db: Pool, options: PartitionOptions =
 
   const bound = await addBoundCheck(db, now, options.lockTimeoutMs);
   say(`rows sent before ${bound.toISOString()} stay in ${LEGACY}; later months get partitions of their own`);
-  await addIdTimeKey(db, options.lockTimeoutMs);
-  say(`unique (id, "sendTime") in place`);
+  await addIdTimeKey(db);
+  say(`unique index on (id, "sendTime") built`);
   await db.query(`ALTER TABLE ${TABLE} VALIDATE CONSTRAINT ${BOUND_CHECK}`);
   say("bound validated (writes went on meanwhile)");
   const swapStarted = performance.now();
@@ -101,30 +103,29 @@ async function boundOfCheck(db: Pool): Promise<Date | null> {
   return rows[0]?.bound ?? null;
 }
 
-/** The partitioned table's primary key must hold "sendTime"; its twin is built without a write lock. */
-async function addIdTimeKey(db: Pool, lockTimeoutMs?: number): Promise<void> {
-  const { rows } = await db.query<{ valid: boolean; constraint: boolean }>(
-    `SELECT x.indisvalid AS valid, EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) AS constraint
-     FROM pg_index x WHERE x.indexrelid = to_regclass($1)`,
-    [ID_TIME_KEY],
-  );
-  if (rows[0]?.constraint) return;
+/**
+ * The partitioned table's primary key must hold "sendTime". Its index is built here without a
+ * write lock; the swap makes it the old table's primary key, so that attaching adopts it.
+ */
+async function addIdTimeKey(db: Pool): Promise<void> {
+  const { rows } = await db.query<{ valid: boolean }>(`SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = to_regclass($1)`, [ID_TIME_KEY]);
+  if (rows[0]?.valid) return;
   // A concurrent build that failed leaves an invalid index behind: start that one again.
-  if (rows[0] && !rows[0].valid) await db.query(`DROP INDEX CONCURRENTLY ${ID_TIME_KEY}`);
-  if (!rows[0]?.valid) await db.query(`CREATE UNIQUE INDEX CONCURRENTLY ${ID_TIME_KEY} ON ${TABLE} (id, "sendTime")`);
-  await withLockRetries(db, lockTimeoutMs, (client) =>
-    client.query(`ALTER TABLE ${TABLE} ADD CONSTRAINT ${ID_TIME_KEY} UNIQUE USING INDEX ${ID_TIME_KEY}`),
-  );
+  if (rows[0]) await db.query(`DROP INDEX CONCURRENTLY ${ID_TIME_KEY}`);
+  await db.query(`CREATE UNIQUE INDEX CONCURRENTLY ${ID_TIME_KEY} ON ${TABLE} (id, "sendTime")`);
 }
 
-type IndexRow = { name: string; definition: string; unique: boolean; columns: string[] };
+type IndexRow = { name: string; definition: string; primary: boolean };
 
 async function swapInPartitionedTable(client: PoolClient, bound: Date): Promise<void> {
   await client.query(`LOCK TABLE ${TABLE} IN ACCESS EXCLUSIVE MODE`);
   if (await isPartitioned(client)) return;
+  // The primary key becomes (id, "sendTime"), the one the partitioned table will have: a table with
+  // another primary key cannot be attached (PostgreSQL 18 says so; 15 adopted the unique index).
+  await client.query(`ALTER TABLE ${TABLE} DROP CONSTRAINT ${TABLE}_pkey`);
+  await client.query(`ALTER TABLE ${TABLE} ADD CONSTRAINT ${TABLE}_pkey PRIMARY KEY USING INDEX ${ID_TIME_KEY}`);
   const { rows: indexes } = await client.query<IndexRow>(
-    `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition, x.indisunique AS unique,
-            array(SELECT a.attname FROM unnest(x.indkey) k JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k) AS columns
+    `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition, x.indisprimary AS primary
      FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = $1::regclass`,
     [TABLE],
   );
@@ -142,10 +143,7 @@ async function swapInPartitionedTable(client: PoolClient, bound: Date): Promise<
   for (const index of indexes) await client.query(`ALTER INDEX "${index.name}" RENAME TO "${legacyName(index.name)}"`);
   await client.query(`ALTER TABLE ${STAGING} ADD CONSTRAINT ${TABLE}_pkey PRIMARY KEY (id, "sendTime")`);
   for (const index of indexes) {
-    // The old primary key on id alone cannot exist on a partitioned table; (id, "sendTime") is
-    // the new primary key, above.
-    if (index.name === ID_TIME_KEY || (index.unique && !index.columns.includes("sendTime"))) continue;
-    await client.query(index.definition.replace(/ ON (ONLY )?\S+ USING /, ` ON ${STAGING} USING `));
+    if (!index.primary) await client.query(index.definition.replace(/ ON (ONLY )?\S+ USING /, ` ON ${STAGING} USING `));
   }
   await client.query(`ALTER TABLE ${TABLE} RENAME TO ${LEGACY}`);
   await client.query(`ALTER TABLE ${STAGING} RENAME TO ${TABLE}`);
