@@ -40,22 +40,17 @@ export async function runRetention(db: Pool, options: RetentionOptions): Promise
   const cutoff = new Date(now.getTime() - options.days * 86_400_000);
   const batch = options.batchSize ?? 5000;
   const pause = options.pauseMs ?? 50;
-  const deliveries = await deleteInBatches(
-    db,
-    `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE "receivedAt" < $1 ORDER BY "receivedAt" LIMIT $2)`,
-    cutoff,
-    batch,
-    pause,
-    options.signal,
-  );
-  const videoEvents = await deleteInBatches(
-    db,
-    `DELETE FROM video_events WHERE id IN (SELECT id FROM video_events WHERE "sendTime" < $1 ORDER BY "sendTime" LIMIT $2)`,
-    cutoff,
-    batch,
-    pause,
-    options.signal,
-  );
+  const deleteOlder = (table: string, timeColumn: string) =>
+    deleteInBatches(
+      db,
+      `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE "${timeColumn}" < $1 ORDER BY "${timeColumn}" LIMIT $2)`,
+      cutoff,
+      batch,
+      pause,
+      options.signal,
+    );
+  const deliveries = await deleteOlder("deliveries", "receivedAt");
+  const videoEvents = await deleteOlder("video_events", "sendTime");
   const mediaFiles = await deleteOldFiles(join(options.dataDir, "media"), cutoff);
   return { videoEvents, deliveries, mediaFiles, cutoff };
 }

@@ -1,0 +1,56 @@
+// The frame the conversation and sender list pages share: live refresh, title, search box, the
+// empty and no-match states, the table with its headings, and the pager. Each page supplies its rows.
+import type { ReactNode } from "react";
+import { EmptyState } from "./empty-state";
+import { ListSearch } from "./list-search";
+import { LiveRefresh } from "./live/live-refresh";
+import { Pager } from "./pager";
+
+export type SummaryColumn = { label: string; numeric?: boolean };
+
+type Props = {
+  title: string;
+  /** The page's own path, e.g. "/senders": the search form's action and the pager's base. */
+  path: string;
+  /** Plural, lower case: "conversations". */
+  noun: string;
+  /** Singular, for "No sender matches …". */
+  singular: string;
+  searchLabel: string;
+  placeholder: string;
+  caption: string;
+  columns: SummaryColumn[];
+  query: { q?: string; cursor?: unknown };
+  nextCursor: string | null;
+  /** The table rows; none means the empty or no-match state. */
+  rows: ReactNode[];
+};
+
+export function SummaryList({ title, path, noun, singular, searchLabel, placeholder, caption, columns, query, nextCursor, rows }: Props) {
+  const q = query.q ? `q=${encodeURIComponent(query.q)}` : "";
+  return (
+    <div className="space-y-4">
+      {!query.cursor && <LiveRefresh />}
+      <h1 className="text-2xl font-semibold">{title}</h1>
+      <ListSearch key={query.q ?? ""} action={path} value={query.q} label={searchLabel} placeholder={placeholder} />
+      {rows.length === 0 ? (
+        query.q ? <p className="muted">No {singular} matches “{query.q}”.</p> : <EmptyState title={`No ${noun} yet`} />
+      ) : (
+        <div className="card relative overflow-x-auto">
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">{caption}</caption>
+            <thead className="border-b border-zinc-200 text-xs text-zinc-700 uppercase dark:border-zinc-800 dark:text-zinc-300">
+              <tr>
+                {columns.map((c) => (
+                  <th key={c.label} scope="col" className={c.numeric ? "px-3 py-2 text-right" : "px-3 py-2"}>{c.label}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">{rows}</tbody>
+          </table>
+        </div>
+      )}
+      <Pager base={path} query={q} nextCursor={nextCursor} isFirst={!query.cursor} noun={noun} />
+    </div>
+  );
+}
