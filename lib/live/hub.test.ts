@@ -1,9 +1,10 @@
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
-import { postVideo } from "../overview/test-video";
+import { receiveDelivery } from "../ingest/receive";
+import { exampleVideo, postVideo } from "../overview/test-video";
 import type { VideoItem } from "../videos/item";
-import { createLiveHub, parseIds, type LiveHub } from "./hub";
+import { CHANNEL, createLiveHub, parseIds, type LiveHub } from "./hub";
 import { liveEventStream } from "./stream";
 
 const db = useTestDatabase();
@@ -45,8 +46,23 @@ describe("live hub", () => {
     await postVideo(db.pool, { fromWxId: "wxid_live", fromNickName: "Live one" });
     await until(() => one.videos.length === 1 && two.videos.length === 1 && three.videos.length === 1);
     expect(one.videos[0]).toMatchObject({ fromWxId: "wxid_live", fromNickName: "Live one", duration: 3 });
-    // A duplicate stores nothing and announces nothing.
-    expect(one.videos[0].serverId).toBeTruthy();
+  });
+
+  it("a duplicate announces nothing", async () => {
+    const hub = createLiveHub({ connectionString: db.url, pool: db.pool });
+    hubs.push(hub);
+    const seen = collect(hub);
+    await hub.ready();
+    const original = exampleVideo({ fromWxId: "wxid_dup" });
+    const body = Buffer.from(JSON.stringify(original));
+    expect(await receiveDelivery(db.pool, body)).toMatchObject({ outcome: "stored" });
+    await until(() => seen.videos.length === 1);
+    expect(await receiveDelivery(db.pool, body)).toMatchObject({ outcome: "duplicate" });
+    // Notifications arrive in commit order: once the video posted after the duplicate is here,
+    // anything the duplicate announced would be here too.
+    await postVideo(db.pool, { fromWxId: "wxid_after_dup" });
+    await until(() => seen.videos.some((v) => v.fromWxId === "wxid_after_dup"));
+    expect(seen.videos.map((v) => v.fromWxId)).toEqual(["wxid_dup", "wxid_after_dup"]);
   });
 
   it("announces every video of a burst of separate inserts exactly once, gathering what arrives during a read", async () => {
@@ -65,12 +81,28 @@ describe("live hub", () => {
     })();
     await hub.ready();
     const senders = Array.from({ length: 40 }, (_, i) => `wxid_burst_${String(i).padStart(2, "0")}`);
+    // A listener of the test's own sees the notifications in the order the hub gets them.
+    const payloads: string[] = [];
+    const listener = new pg.Client({ connectionString: db.url });
+    listener.on("notification", (n) => payloads.push(n.payload ?? ""));
+    await listener.connect();
+    await listener.query(`LISTEN ${CHANNEL}`);
     await Promise.all(senders.map((fromWxId) => postVideo(db.pool, { fromWxId })));
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => payloads.flatMap(parseIds).length === senders.length);
+    await listener.end();
+    // "During the read": the hub took the first notification's ids and its read is blocked on the
+    // held connection; every later id has reached the hub and waits for the next read.
+    const later = payloads.slice(1).flatMap(parseIds).sort();
+    await until(() => narrow.waitingCount === 1 && hub.waitingIds().length === later.length);
+    expect([...hub.waitingIds()].sort()).toEqual(later);
     held.release();
     await until(() => seen.videos.length >= senders.length);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(seen.videos.map((v) => v.fromWxId).sort()).toEqual(senders);
+    // The last SSE chunk is written a microtask after the hub hands it over.
+    await until(() => (chunks.join("").match(/"fromWxId":"wxid_burst_\d+"/g) ?? []).length >= senders.length);
+    // A marker posted afterwards: once it is streamed, any late duplicate of the burst would be too.
+    await postVideo(db.pool, { fromWxId: "wxid_after_burst" });
+    await until(() => chunks.join("").includes("wxid_after_burst"));
+    expect(seen.videos.filter((v) => v.fromWxId.startsWith("wxid_burst_")).map((v) => v.fromWxId).sort()).toEqual(senders);
     const streamed = chunks.join("").match(/"fromWxId":"wxid_burst_\d+"/g) ?? [];
     expect(streamed).toHaveLength(senders.length);
     // Two reads (the first notification's, then everything gathered meanwhile), one write each.

@@ -18,6 +18,8 @@ export type LiveHub = {
   /** Resolves once LISTEN is in place (tests wait on it). */
   ready: () => Promise<void>;
   subscriberCount: () => number;
+  /** Ids announced while a read is under way, waiting for the next one (tests wait on it). */
+  waitingIds: () => readonly string[];
   close: () => Promise<void>;
 };
 
@@ -134,6 +136,7 @@ export function createLiveHub({ connectionString, pool, maxDelayMs = 5000 }: Opt
       return listening ? Promise.resolve() : new Promise((r) => readyWaiters.push(r));
     },
     subscriberCount: () => subscribers.size,
+    waitingIds: () => waiting,
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
