@@ -20,14 +20,34 @@ describe("group commit", () => {
   });
 
   it("writes concurrent deliveries in groups, each answered with its own outcome", async () => {
-    const batcher = new VideoBatcher(db.pool, { windowMs: 5 });
+    // Every statement the batcher sends, with how many rows it carries. The window is far longer
+    // than the test, so only a full group (20 rows) may be written: 60 deliveries, 3 statements.
+    const statements: number[] = [];
+    const counted = new Proxy(db.pool, {
+      get(pool, key, receiver) {
+        if (key !== "query") return Reflect.get(pool, key, receiver);
+        return (config: { name?: string; values?: unknown[][] }, ...rest: unknown[]) => {
+          if (config?.name === "store_videos") statements.push(config.values![0].length);
+          return (pool.query as (...a: unknown[]) => unknown).call(pool, config, ...rest);
+        };
+      },
+    });
+    const batcher = new VideoBatcher(counted, { windowMs: 600_000, maxRows: 20 });
     const store = (b: Buffer) => receiveDelivery(db.pool, b, new Date(), { storeVideo: (item) => batcher.store(item) });
     const results = await Promise.all(Array.from({ length: 60 }, (_, i) => store(body(`G${i}`))));
+    expect(statements).toEqual([20, 20, 20]);
     expect(results.every((r) => r.outcome === "stored")).toBe(true);
+    expect(new Set(results.map((r) => ("videoId" in r ? r.videoId : null))).size).toBe(60);
     expect(await count(`SELECT count(*)::int AS n FROM video_events`)).toBe(60);
     expect(await count(`SELECT count(*)::int AS n FROM deliveries WHERE outcome = 'stored' AND "videoEventId" IS NOT NULL`)).toBe(60);
     // The summary triggers saw every row of every group.
     expect(await count(`SELECT sum("videoCount")::int AS n FROM video_hourly`)).toBe(60);
+  });
+
+  it("writes a lone delivery when its window ends, without waiting for company", async () => {
+    const batcher = new VideoBatcher(db.pool, { windowMs: 5, maxRows: 20 });
+    const result = await receiveDelivery(db.pool, body("alone"), new Date(), { storeVideo: (item) => batcher.store(item) });
+    expect(result).toMatchObject({ outcome: "stored" });
   });
 
   it("keeps 20 concurrent copies of one message as one row, also within one group", async () => {
