@@ -4,12 +4,12 @@
 import pg from "pg";
 import { log } from "../log";
 import { isBigintId } from "../shared/paging";
-import { ITEM_COLUMNS, toItem, type ItemRow, type VideoItem } from "../videos/item";
+import { ITEM_COLUMNS, toItem, type ItemRow, type VideoListItem } from "../videos/item";
 
 export const CHANNEL = "video_events";
 
 export type LiveSubscriber = {
-  video: (item: VideoItem) => void;
+  video: (item: VideoListItem) => void;
   /** The listener reconnected: anything stored meanwhile was missed, so views should reload. */
   resync: () => void;
 };

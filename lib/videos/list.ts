@@ -3,7 +3,7 @@ import type { Pool } from "pg";
 import { afterTimeIdSql, encodeTimeIdCursor, isBigintId, pageFrom, type Page } from "../shared/paging";
 import { bind } from "../shared/sql";
 import { matchText, videoWhereSql, type VideoFilters } from "./filters";
-import { DETAIL_COLUMNS, ITEM_COLUMNS, toDetail, toItem, type DetailRow, type ItemRow, type VideoItem } from "./item";
+import { DETAIL_COLUMNS, ITEM_COLUMNS, toDetail, toItem, type DetailRow, type ItemRow, type VideoListItem } from "./item";
 
 const INDEX_ORDER = `video_events."sendTime" DESC, video_events.id DESC`;
 // The same order, written so that no index provides it: with the matching senders and
@@ -11,7 +11,7 @@ const INDEX_ORDER = `video_events."sendTime" DESC, video_events.id DESC`;
 // them, instead of walking the time index hoping to meet them early.
 const SORTED = `video_events."sendTime" + interval '0' DESC, video_events.id DESC`;
 
-export type VideoPage = { items: VideoItem[]; nextCursor: string | null };
+export type VideoPage = { items: VideoListItem[]; nextCursor: string | null };
 
 export async function listVideos(db: Pool, filters: VideoFilters, page: Page): Promise<VideoPage> {
   const params: unknown[] = [];
