@@ -1,6 +1,5 @@
 // What the conversation and sender list pages share: query parsing with a clear error, and paging.
-import { parseSummaryQuery } from "@/lib/conversations/keyset";
-import { parsePage } from "@/lib/videos/list";
+import { parsePage, parseSummaryQuery } from "@/lib/shared/paging";
 import { attempt, toURLSearchParams, type SearchParams } from "./page-params";
 
 export async function readSummaryQuery(searchParams: SearchParams) {

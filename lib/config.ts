@@ -1,5 +1,6 @@
 // The one place that reads the environment. Everything else takes its settings from here.
 import { z } from "zod";
+import { trimmedText as optionalText } from "./params";
 
 /** WeChat's CDN hosts, where 20004 payloads point their video and preview links. */
 export const WECHAT_CDN_HOSTS = [
@@ -14,12 +15,6 @@ export const WECHAT_CDN_HOSTS = [
   "szextshort.weixin.qq.com",
   "extshort.weixin.qq.com",
 ];
-
-// An empty variable means unset: `FOO= npm start` should not turn a feature on with "".
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v));
 
 const toNumber = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 

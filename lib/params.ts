@@ -4,12 +4,14 @@ import { z } from "zod";
 
 const MAX_TEXT = 256;
 
-/** Trimmed text; empty means absent; long values are refused, not truncated. */
-export const optionalText = z
+/** Trimmed text; empty or blank means absent (`FOO= npm start` must not turn a feature on with ""). */
+export const trimmedText = z
   .string()
   .optional()
-  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
-  .pipe(z.string().max(MAX_TEXT, `at most ${MAX_TEXT} characters`).optional());
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+/** A query parameter's text: trimmed, empty means absent, long values refused, not truncated. */
+export const optionalText = trimmedText.pipe(z.string().max(MAX_TEXT, `at most ${MAX_TEXT} characters`).optional());
 
 /** A whole number parameter; "abc" or "1.5" is refused with a reason, not coerced. */
 export const wholeNumber = optionalText.transform((v) => (v === undefined ? undefined : Number(v)));
@@ -40,39 +42,8 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-
-/** An opaque paging cursor, decoded by `decode`; anything it cannot read is refused. */
-export function cursorParam<T>(decode: (text: string) => T | null) {
-  return z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === "") return undefined;
-      const decoded = decode(v);
-      if (decoded === null) {
-        ctx.addIssue({ code: "custom", message: "malformed cursor: pass back nextCursor as received" });
-        return z.NEVER;
-      }
-      return decoded;
-    });
-}
-
-/** Page size: 1 to 500, 50 when absent. */
-export const limitParam = wholeNumber.pipe(
-  z.number({ error: "expected a number" }).int("expected a whole number").min(1, "must be 1 or more").max(500, "at most 500").default(50),
-);
-
 /** Parses the parameters `schema` names (the first value of each) or throws a ParamError. */
 export function parseQuery<S extends z.ZodObject>(schema: S, params: URLSearchParams): z.infer<S> {
   return parseParams(schema, firstValues(params, Object.keys(schema.shape)));
 }
 
-/**
- * One page from rows fetched with LIMIT limit + 1: the extra row only says that another page
- * follows, and the last row shown is where it starts.
- */
-export function pageFrom<R, T>(rows: R[], limit: number, map: (row: R) => T, cursorOf: (last: R) => string) {
-  const shown = rows.slice(0, limit);
-  const last = shown.at(-1);
-  return { items: shown.map(map), nextCursor: rows.length > limit && last ? cursorOf(last) : null };
-}

@@ -8,7 +8,8 @@ import { FilterForm } from "@/components/videos/filter-form";
 import { LiveVideoList, type ListView } from "@/components/videos/live-video-list";
 import { pool } from "@/lib/db/client";
 import { FILTER_NAMES, parseVideoFilters } from "@/lib/videos/filters";
-import { listVideos, parsePage } from "@/lib/videos/list";
+import { parsePage } from "@/lib/shared/paging";
+import { listVideos } from "@/lib/videos/list";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Videos" };

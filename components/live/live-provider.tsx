@@ -3,10 +3,10 @@
 // own after a dropped connection; when the server refuses outright (it closes for good) we
 // open a new one. After any reconnection, views are told to resync: videos may have been missed.
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from "react";
-import type { VideoItem } from "@/lib/videos/item";
+import type { VideoListItem } from "@/lib/videos/item";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting";
-export type LiveEvent = { type: "video"; item: VideoItem } | { type: "resync" };
+export type LiveEvent = { type: "video"; item: VideoListItem } | { type: "resync" };
 type Listener = (event: LiveEvent) => void;
 
 const LiveContext = createContext<{ status: LiveStatus; subscribe: (l: Listener) => () => void }>({
@@ -52,7 +52,7 @@ export function LiveProvider({ children }: { children: React.ReactNode }) {
       };
       source.addEventListener("video", (e) => {
         try {
-          emit({ type: "video", item: JSON.parse((e as MessageEvent<string>).data) as VideoItem });
+          emit({ type: "video", item: JSON.parse((e as MessageEvent<string>).data) as VideoListItem });
         } catch {}
       });
       source.addEventListener("resync", () => emit({ type: "resync" }));

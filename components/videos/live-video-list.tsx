@@ -3,7 +3,7 @@
 // has scrolled away, counted in a pill until they ask for them.
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
-import type { VideoItem } from "@/lib/videos/item";
+import type { VideoListItem } from "@/lib/videos/item";
 import { useLiveEvents } from "../live/live-provider";
 import { NewItemsPill, scrolledAway } from "../live/new-items-pill";
 import { matchesFilters, type ClientFilters } from "./match";
@@ -23,7 +23,7 @@ export function LiveVideoList({
   empty,
   maxItems,
 }: {
-  initial: VideoItem[];
+  initial: VideoListItem[];
   filters: ClientFilters;
   view: ListView;
   /** False on older pages: new videos belong to the first page only. */
@@ -32,8 +32,8 @@ export function LiveVideoList({
   maxItems?: number;
 }) {
   const router = useRouter();
-  const [arrived, setArrived] = useState<VideoItem[]>([]);
-  const [pending, setPending] = useState<VideoItem[]>([]);
+  const [arrived, setArrived] = useState<VideoListItem[]>([]);
+  const [pending, setPending] = useState<VideoListItem[]>([]);
 
   useLiveEvents((e) => {
     if (!live) return;

@@ -1,7 +1,7 @@
 // Whether a live video belongs in a filtered view: the browser's mirror of videoWhereSql.
 // `q` is approximated (sender id, current nickname, conversation); the server remains the
 // authority on the next reload.
-import type { VideoItem } from "@/lib/videos/item";
+import type { VideoListItem } from "@/lib/videos/item";
 
 /** VideoFilters as they cross to the browser (dates as ISO strings). */
 export type ClientFilters = {
@@ -17,7 +17,7 @@ export type ClientFilters = {
   instanceId?: string;
 };
 
-export function matchesFilters(v: VideoItem, f: ClientFilters): boolean {
+export function matchesFilters(v: VideoListItem, f: ClientFilters): boolean {
   if (f.fromWxId && v.fromWxId !== f.fromWxId) return false;
   if (f.conversationId && v.conversationId !== f.conversationId) return false;
   if (f.robotId && v.robotId !== f.robotId) return false;

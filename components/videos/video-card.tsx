@@ -1,16 +1,16 @@
 // One video as a card: preview (fixed ratio, no layout shift), duration, who, where, when.
 import Link from "next/link";
 import { PreviewImage } from "@/components/media/preview-image";
-import type { VideoItem } from "@/lib/videos/item";
+import type { VideoListItem } from "@/lib/videos/item";
 import { ConversationBadge, DirectionBadge } from "../conversation-badge";
 import { formatDuration, pathSegment } from "../format";
 import { RelativeTime } from "../relative-time";
 
-export function senderName(v: Pick<VideoItem, "fromNickName" | "fromWxId">): string {
+export function senderName(v: Pick<VideoListItem, "fromNickName" | "fromWxId">): string {
   return v.fromNickName?.trim() || v.fromWxId || "unknown sender";
 }
 
-export function VideoCard({ video, fresh = false }: { video: VideoItem; fresh?: boolean }) {
+export function VideoCard({ video, fresh = false }: { video: VideoListItem; fresh?: boolean }) {
   const name = senderName(video);
   return (
     <article className={`card flex w-full flex-col overflow-hidden ${fresh ? "just-arrived" : ""}`} data-testid="video-card" data-video-id={video.id}>

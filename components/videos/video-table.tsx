@@ -1,12 +1,12 @@
 // The compact view: one line per video.
 import Link from "next/link";
-import type { VideoItem } from "@/lib/videos/item";
+import type { VideoListItem } from "@/lib/videos/item";
 import { ConversationBadge, DirectionBadge } from "../conversation-badge";
 import { formatBytes, formatDuration, pathSegment } from "../format";
 import { RelativeTime } from "../relative-time";
 import { senderName } from "./video-card";
 
-export function VideoTable({ videos, fresh }: { videos: VideoItem[]; fresh: Set<string> }) {
+export function VideoTable({ videos, fresh }: { videos: VideoListItem[]; fresh: Set<string> }) {
   return (
     <div className="card relative overflow-x-auto">
       <table className="w-full text-left text-sm">

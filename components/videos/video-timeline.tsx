@@ -1,7 +1,7 @@
 // One conversation's videos along a time line, grouped by day.
 import Link from "next/link";
 import { PreviewImage } from "@/components/media/preview-image";
-import type { VideoItem } from "@/lib/videos/item";
+import type { VideoListItem } from "@/lib/videos/item";
 import { DirectionBadge } from "../conversation-badge";
 import { formatDuration, pathSegment } from "../format";
 import { RelativeTime } from "../relative-time";
@@ -9,8 +9,8 @@ import { senderName } from "./video-card";
 
 const dayOf = (iso: string) => new Date(iso).toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric" });
 
-export function VideoTimeline({ videos, fresh }: { videos: VideoItem[]; fresh: Set<string> }) {
-  const days: { day: string; videos: VideoItem[] }[] = [];
+export function VideoTimeline({ videos, fresh }: { videos: VideoListItem[]; fresh: Set<string> }) {
+  const days: { day: string; videos: VideoListItem[] }[] = [];
   for (const v of videos) {
     const day = dayOf(v.sendTime);
     if (days.at(-1)?.day !== day) days.push({ day, videos: [] });

@@ -2,8 +2,9 @@
 // video_events.
 import type { Pool } from "pg";
 import { escapeLike } from "../params";
+import { afterTimeKeySql, summaryPage, type SummaryQuery } from "../shared/paging";
+import { bind } from "../shared/sql";
 import { conversationKind } from "../videos/item";
-import { afterCursorSql, pageOf, type SummaryQuery } from "./keyset";
 
 type ConversationRow = {
   conversationId: string;
@@ -32,18 +33,14 @@ export type Conversation = ReturnType<typeof toConversation>;
 
 export async function listConversations(db: Pool, query: SummaryQuery) {
   const params: unknown[] = [];
-  const where = [afterCursorSql(query.cursor, "conversationId", params)];
-  if (query.q) {
-    params.push(`%${escapeLike(query.q)}%`);
-    where.push(`"conversationId" ILIKE $${params.length}`);
-  }
-  params.push(query.limit + 1);
+  const where = [afterTimeKeySql(query.cursor, "conversationId", params)];
+  if (query.q) where.push(`"conversationId" ILIKE ${bind(params, `%${escapeLike(query.q)}%`)}`);
   const { rows } = await db.query<ConversationRow>(
     `SELECT ${COLUMNS} FROM conversation_summaries WHERE ${where.join(" AND ")}
-     ORDER BY "lastVideoAt" DESC, "conversationId" ASC LIMIT $${params.length}`,
+     ORDER BY "lastVideoAt" DESC, "conversationId" ASC LIMIT ${bind(params, query.limit + 1)}`,
     params,
   );
-  return pageOf(rows, query.limit, (r) => r.conversationId, toConversation);
+  return summaryPage(rows, query.limit, (r) => r.conversationId, toConversation);
 }
 
 export type Participant = { fromWxId: string; nickName: string | null; videoCount: number; lastVideoAt: string };

@@ -2,21 +2,17 @@
 // Lists leave the body out (it can be up to CALLBACK_MAX_BYTES); one delivery's body is read on demand.
 import type { Pool } from "pg";
 import { z } from "zod";
-import { pageFrom, parseQuery } from "../params";
+import { parseQuery, trimmedText } from "../params";
+import { afterTimeIdSql, encodeTimeIdCursor, isBigintId, pageFrom, pageSchema } from "../shared/paging";
+import { bind } from "../shared/sql";
 import { redactSecrets } from "../videos/item";
-import { encodeCursor, isBigintId, pageSchema } from "../videos/list";
 
 export const OUTCOMES = ["stored", "duplicate", "other_event", "rejected"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-const optional = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
-
 export const deliveryQuerySchema = z.object({
-  outcome: optional.pipe(z.enum(OUTCOMES, { error: `must be one of ${OUTCOMES.join(", ")}` }).optional()),
-  eventCode: optional.pipe(z.string().max(64, "at most 64 characters").optional()),
+  outcome: trimmedText.pipe(z.enum(OUTCOMES, { error: `must be one of ${OUTCOMES.join(", ")}` }).optional()),
+  eventCode: trimmedText.pipe(z.string().max(64, "at most 64 characters").optional()),
   cursor: pageSchema.shape.cursor,
   limit: pageSchema.shape.limit,
 });
@@ -51,26 +47,15 @@ export type Delivery = ReturnType<typeof toDelivery>;
 
 export async function listDeliveries(db: Pool, query: DeliveryQuery): Promise<{ items: Delivery[]; nextCursor: string | null }> {
   const params: unknown[] = [];
-  const where: string[] = [];
-  if (query.outcome) {
-    params.push(query.outcome);
-    where.push(`outcome = $${params.length}::delivery_outcome`);
-  }
-  if (query.eventCode) {
-    params.push(query.eventCode);
-    where.push(`"eventCode" = $${params.length}`);
-  }
-  if (query.cursor) {
-    params.push(query.cursor.time, query.cursor.id);
-    where.push(`("receivedAt", id) < ($${params.length - 1}, $${params.length}::bigint)`);
-  }
-  params.push(query.limit + 1);
+  const where = [afterTimeIdSql(query.cursor, `"receivedAt"`, params)];
+  if (query.outcome) where.push(`outcome = ${bind(params, query.outcome)}::delivery_outcome`);
+  if (query.eventCode) where.push(`"eventCode" = ${bind(params, query.eventCode)}`);
   const { rows } = await db.query<DeliveryRow>(
-    `SELECT ${COLUMNS} FROM deliveries ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-     ORDER BY "receivedAt" DESC, id DESC LIMIT $${params.length}`,
+    `SELECT ${COLUMNS} FROM deliveries WHERE ${where.join(" AND ")}
+     ORDER BY "receivedAt" DESC, id DESC LIMIT ${bind(params, query.limit + 1)}`,
     params,
   );
-  return pageFrom(rows, query.limit, toDelivery, (last) => encodeCursor({ time: last.receivedAt, id: last.id }));
+  return pageFrom(rows, query.limit, toDelivery, (last) => encodeTimeIdCursor({ time: last.receivedAt, id: last.id }));
 }
 
 /** One delivery with its body as received, or null. */

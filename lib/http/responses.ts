@@ -1,5 +1,6 @@
 // The edges' shared vocabulary: JSON errors with a one-line reason, and the mapping of
 // domain errors to statuses, so each route handler stays a few lines long.
+import { pgErrorKind } from "../db/errors";
 import { ParamError } from "../params";
 import { log } from "../log";
 
@@ -17,15 +18,10 @@ export async function handle(request: Request, run: () => Promise<Response>): Pr
     return await run();
   } catch (err) {
     if (err instanceof ParamError) return jsonError(400, err.message, { issues: err.issues });
-    // PostgreSQL's class 22 (data exception): a parameter the database cannot represent, such as a
-    // date beyond its range. The input is at fault, not the server.
-    if (isDataException(err)) return jsonError(400, `bad parameter: ${(err as Error).message.split("\n")[0]}`);
+    // A value the database refused (a date beyond its range, a key too long): the input is at
+    // fault, not the server.
+    if (pgErrorKind(err) === "data") return jsonError(400, `bad parameter: ${(err as Error).message.split("\n")[0]}`);
     log.error({ err, method: request.method, path: new URL(request.url).pathname }, "request failed");
     return jsonError(500, "internal error: see the server log");
   }
-}
-
-function isDataException(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code);
 }

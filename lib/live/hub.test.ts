@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
 import { receiveDelivery } from "../ingest/receive";
 import { exampleVideo, postVideo } from "../overview/test-video";
-import type { VideoItem } from "../videos/item";
+import type { VideoListItem } from "../videos/item";
 import { CHANNEL, createLiveHub, parseIds, type LiveHub } from "./hub";
 import { liveEventStream } from "./stream";
 
@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 function collect(hub: LiveHub) {
-  const videos: VideoItem[] = [];
+  const videos: VideoListItem[] = [];
   let resyncs = 0;
   hub.subscribe({ video: (v) => videos.push(v), resync: () => resyncs++ });
   return { videos, resyncs: () => resyncs };

@@ -3,12 +3,13 @@
 // signal travels through PostgreSQL, a video stored by any app instance reaches all of them.
 import pg from "pg";
 import { log } from "../log";
-import { ITEM_COLUMNS, toItem, type ItemRow, type VideoItem } from "../videos/item";
+import { isBigintId } from "../shared/paging";
+import { ITEM_COLUMNS, toItem, type ItemRow, type VideoListItem } from "../videos/item";
 
 export const CHANNEL = "video_events";
 
 export type LiveSubscriber = {
-  video: (item: VideoItem) => void;
+  video: (item: VideoListItem) => void;
   /** The listener reconnected: anything stored meanwhile was missed, so views should reload. */
   resync: () => void;
 };
@@ -27,7 +28,7 @@ type Options = { connectionString: string; pool: pg.Pool; maxDelayMs?: number };
 
 /** Notification payloads are comma-separated ids; anything else is ignored. */
 export function parseIds(payload: string | undefined): string[] {
-  return (payload ?? "").split(",").filter((id) => /^\d{1,19}$/.test(id));
+  return (payload ?? "").split(",").filter(isBigintId);
 }
 
 export function createLiveHub({ connectionString, pool, maxDelayMs = 5000 }: Options): LiveHub {

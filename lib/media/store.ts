@@ -10,7 +10,7 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Pool } from "pg";
 import { config, type Config } from "../config";
-import { isBigintId } from "../videos/list";
+import { isBigintId } from "../shared/paging";
 import { log } from "../log";
 import { metrics } from "../metrics/registry";
 import { createMediaDecipher, parseAesKey } from "./decrypt";

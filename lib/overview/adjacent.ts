@@ -2,7 +2,7 @@
 // Two index range scans on (sendTime, id): the bounds are bind parameters, so the planner
 // seeks straight to them instead of walking the index from one end.
 import type { Pool } from "pg";
-import { isBigintId } from "../videos/list";
+import { isBigintId } from "../shared/paging";
 
 export async function adjacentVideos(db: Pool, id: string): Promise<{ newer: string | null; older: string | null }> {
   if (!isBigintId(id)) return { newer: null, older: null };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
 import { receiveDelivery } from "../ingest/receive";
-import { parseSummaryQuery } from "../conversations/keyset";
+import { parseSummaryQuery } from "../shared/paging";
 import { getConversation, listConversations } from "../conversations/list";
 import { getDelivery, listDeliveries, parseDeliveryQuery } from "../deliveries/list";
 import { getSender, listSenders } from "../senders/list";

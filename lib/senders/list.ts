@@ -1,7 +1,8 @@
 // Senders, read from sender_summaries and their nickname history from sender_nicknames.
 import type { Pool } from "pg";
-import { afterCursorSql, pageOf, type SummaryQuery } from "../conversations/keyset";
 import { escapeLike } from "../params";
+import { afterTimeKeySql, summaryPage, type SummaryQuery } from "../shared/paging";
+import { bind } from "../shared/sql";
 import { conversationKind } from "../videos/item";
 
 type SenderRow = {
@@ -33,19 +34,17 @@ export type Sender = ReturnType<typeof toSender>;
 /** `q` matches the sender id or any nickname the sender ever used. */
 export async function listSenders(db: Pool, query: SummaryQuery) {
   const params: unknown[] = [];
-  const where = [afterCursorSql(query.cursor, "fromWxId", params)];
+  const where = [afterTimeKeySql(query.cursor, "fromWxId", params)];
   if (query.q) {
-    params.push(`%${escapeLike(query.q)}%`);
-    const p = `$${params.length}`;
+    const p = bind(params, `%${escapeLike(query.q)}%`);
     where.push(`("fromWxId" ILIKE ${p} OR "fromWxId" IN (SELECT "fromWxId" FROM sender_nicknames WHERE "nickName" ILIKE ${p}))`);
   }
-  params.push(query.limit + 1);
   const { rows } = await db.query<SenderRow>(
     `SELECT ${COLUMNS} FROM sender_summaries WHERE ${where.join(" AND ")}
-     ORDER BY "lastVideoAt" DESC, "fromWxId" ASC LIMIT $${params.length}`,
+     ORDER BY "lastVideoAt" DESC, "fromWxId" ASC LIMIT ${bind(params, query.limit + 1)}`,
     params,
   );
-  return pageOf(rows, query.limit, (r) => r.fromWxId, toSender);
+  return summaryPage(rows, query.limit, (r) => r.fromWxId, toSender);
 }
 
 /** One sender: summary, every nickname seen (latest first) and their conversations, or null. */

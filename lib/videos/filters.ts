@@ -3,6 +3,7 @@
 import type { Pool } from "pg";
 import { z } from "zod";
 import { escapeLike, firstValues, optionalText, parseParams, wholeNumber } from "../params";
+import { bind as bindParam } from "../shared/sql";
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const EARLIEST = new Date("1970-01-01T00:00:00Z");
@@ -107,10 +108,7 @@ export async function matchText(db: Pool, q: string): Promise<TextMatches | null
  */
 export function videoWhereSql(filters: VideoFilters, params: unknown[], matches?: TextMatches): string {
   const clauses: string[] = [];
-  const bind = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const bind = (value: unknown) => bindParam(params, value);
   if (filters.fromWxId) clauses.push(`"fromWxId" = ${bind(filters.fromWxId)}`);
   if (filters.conversationId) clauses.push(`"conversationId" = ${bind(filters.conversationId)}`);
   if (filters.robotId) clauses.push(`"robotId" = ${bind(filters.robotId)}`);

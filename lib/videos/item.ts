@@ -83,7 +83,8 @@ export function toItem(row: ItemRow) {
   };
 }
 
-export type VideoItem = ReturnType<typeof toItem>;
+/** A video as every read answers it (lists, live updates); ingest writes a different shape, its row. */
+export type VideoListItem = ReturnType<typeof toItem>;
 
 export const SECRET_KEYS = ["aes_key", "auth_key"] as const;
 const REDACTED = "[redacted]";

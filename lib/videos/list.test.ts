@@ -5,7 +5,8 @@ import { useTestDatabase } from "../../test/support/db";
 import { receiveDelivery } from "../ingest/receive";
 import { ParamError } from "../params";
 import { parseVideoFilters } from "./filters";
-import { getVideo, listVideos, parsePage } from "./list";
+import { parsePage } from "../shared/paging";
+import { getVideo, listVideos } from "./list";
 
 const db = useTestDatabase();
 const example = JSON.parse(readFileSync(new URL("../../test/fixtures/provider-example-20004.json", import.meta.url), "utf8"));

@@ -1,6 +1,6 @@
 import { pool } from "@/lib/db/client";
 import { handle } from "@/lib/http/responses";
-import { parseSummaryQuery } from "@/lib/conversations/keyset";
+import { parseSummaryQuery } from "@/lib/shared/paging";
 import { listConversations } from "@/lib/conversations/list";
 
 export const dynamic = "force-dynamic";

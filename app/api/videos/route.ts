@@ -1,7 +1,8 @@
 import { pool } from "@/lib/db/client";
 import { handle } from "@/lib/http/responses";
 import { parseVideoFilters } from "@/lib/videos/filters";
-import { listVideos, parsePage } from "@/lib/videos/list";
+import { parsePage } from "@/lib/shared/paging";
+import { listVideos } from "@/lib/videos/list";
 
 export const dynamic = "force-dynamic";
 
