@@ -35,8 +35,15 @@ export function LiveProvider({ children }: { children: React.ReactNode }) {
       if (e.type === "video" && document.hidden) document.title = `(${++unseen}) ${baseTitle()}`;
       listeners.current.forEach((l) => l(e));
     };
+    // The last event id seen: EventSource sends it back on its own reconnects; a new one
+    // started by hand names it in the URL, so the server sends what was missed meanwhile.
+    let lastEventId = "";
+    const remember = (e: Event) => {
+      if ((e as MessageEvent).lastEventId) lastEventId = (e as MessageEvent).lastEventId;
+    };
     const open = () => {
-      source = new EventSource("/api/stream");
+      source = new EventSource(lastEventId ? `/api/stream?lastEventId=${encodeURIComponent(lastEventId)}` : "/api/stream");
+      source.addEventListener("ready", remember);
       source.onopen = () => {
         setStatus("live");
         if (hadError) emit({ type: "resync" });
@@ -51,6 +58,7 @@ export function LiveProvider({ children }: { children: React.ReactNode }) {
         }
       };
       source.addEventListener("video", (e) => {
+        remember(e);
         try {
           emit({ type: "video", item: JSON.parse((e as MessageEvent<string>).data) as VideoListItem });
         } catch {}

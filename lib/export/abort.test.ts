@@ -52,3 +52,20 @@ it("stops the query and frees its connection when the reader goes away mid-strea
   await again.finished;
   expect(exportPool.idleCount).toBe(exportPool.totalCount);
 });
+
+it("fails the export, loudly, when its PostgreSQL backend is terminated mid-COPY", async () => {
+  const stream = await openExport(exportPool, parseExportRequest(new URLSearchParams("format=csv")));
+  const first = await new Promise<Buffer>((resolve) => stream.once("data", resolve));
+  stream.pause();
+  expect(first.length).toBeGreaterThan(0);
+  const [pid] = await copyBackends();
+  expect(pid).toBeDefined();
+  await db.pool.query("SELECT pg_terminate_backend($1)", [pid]);
+  const failed = new Promise<Error>((resolve) => stream.once("error", resolve));
+  stream.resume();
+  // The reader sees an error (not a clean end) and the outcome is a rejection, not a row count.
+  expect((await failed).message).toMatch(/terminat/i);
+  await expect(stream.finished).rejects.toThrow(/terminat/i);
+  expect(stream.readableEnded).toBe(false);
+  await eventually(async () => exportPool.totalCount === 0);
+});

@@ -19,6 +19,10 @@ export type LiveHub = {
   /** Resolves once LISTEN is in place (tests wait on it). */
   ready: () => Promise<void>;
   subscriberCount: () => number;
+  /** The highest video id stored so far ("0" when none): where a new client's stream starts. */
+  latestId: () => Promise<string>;
+  /** Up to `limit` videos stored after `afterId`, oldest first: a reconnecting client's catch-up. */
+  videosAfter: (afterId: string, limit: number) => Promise<VideoItem[]>;
   /** Ids announced while a read is under way, waiting for the next one (tests wait on it). */
   waitingIds: () => readonly string[];
   close: () => Promise<void>;
@@ -138,6 +142,14 @@ export function createLiveHub({ connectionString, pool, maxDelayMs = 5000 }: Opt
     },
     subscriberCount: () => subscribers.size,
     waitingIds: () => waiting,
+    async latestId() {
+      const { rows } = await pool.query<{ id: string }>(`SELECT coalesce(max(id), 0)::text AS id FROM video_events`);
+      return rows[0].id;
+    },
+    async videosAfter(afterId, limit) {
+      const { rows } = await pool.query<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM video_events WHERE id > $1::bigint ORDER BY id LIMIT $2`, [afterId, limit]);
+      return rows.map(toItem);
+    },
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);

@@ -1,13 +1,28 @@
 // One browser's Server-Sent Events stream over the process's live hub.
+import type { VideoItem } from "../videos/item";
 import type { LiveHub } from "./hub";
 
 export const HEARTBEAT_MS = 15_000;
 export const RETRY_MS = 2_000;
 
+/** The most videos a reconnecting client is sent to catch up; beyond that it is told to resync. */
+export const CATCH_UP_LIMIT = 1000;
+
 export type StreamHooks = { opened?: () => void; closed?: () => void };
 
-/** The SSE byte stream for one client; it ends (and unsubscribes) when `signal` aborts. */
-export function liveEventStream(hub: LiveHub, signal: AbortSignal, hooks: StreamHooks = {}): ReadableStream<Uint8Array> {
+/** A `Last-Event-ID` (header, or `lastEventId` in the query for a fresh EventSource), if valid. */
+export function lastEventId(request: Request): string | undefined {
+  const value = request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("lastEventId");
+  return value && /^\d{1,19}$/.test(value) ? value : undefined;
+}
+
+/**
+ * The SSE byte stream for one client; it ends (and unsubscribes) when `signal` aborts.
+ * Each event's `id` is the highest video id sent so far, so the browser's automatic reconnect
+ * (which sends it back as Last-Event-ID) resumes from there: `after` first sends every video
+ * stored since, then the live ones, none twice.
+ */
+export function liveEventStream(hub: LiveHub, signal: AbortSignal, hooks: StreamHooks = {}, after?: string): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cleanup = () => {};
   return new ReadableStream<Uint8Array>({
@@ -22,18 +37,48 @@ export function liveEventStream(hub: LiveHub, signal: AbortSignal, hooks: Stream
       send(`retry: ${RETRY_MS}\n: connected\n\n`);
       // The videos the hub hands over in one go leave as one chunk: one write instead of one each.
       let videos = "";
+      let cursor = after === undefined ? 0n : BigInt(after);
       const sendVideos = () => {
         const text = videos;
         videos = "";
         if (text) send(text);
       };
+      const queue = (item: VideoItem) => {
+        if (!videos) queueMicrotask(sendVideos);
+        if (BigInt(item.id) > cursor) cursor = BigInt(item.id);
+        videos += `event: video\nid: ${cursor}\ndata: ${JSON.stringify(item)}\n\n`;
+      };
+      const resync = () => send(`event: resync\ndata: {}\n\n`);
+      // While the starting point is read, live videos wait, so they follow it; those the
+      // catch-up already sent are dropped.
+      let held: VideoItem[] | null = [];
       const unsubscribe = hub.subscribe({
-        video: (item) => {
-          if (!videos) queueMicrotask(sendVideos);
-          videos += `event: video\nid: ${item.id}\ndata: ${JSON.stringify(item)}\n\n`;
-        },
-        resync: () => send(`event: resync\ndata: {}\n\n`),
+        video: (item) => (held ? held.push(item) : queue(item)),
+        resync,
       });
+      void (async () => {
+        const sent = new Set<string>();
+        try {
+          if (after === undefined) {
+            // A client that reconnects before its first video still resumes from here.
+            cursor = BigInt(await hub.latestId());
+            send(`event: ready\nid: ${cursor}\ndata: {}\n\n`);
+          } else {
+            const missed = await hub.videosAfter(after, CATCH_UP_LIMIT + 1);
+            if (missed.length > CATCH_UP_LIMIT) resync();
+            else
+              for (const item of missed) {
+                sent.add(item.id);
+                queue(item);
+              }
+          }
+        } catch {
+          resync();
+        }
+        const live = held ?? [];
+        held = null;
+        for (const item of live) if (!sent.has(item.id)) queue(item);
+      })();
       const heartbeat = setInterval(() => send(`: heartbeat ${Date.now()}\n\n`), HEARTBEAT_MS);
       hooks.opened?.();
       let done = false;

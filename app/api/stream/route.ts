@@ -1,5 +1,5 @@
 import { processLiveHub } from "@/lib/live/process-hub";
-import { liveEventStream } from "@/lib/live/stream";
+import { lastEventId, liveEventStream } from "@/lib/live/stream";
 import { metrics } from "@/lib/metrics/registry";
 
 export const dynamic = "force-dynamic";
@@ -12,10 +12,13 @@ export async function GET(request: Request): Promise<Response> {
   // Answer once LISTEN is in place, so that a client whose stream is open never misses a video
   // stored right after (the first client of a fresh process would otherwise race the LISTEN).
   await Promise.race([hub.ready(), new Promise((resolve) => setTimeout(resolve, LISTEN_WAIT_MS).unref())]);
-  const stream = liveEventStream(hub, request.signal, {
-    opened: () => metrics.liveClients.inc(),
-    closed: () => metrics.liveClients.dec(),
-  });
+  const stream = liveEventStream(
+    hub,
+    request.signal,
+    { opened: () => metrics.liveClients.inc(), closed: () => metrics.liveClients.dec() },
+    // A reconnecting EventSource names the last event it got: it is sent what it missed.
+    lastEventId(request),
+  );
   return new Response(stream, {
     headers: {
       "Content-Type": "text/event-stream; charset=utf-8",
