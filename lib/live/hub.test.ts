@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
-import { postVideo } from "../overview/test-video";
+import { postVideo } from "../../test/support/example-video";
 import type { VideoListItem } from "../videos/item";
 import { createLiveHub, parseIds, type LiveHub } from "./hub";
 import { liveEventStream } from "./stream";

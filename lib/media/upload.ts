@@ -8,7 +8,10 @@ import type { Pool } from "pg";
 import { isLoopbackHost, type Config } from "../config";
 import { MediaError } from "./errors";
 import type { MediaKind } from "./sniff";
-import { adopt, expectationsFor, forgetFailure, mediaSource, recordMedia, saveStream, type MediaOptions, type StoredMedia } from "./store";
+import { adopt } from "./adopt";
+import { recordMedia, saveStream, type MediaOptions, type StoredMedia } from "./cache";
+import { forgetFailure } from "./fetch-queue";
+import { expectationsFor, mediaSource } from "./source";
 
 /**
  * Throws unless an upload may proceed: with API_TOKEN set, `Authorization: Bearer <API_TOKEN>`

@@ -4,7 +4,7 @@ import { contentDisposition, exportFileName } from "@/lib/export/filename";
 import { parseExportRequest, type ExportFormat } from "@/lib/export/request";
 import { openExport } from "@/lib/export/stream";
 import { config } from "@/lib/config";
-import { ExportSlots } from "@/lib/export/slots";
+import { Slots } from "@/lib/shared/slots";
 import { handle, jsonError } from "@/lib/http/responses";
 import { log } from "@/lib/log";
 
@@ -16,8 +16,8 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
   json: "application/json; charset=utf-8",
 };
 
-let slots: ExportSlots | undefined;
-const exportSlots = () => (slots ??= new ExportSlots(config().EXPORT_CONCURRENCY));
+let slots: Slots | undefined;
+const exportSlots = () => (slots ??= new Slots(config().EXPORT_CONCURRENCY));
 
 export async function GET(request: Request): Promise<Response> {
   return handle(request, async () => {

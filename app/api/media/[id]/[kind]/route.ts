@@ -7,7 +7,9 @@ import { pool } from "@/lib/db/client";
 import { handle, jsonError } from "@/lib/http/responses";
 import { MediaError } from "@/lib/media/errors";
 import { mediaResponse } from "@/lib/media/serve-range";
-import { getMedia, isMediaKind, mediaOptions } from "@/lib/media/store";
+import { mediaOptions } from "@/lib/media/cache";
+import { getMedia } from "@/lib/media/fetch-queue";
+import { isMediaKind } from "@/lib/media/source";
 import { authorizeUpload, storeUpload } from "@/lib/media/upload";
 
 export const dynamic = "force-dynamic";

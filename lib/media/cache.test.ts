@@ -1,7 +1,7 @@
 // The media cache end to end, against a real database and a stand-in CDN serving encrypted
 // and plain files: fetched once, decrypted, verified, served from disk after.
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +14,8 @@ import { startStandInCdn, type StandInCdn } from "../../scripts/demo/cdn";
 import { loadClips, videoEnvelope } from "../../scripts/demo/provider";
 import { encryptMedia } from "./decrypt";
 import { MediaError } from "./errors";
-import { getMedia, mediaDir, pruneMediaFiles, type MediaOptions } from "./store";
+import { mediaDir, pruneMediaFiles, verifiedFile, type MediaOptions } from "./cache";
+import { getMedia } from "./fetch-queue";
 import { storeUpload } from "./upload";
 
 const db = useTestDatabase();
@@ -100,6 +101,38 @@ describe("fetching, decrypting and caching", () => {
     await unlink(first.path);
     const again = await getMedia(db.pool, id, "video", options);
     expect(existsSync(again.path)).toBe(true);
+    expect(cdn.hits(video.url)).toBe(2);
+  });
+
+  test("a cached file damaged in place (same size, other bytes, even with its mtime put back) is never served: fetched again", async () => {
+    const { id, video } = await publishedVideo();
+    const first = await getMedia(db.pool, id, "video", options);
+    const { mtime, atime } = statSync(first.path);
+    const damaged = Buffer.from(clip.video);
+    damaged[damaged.length >> 1] ^= 0xff;
+    writeFileSync(first.path, damaged);
+    utimesSync(first.path, atime, mtime);
+    expect(statSync(first.path).size).toBe(clip.video.length);
+
+    const again = await getMedia(db.pool, id, "video", options);
+    expect(readFileSync(again.path)).toEqual(clip.video);
+    expect(cdn.hits(video.url)).toBe(2);
+    // An intact file is served from disk, without the CDN, however often it is asked for.
+    await Promise.all(Array.from({ length: 5 }, () => getMedia(db.pool, id, "video", options)));
+    expect(cdn.hits(video.url)).toBe(2);
+  });
+
+  test("a damaged file found after a restart (nothing verified yet in this process) is caught by its hash", async () => {
+    const { id, video } = await publishedVideo();
+    const first = await getMedia(db.pool, id, "video", options);
+    const damaged = Buffer.from(clip.video);
+    damaged[7] ^= 0x01;
+    // A fresh process knows no file: copy the damaged bytes in as a new inode, as a restore would.
+    await unlink(first.path);
+    writeFileSync(first.path, damaged);
+    expect(await verifiedFile(first.path, first.sha256, first.bytes)).toBe(false);
+    expect(existsSync(first.path)).toBe(false);
+    expect(readFileSync((await getMedia(db.pool, id, "video", options)).path)).toEqual(clip.video);
     expect(cdn.hits(video.url)).toBe(2);
   });
 
