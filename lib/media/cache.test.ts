@@ -173,7 +173,7 @@ describe("refusals, each with its reason", () => {
     const id = await postVideo({ url: video.url, aes_key: key.toString("hex"), md5: "0123456789abcdef0123456789abcdef", size: video.size });
     const err = await failure(getMedia(db.pool, id, "video", options));
     expect(err.reason).toBe("md5_mismatch");
-    expect(err.status).toBe(502);
+    expect(err.kind).toBe("upstream");
     const { rowCount } = await db.pool.query(`SELECT 1 FROM media_files WHERE "videoEventId" = $1`, [id]);
     expect(rowCount).toBe(0);
   });
@@ -217,7 +217,7 @@ describe("refusals, each with its reason", () => {
     const id = await postVideo({ url: "https://evil.example.com/video.mp4", size: 1000 });
     const err = await failure(getMedia(db.pool, id, "video", options));
     expect(err.reason).toBe("host_not_allowed");
-    expect(err.status).toBe(403);
+    expect(err.kind).toBe("forbidden");
   });
 
   test("too large: bigger than announced (plus margin), or announced over the cap", async () => {
@@ -237,7 +237,7 @@ describe("refusals, each with its reason", () => {
     const id = await postVideo({ url: video.url, aes_key: video.aes_key });
     const err = await failure(getMedia(db.pool, id, "preview", options));
     expect(err.reason).toBe("no_link");
-    expect(err.status).toBe(404);
+    expect(err.kind).toBe("not_found");
   });
 
   test("a preview link that serves a video (or a video link an image) is refused", async () => {
@@ -270,10 +270,10 @@ describe("uploads from the provider's download API", () => {
     const id = await postVideo({ url: video.url, aes_key: video.aes_key, md5: video.md5, size: video.size });
     const wrong = await failure(storeUpload(db.pool, id, "video", Readable.from([loadClips()[1].video]), options));
     expect(wrong.reason).toBe("md5_mismatch");
-    expect(wrong.status).toBe(422);
+    expect(wrong.kind).toBe("unprocessable");
     const text = await failure(storeUpload(db.pool, id, "preview", Readable.from([Buffer.from("<html>no</html>")]), options));
     expect(text.reason).toBe("not_media");
-    expect(text.status).toBe(422);
+    expect(text.kind).toBe("unprocessable");
     const tooBig = await failure(storeUpload(db.pool, id, "video", Readable.from([randomBytes(1 << 20)]), options));
     expect(tooBig.reason).toBe("too_large");
   });

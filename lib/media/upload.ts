@@ -36,7 +36,7 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-const CLIENT_FAULT = 422;
+const CLIENT_FAULT = "unprocessable";
 
 /** Stores an uploaded file as the video's `kind`, replacing what was cached. */
 export async function storeUpload(db: Pool, videoId: string, kind: MediaKind, body: Readable, options: MediaOptions): Promise<StoredMedia> {

@@ -24,7 +24,7 @@ export async function GET(request: Request): Promise<Response> {
     const exportRequest = parseExportRequest(new URL(request.url).searchParams);
     const release = exportSlots().tryAcquire();
     if (!release) {
-      const busy = jsonError(429, `${exportSlots().size} exports are already streaming from this server: retry when one ends`);
+      const busy = jsonError(429, `${exportSlots().size} exports are already streaming from this server: retry when one ends`, { code: "export_busy" });
       busy.headers.set("Retry-After", "10");
       return busy;
     }
