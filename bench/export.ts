@@ -12,7 +12,7 @@ import { to as copyTo } from "pg-copy-streams";
 import { createPool } from "../lib/db/client";
 import { exportCopySql } from "../lib/export/query";
 import { parseExportRequest } from "../lib/export/request";
-import { fillVideos } from "../lib/export/testing";
+import { fillVideos } from "../test/support/export-readers";
 import { startAppServer, type AppServer } from "../test/support/app-server";
 import { createDatabase, startTestServer } from "../test/support/postgres";
 

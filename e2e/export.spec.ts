@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
 import pg from "pg";
 import { createPool } from "../lib/db/client";
-import { csvRecords, fillVideos } from "../lib/export/testing";
+import { csvRecords, fillVideos } from "../test/support/export-readers";
 import { startAppServer, type AppServer } from "../test/support/app-server";
 import { createDatabase } from "../test/support/postgres";
 import { expect, test, uniqueVideo } from "./fixtures";

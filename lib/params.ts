@@ -1,6 +1,7 @@
 // Query parameters, wherever they come from (API, page query strings, the export command):
 // every value is hostile until a zod schema says otherwise, and a refusal names each bad one.
 import { z } from "zod";
+import { DomainError } from "./shared/errors";
 
 const MAX_TEXT = 256;
 
@@ -21,12 +22,12 @@ export function firstValues(params: URLSearchParams, names: readonly string[]): 
   return Object.fromEntries(names.map((n) => [n, params.get(n) ?? undefined]));
 }
 
-export class ParamError extends Error {
+export class ParamError extends DomainError {
   constructor(
     message: string,
     readonly issues: { path: string; message: string }[] = [],
   ) {
-    super(message);
+    super("invalid", "bad_parameters", message, { issues });
   }
 }
 

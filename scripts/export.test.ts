@@ -3,7 +3,7 @@ import { beforeAll, expect, it } from "vitest";
 import { useTestDatabase } from "../test/support/db";
 import { parseExportRequest } from "../lib/export/request";
 import { openExport } from "../lib/export/stream";
-import { csvRecords, fillVideos, readAll } from "../lib/export/testing";
+import { csvRecords, fillVideos, readAll } from "../test/support/export-readers";
 
 const db = useTestDatabase();
 

@@ -4,7 +4,7 @@ import { useTestDatabase } from "../../test/support/db";
 import { createPool } from "../db/client";
 import { parseExportRequest } from "./request";
 import { openExport } from "./stream";
-import { fillVideos } from "./testing";
+import { fillVideos } from "../../test/support/export-readers";
 
 const db = useTestDatabase();
 let exportPool: pg.Pool;

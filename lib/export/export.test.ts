@@ -11,7 +11,7 @@ import { contentDisposition, exportFileName } from "./filename";
 import { inlineParams } from "./query";
 import { parseExportRequest, type ExportRequest } from "./request";
 import { openExport, UTF8_BOM } from "./stream";
-import { csvRecords, readAll } from "./testing";
+import { csvRecords, readAll } from "../../test/support/export-readers";
 
 const db = useTestDatabase();
 const example = JSON.parse(readFileSync(new URL("../../test/fixtures/provider-example-20004.json", import.meta.url), "utf8"));

@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import fc from "fast-check";
 import { expect, it } from "vitest";
 import { JsonArrayFraming } from "./stream";
-import { readAll } from "./testing";
+import { readAll } from "../../test/support/export-readers";
 
 it("turns JSON lines into one JSON array however the bytes are split into chunks", async () => {
   await fc.assert(

@@ -1,8 +1,8 @@
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
+import { exampleVideo, postVideo } from "../../test/support/example-video";
 import { receiveDelivery } from "../ingest/receive";
-import { exampleVideo, postVideo } from "../overview/test-video";
 import type { VideoListItem } from "../videos/item";
 import { CHANNEL, createLiveHub, parseIds, type LiveHub } from "./hub";
 import { liveEventStream } from "./stream";

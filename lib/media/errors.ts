@@ -1,39 +1,36 @@
-// Why a medium cannot be had. Every refusal carries a machine reason (for the UI and scripts)
-// and a one-line message a person can act on; the route maps the reason to a status.
+// Why a medium cannot be had. Every refusal carries a machine reason (its `code`, for the UI and
+// scripts) and a one-line message a person can act on; the HTTP wrapper maps its kind to a status.
+import { DomainError, type ErrorKind } from "../shared/errors";
 
-export const MEDIA_FAILURE_STATUS = {
+export const MEDIA_FAILURE_KIND = {
   /** The video id is unknown. */
-  not_found: 404,
+  not_found: "not_found",
   /** The event has no link for this kind (no preview_img_url). */
-  no_link: 404,
+  no_link: "not_found",
   /** The link's scheme, host, port or resolved address is not allowed. */
-  host_not_allowed: 403,
+  host_not_allowed: "forbidden",
   /** The CDN answered 404/403/410: WeChat links expire. */
-  link_expired: 502,
-  upstream_failed: 502,
-  timeout: 504,
-  too_large: 413,
-  decryption_failed: 502,
-  md5_mismatch: 502,
+  link_expired: "upstream",
+  upstream_failed: "upstream",
+  timeout: "upstream_timeout",
+  too_large: "too_large",
+  decryption_failed: "upstream",
+  md5_mismatch: "upstream",
   /** The bytes are no video (or no image, for a preview) we can serve. */
-  not_media: 502,
-  unauthorized: 401,
-} as const;
+  not_media: "upstream",
+  unauthorized: "unauthorized",
+} as const satisfies Record<string, ErrorKind>;
 
-export type MediaFailure = keyof typeof MEDIA_FAILURE_STATUS;
+export type MediaFailure = keyof typeof MEDIA_FAILURE_KIND;
 
-export class MediaError extends Error {
+export class MediaError extends DomainError {
   constructor(
     readonly reason: MediaFailure,
     message: string,
-    /** Overrides the reason's status: an upload's bad bytes are the client's fault (422), not the CDN's. */
-    private readonly statusOverride?: number,
+    /** Overrides the reason's kind: an upload's bad bytes are the client's fault (unprocessable), not the CDN's. */
+    kind?: ErrorKind,
   ) {
-    super(message);
-    this.name = "MediaError";
-  }
-
-  get status(): number {
-    return this.statusOverride ?? MEDIA_FAILURE_STATUS[this.reason];
+    // `reason` stays in the body too: the media components and scripts read it.
+    super(kind ?? MEDIA_FAILURE_KIND[reason], reason, message, { reason });
   }
 }

@@ -108,14 +108,14 @@ describe("what may be fetched", () => {
   test("a link that answers 404 is reported as expired", async () => {
     const err = await refusal(cdn.expired(), [cdn.hostEntry]);
     expect(err.reason).toBe("link_expired");
-    expect(err.status).toBe(502);
+    expect(err.kind).toBe("upstream");
   });
 
   test("a file over the byte limit is refused", async () => {
     const published = cdn.publish(Buffer.alloc(10_000), { encrypted: false });
     const err = await refusal(published.url, [cdn.hostEntry], { maxBytes: 5000 });
     expect(err.reason).toBe("too_large");
-    expect(err.status).toBe(413);
+    expect(err.kind).toBe("too_large");
   });
 
   test("a CDN that never answers times out", async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { mediaResponse, parseRange } from "./serve-range";
-import type { StoredMedia } from "./store";
+import type { StoredMedia } from "./cache";
 
 const dir = mkdtempSync(join(tmpdir(), "serve-range-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

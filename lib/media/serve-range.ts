@@ -4,7 +4,7 @@
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { extensionFor } from "./sniff";
-import type { StoredMedia } from "./store";
+import type { StoredMedia } from "./cache";
 
 export type ByteRange = { start: number; end: number };
 

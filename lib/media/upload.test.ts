@@ -8,7 +8,7 @@ const refused = (authorization: string | null, cfg: Parameters<typeof authorizeU
     return null;
   } catch (err) {
     expect(err).toBeInstanceOf(MediaError);
-    expect((err as MediaError).status).toBe(401);
+    expect((err as MediaError).kind).toBe("unauthorized");
     return (err as MediaError).message;
   }
 };

@@ -8,7 +8,10 @@ import type { Pool } from "pg";
 import { isLoopbackHost, type Config } from "../config";
 import { MediaError } from "./errors";
 import type { MediaKind } from "./sniff";
-import { adopt, expectationsFor, forgetFailure, mediaSource, recordMedia, saveStream, type MediaOptions, type StoredMedia } from "./store";
+import { adopt } from "./adopt";
+import { recordMedia, saveStream, type MediaOptions, type StoredMedia } from "./cache";
+import { forgetFailure } from "./fetch-queue";
+import { expectationsFor, mediaSource } from "./source";
 
 /**
  * Throws unless an upload may proceed: with API_TOKEN set, `Authorization: Bearer <API_TOKEN>`
@@ -33,7 +36,7 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-const CLIENT_FAULT = 422;
+const CLIENT_FAULT = "unprocessable";
 
 /** Stores an uploaded file as the video's `kind`, replacing what was cached. */
 export async function storeUpload(db: Pool, videoId: string, kind: MediaKind, body: Readable, options: MediaOptions): Promise<StoredMedia> {

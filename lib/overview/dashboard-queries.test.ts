@@ -8,7 +8,7 @@ import { getSender, listSenders } from "../senders/list";
 import { ParamError } from "../params";
 import { adjacentVideos } from "./adjacent";
 import { getOverview } from "./summary";
-import { postVideo } from "./test-video";
+import { postVideo } from "../../test/support/example-video";
 
 const db = useTestDatabase();
 const q = (text: string) => parseSummaryQuery(new URLSearchParams(text));

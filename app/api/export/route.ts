@@ -4,7 +4,7 @@ import { contentDisposition, exportFileName } from "@/lib/export/filename";
 import { parseExportRequest, type ExportFormat } from "@/lib/export/request";
 import { openExport } from "@/lib/export/stream";
 import { config } from "@/lib/config";
-import { ExportSlots } from "@/lib/export/slots";
+import { Slots } from "@/lib/shared/slots";
 import { handle, jsonError } from "@/lib/http/responses";
 import { log } from "@/lib/log";
 
@@ -16,15 +16,15 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
   json: "application/json; charset=utf-8",
 };
 
-let slots: ExportSlots | undefined;
-const exportSlots = () => (slots ??= new ExportSlots(config().EXPORT_CONCURRENCY));
+let slots: Slots | undefined;
+const exportSlots = () => (slots ??= new Slots(config().EXPORT_CONCURRENCY));
 
 export async function GET(request: Request): Promise<Response> {
   return handle(request, async () => {
     const exportRequest = parseExportRequest(new URL(request.url).searchParams);
     const release = exportSlots().tryAcquire();
     if (!release) {
-      const busy = jsonError(429, `${exportSlots().size} exports are already streaming from this server: retry when one ends`);
+      const busy = jsonError(429, `${exportSlots().size} exports are already streaming from this server: retry when one ends`, { code: "export_busy" });
       busy.headers.set("Retry-After", "10");
       return busy;
     }

@@ -10,7 +10,7 @@ export async function POST(request: Request, { params }: { params: Promise<{ id:
     const { id } = await params;
     const result = await replayDelivery(pool(), id);
     if (result.kind === "not_found") return jsonError(404, `no delivery ${id}`);
-    if (result.kind === "no_body") return jsonError(409, result.reason);
+    if (result.kind === "no_body") return jsonError(409, result.reason, { code: "no_body" });
     const { outcome, error, issues, deliveryId } = result;
     return Response.json({ outcome, error, issues, deliveryId });
   });

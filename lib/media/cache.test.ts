@@ -1,7 +1,7 @@
 // The media cache end to end, against a real database and a stand-in CDN serving encrypted
 // and plain files: fetched once, decrypted, verified, served from disk after.
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +14,8 @@ import { startStandInCdn, type StandInCdn } from "../../scripts/demo/cdn";
 import { loadClips, videoEnvelope } from "../../scripts/demo/provider";
 import { encryptMedia } from "./decrypt";
 import { MediaError } from "./errors";
-import { getMedia, mediaDir, pruneMediaFiles, type MediaOptions } from "./store";
+import { mediaDir, pruneMediaFiles, verifiedFile, type MediaOptions } from "./cache";
+import { getMedia } from "./fetch-queue";
 import { storeUpload } from "./upload";
 
 const db = useTestDatabase();
@@ -103,6 +104,38 @@ describe("fetching, decrypting and caching", () => {
     expect(cdn.hits(video.url)).toBe(2);
   });
 
+  test("a cached file damaged in place (same size, other bytes, even with its mtime put back) is never served: fetched again", async () => {
+    const { id, video } = await publishedVideo();
+    const first = await getMedia(db.pool, id, "video", options);
+    const { mtime, atime } = statSync(first.path);
+    const damaged = Buffer.from(clip.video);
+    damaged[damaged.length >> 1] ^= 0xff;
+    writeFileSync(first.path, damaged);
+    utimesSync(first.path, atime, mtime);
+    expect(statSync(first.path).size).toBe(clip.video.length);
+
+    const again = await getMedia(db.pool, id, "video", options);
+    expect(readFileSync(again.path)).toEqual(clip.video);
+    expect(cdn.hits(video.url)).toBe(2);
+    // An intact file is served from disk, without the CDN, however often it is asked for.
+    await Promise.all(Array.from({ length: 5 }, () => getMedia(db.pool, id, "video", options)));
+    expect(cdn.hits(video.url)).toBe(2);
+  });
+
+  test("a damaged file found after a restart (nothing verified yet in this process) is caught by its hash", async () => {
+    const { id, video } = await publishedVideo();
+    const first = await getMedia(db.pool, id, "video", options);
+    const damaged = Buffer.from(clip.video);
+    damaged[7] ^= 0x01;
+    // A fresh process knows no file: copy the damaged bytes in as a new inode, as a restore would.
+    await unlink(first.path);
+    writeFileSync(first.path, damaged);
+    expect(await verifiedFile(first.path, first.sha256, first.bytes)).toBe(false);
+    expect(existsSync(first.path)).toBe(false);
+    expect(readFileSync((await getMedia(db.pool, id, "video", options)).path)).toEqual(clip.video);
+    expect(cdn.hits(video.url)).toBe(2);
+  });
+
   test("deleting an event (retention) forgets its cached media", async () => {
     const { id } = await publishedVideo();
     await getMedia(db.pool, id, "video", options);
@@ -140,7 +173,7 @@ describe("refusals, each with its reason", () => {
     const id = await postVideo({ url: video.url, aes_key: key.toString("hex"), md5: "0123456789abcdef0123456789abcdef", size: video.size });
     const err = await failure(getMedia(db.pool, id, "video", options));
     expect(err.reason).toBe("md5_mismatch");
-    expect(err.status).toBe(502);
+    expect(err.kind).toBe("upstream");
     const { rowCount } = await db.pool.query(`SELECT 1 FROM media_files WHERE "videoEventId" = $1`, [id]);
     expect(rowCount).toBe(0);
   });
@@ -184,7 +217,7 @@ describe("refusals, each with its reason", () => {
     const id = await postVideo({ url: "https://evil.example.com/video.mp4", size: 1000 });
     const err = await failure(getMedia(db.pool, id, "video", options));
     expect(err.reason).toBe("host_not_allowed");
-    expect(err.status).toBe(403);
+    expect(err.kind).toBe("forbidden");
   });
 
   test("too large: bigger than announced (plus margin), or announced over the cap", async () => {
@@ -204,7 +237,7 @@ describe("refusals, each with its reason", () => {
     const id = await postVideo({ url: video.url, aes_key: video.aes_key });
     const err = await failure(getMedia(db.pool, id, "preview", options));
     expect(err.reason).toBe("no_link");
-    expect(err.status).toBe(404);
+    expect(err.kind).toBe("not_found");
   });
 
   test("a preview link that serves a video (or a video link an image) is refused", async () => {
@@ -237,10 +270,10 @@ describe("uploads from the provider's download API", () => {
     const id = await postVideo({ url: video.url, aes_key: video.aes_key, md5: video.md5, size: video.size });
     const wrong = await failure(storeUpload(db.pool, id, "video", Readable.from([loadClips()[1].video]), options));
     expect(wrong.reason).toBe("md5_mismatch");
-    expect(wrong.status).toBe(422);
+    expect(wrong.kind).toBe("unprocessable");
     const text = await failure(storeUpload(db.pool, id, "preview", Readable.from([Buffer.from("<html>no</html>")]), options));
     expect(text.reason).toBe("not_media");
-    expect(text.status).toBe(422);
+    expect(text.kind).toBe("unprocessable");
     const tooBig = await failure(storeUpload(db.pool, id, "video", Readable.from([randomBytes(1 << 20)]), options));
     expect(tooBig.reason).toBe("too_large");
   });
