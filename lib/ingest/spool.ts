@@ -9,7 +9,7 @@ import { access, mkdir, open, readdir, readFile, unlink, writeFile, type FileHan
 import { join } from "node:path";
 
 export type SpoolRecord = {
-  /** "<spool id>:<segment>:<line>": unique across instances, recorded as deliveries.spoolKey. */
+  /** "<spool id>.<run id>:<segment>:<line>": unique for the life of the data directory, recorded as deliveries.spoolKey. */
   key: string;
   receivedAt: Date;
   body: Buffer;
@@ -43,7 +43,10 @@ export class Spool {
 
   static async open(dir: string): Promise<Spool> {
     await mkdir(dir, { recursive: true });
-    const id = await readOrCreateId(join(dir, "id"));
+    // Segment numbers restart from what is on disk, so a key also names this run: after a
+    // drained outage and a restart, "<id>:1:0" would otherwise be issued again, and the replay's
+    // ON CONFLICT ("spoolKey") DO NOTHING would drop the new delivery as already recorded.
+    const id = `${await readOrCreateId(join(dir, "id"))}.${randomBytes(8).toString("hex")}`;
     const segments: Segment[] = [];
     let lastSeq = 0;
     for (const name of await readdir(dir)) {
