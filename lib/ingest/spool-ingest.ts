@@ -9,7 +9,7 @@ import { log } from "../log";
 import { metrics } from "../metrics/registry";
 import { VideoBatcher, isDataError, storeVideos, type VideoItem } from "./batch";
 import { classify, storeClassified, videoRow, type Classified, type Issue } from "./receive";
-import { Spool, type Segment, type SpoolRecord } from "./spool";
+import { Spool, type Segment, type SpoolOptions, type SpoolRecord } from "./spool";
 
 export type Received = {
   status: 200 | 400 | 503;
@@ -29,6 +29,8 @@ export type IngestorOptions = {
   drainBatch?: number;
   /** Connections for ingest (separate from the dashboard's pool, so slow pages never hold up callbacks). */
   connections?: number;
+  /** How segment files are written (tests record or break it). */
+  spool?: SpoolOptions;
 };
 
 export type IngestStatus = { spoolDepth: number; spool: true | string; draining: boolean; lastDrainError: string | null };
@@ -70,7 +72,7 @@ export class Ingestor {
   }
 
   static async start(options: IngestorOptions): Promise<Ingestor> {
-    const spool = await Spool.open(join(options.dataDir, "spool"));
+    const spool = await Spool.open(join(options.dataDir, "spool"), options.spool);
     const ingestor = new Ingestor(spool, options);
     if (spool.depth > 0) log.warn({ spoolDepth: spool.depth }, "spooled deliveries from an earlier run: replaying them");
     ingestor.drainLoop = ingestor.runDrain();

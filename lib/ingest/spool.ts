@@ -12,7 +12,7 @@
 // a failed write, so a torn line can only be the last of its file.
 import { randomBytes } from "node:crypto";
 import { constants, readFileSync } from "node:fs";
-import { access, mkdir, open, readdir, readFile, rename, rm, rmdir, unlink, writeFile, type FileHandle } from "node:fs/promises";
+import { access, mkdir, open as openFile, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 
@@ -25,8 +25,17 @@ export type SpoolRecord = {
 
 export type Segment = { seq: number; path: string; records: number; remaining: number };
 
+/** The file operations a segment needs: node's FileHandle by default; tests record or break them. */
+export type SegmentFile = {
+  write(buffer: Buffer, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  datasync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  close(): Promise<void>;
+};
+export type SpoolOptions = { openSegment?: (path: string) => Promise<SegmentFile> };
+
 type Queued = { key: string; body: Buffer; receivedAt: Date; resolve: () => void; reject: (err: unknown) => void };
-type Current = { seq: number; path: string; file: FileHandle; records: number; bytes: number };
+type Current = { seq: number; path: string; file: SegmentFile; records: number; bytes: number };
 
 /** A segment is sealed and a new one started after this many records or bytes (the drain reads one whole). */
 const SEGMENT_RECORDS = 5000;
@@ -54,6 +63,7 @@ export class Spool {
     private readonly id: string,
     private nextSeq: number,
     private readonly sealed: Segment[],
+    private readonly openSegment: (path: string) => Promise<SegmentFile>,
   ) {}
 
   /**
@@ -61,7 +71,7 @@ export class Spool {
    * segments of every directory whose process has died (and of the single-directory layout of
    * earlier versions).
    */
-  static async open(root: string): Promise<Spool> {
+  static async open(root: string, options: SpoolOptions = {}): Promise<Spool> {
     await mkdir(root, { recursive: true });
     // A new run id for every process: segment numbers restart in a new directory, and a key that
     // did not name its run would be issued again after a restart, and the replay's
@@ -74,7 +84,7 @@ export class Spool {
     await writeFile(join(making, OWNER), JSON.stringify(currentOwner()) + "\n", { flag: "wx", flush: true });
     await rename(making, dir);
     await syncDirectory(root);
-    const spool = new Spool(dir, root, id, 1, []);
+    const spool = new Spool(dir, root, id, 1, [], options.openSegment ?? ((path) => openFile(path, "a")));
     await spool.adoptOrphans();
     return spool;
   }
@@ -213,18 +223,28 @@ export class Spool {
     try {
       if (!this.current || this.current.records >= SEGMENT_RECORDS || this.current.bytes >= SEGMENT_BYTES) await this.startSegment();
       const current = this.current!;
-      const lines = batch
-        .map((r) => JSON.stringify({ k: r.key, t: r.receivedAt.getTime(), b: r.body.toString("base64") }))
-        .join("\n");
-      const { bytesWritten } = await current.file.write(lines + "\n");
-      await current.file.datasync();
+      const data = Buffer.from(batch.map((r) => JSON.stringify({ k: r.key, t: r.receivedAt.getTime(), b: r.body.toString("base64") }) + "\n").join(""));
+      try {
+        // A write may take only part of the buffer (a file-size limit, a disk nearly full):
+        // the rest is written again until all of it is in, or the write fails.
+        for (let written = 0; written < data.length; ) {
+          const { bytesWritten } = await current.file.write(data, written, data.length - written);
+          if (bytesWritten <= 0) throw new Error(`short write to the spool: ${written} of ${data.length} bytes`);
+          written += bytesWritten;
+        }
+        await current.file.datasync();
+      } catch (err) {
+        // Cut the torn record off, so the segment ends with the last whole one (else the parser skips it).
+        await current.file.truncate(current.bytes).then(() => current.file.datasync()).catch(() => {});
+        throw err;
+      }
       current.records += batch.length;
-      current.bytes += bytesWritten;
+      current.bytes += data.length;
       this.lastError = null;
       for (const r of batch) r.resolve();
     } catch (err) {
       this.lastError = err as Error;
-      // The segment may now end in a torn line: never append after it.
+      // The segment may end in a torn line: never append after it.
       await this.closeCurrent().catch(() => {});
       for (const r of batch) r.reject(err);
     }
@@ -234,7 +254,7 @@ export class Spool {
     await this.closeCurrent();
     const seq = this.nextSeq++;
     const path = segmentPath(this.dir, seq);
-    const file = await open(path, "a");
+    const file = await this.openSegment(path);
     // The new file's name must survive a power cut too.
     await syncDirectory(this.dir);
     this.current = { seq, path, file, records: 0, bytes: 0 };
@@ -306,7 +326,7 @@ async function ownerIsGone(ownerPath: string, released: boolean): Promise<boolea
 }
 
 async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
+  const handle = await openFile(dir, "r");
   try {
     await handle.sync();
   } finally {
