@@ -11,6 +11,10 @@ export type RestartablePostgres = {
   url: string;
   stop: () => Promise<void>;
   start: () => Promise<void>;
+  /** SIGSTOPs the postmaster and every backend: a database that hangs rather than refuses. */
+  freeze: () => void;
+  /** SIGCONTs what freeze() stopped. */
+  thaw: () => void;
   /** Stops the server and removes its files. */
   destroy: () => Promise<void>;
 };
@@ -43,6 +47,8 @@ export async function startRestartablePostgres(): Promise<RestartablePostgres> {
   const url = `postgresql://postgres:durability@127.0.0.1:${port}/durability`;
   await applyMigrations(url);
   let running = true;
+  let frozen: number[] = [];
+  const postmasterPid = () => Number(readFileSync(join(dir, "cluster", "postmaster.pid"), "utf8").split("\n")[0]);
   return {
     url,
     stop: async () => {
@@ -55,7 +61,24 @@ export async function startRestartablePostgres(): Promise<RestartablePostgres> {
       await server.start();
       running = true;
     },
+    freeze: () => {
+      const postmaster = postmasterPid();
+      frozen = [postmaster, ...childrenOf(postmaster)];
+      for (const pid of frozen) process.kill(pid, "SIGSTOP");
+    },
+    thaw: () => {
+      for (const pid of frozen.splice(0)) {
+        try {
+          process.kill(pid, "SIGCONT");
+        } catch {}
+      }
+    },
     destroy: async () => {
+      for (const pid of frozen.splice(0)) {
+        try {
+          process.kill(pid, "SIGCONT");
+        } catch {}
+      }
       if (running) await server.stop();
       running = false;
       rmSync(dir, { recursive: true, force: true });
@@ -63,17 +86,33 @@ export async function startRestartablePostgres(): Promise<RestartablePostgres> {
   };
 }
 
-/** kill -9 every process of the app server that uses `dataDir` (next start and its children). */
-export function killAppHard(dataDir: string): number {
+function childrenOf(parent: number): number[] {
+  const children: number[] = [];
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (statFields(Number(pid))[1] === String(parent)) children.push(Number(pid));
+    } catch {}
+  }
+  return children;
+}
+
+/** Fields of /proc/<pid>/stat after the command name (which may hold spaces): state ppid pgrp ... */
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+/**
+ * kill -9 every process of the app server that uses `dataDir` (next start and its children);
+ * with `tag` (an environment entry such as "APP_TAG=a"), only the one started with it.
+ */
+export function killAppHard(dataDir: string, tag?: string): number {
   const groups = new Set<number>();
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {
       const env = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
-      if (!env.includes(`DATA_DIR=${dataDir}`)) continue;
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      // Fields after the command name (which may hold spaces) : state ppid pgrp ...
-      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
-      groups.add(pgrp);
+      if (!env.includes(`DATA_DIR=${dataDir}`) || (tag && !env.includes(tag))) continue;
+      groups.add(Number(statFields(Number(pid))[2]));
     } catch {
       // The process ended while being looked at.
     }

@@ -9,7 +9,7 @@ import { log } from "../log";
 import { metrics } from "../metrics/registry";
 import { VideoBatcher, isDataError, storeVideos, type VideoItem } from "./batch";
 import { classify, storeClassified, videoRow, type Classified, type Issue } from "./receive";
-import { Spool, type Segment, type SpoolRecord } from "./spool";
+import { Spool, type Segment, type SpoolOptions, type SpoolRecord } from "./spool";
 
 export type Received = {
   status: 200 | 400 | 503;
@@ -29,6 +29,8 @@ export type IngestorOptions = {
   drainBatch?: number;
   /** Connections for ingest (separate from the dashboard's pool, so slow pages never hold up callbacks). */
   connections?: number;
+  /** How segment files are written (tests record or break it). */
+  spool?: SpoolOptions;
 };
 
 export type IngestStatus = { spoolDepth: number; spool: true | string; draining: boolean; lastDrainError: string | null };
@@ -70,7 +72,7 @@ export class Ingestor {
   }
 
   static async start(options: IngestorOptions): Promise<Ingestor> {
-    const spool = await Spool.open(join(options.dataDir, "spool"));
+    const spool = await Spool.open(join(options.dataDir, "spool"), options.spool);
     const ingestor = new Ingestor(spool, options);
     if (spool.depth > 0) log.warn({ spoolDepth: spool.depth }, "spooled deliveries from an earlier run: replaying them");
     ingestor.drainLoop = ingestor.runDrain();
@@ -91,18 +93,23 @@ export class Ingestor {
   private async receiveOne(body: Buffer, receivedAt: Date): Promise<Received> {
     const classified = classify(body);
     const eventCode = classified.eventCode;
+    // The same key for the database and the spool: if a commit's answer is lost, the replay is a no-op.
+    const key = this.spool.nextKey();
     // While anything waits in the spool, new deliveries queue behind it: order is kept, and a
     // database that just failed is not hammered by every request.
     if (this.spool.depth === 0) {
       try {
-        const result = await storeClassified(this.pool, classified, body, receivedAt, { storeVideo: (item) => this.batcher.store(item) });
+        const result = await storeClassified(this.pool, classified, body, receivedAt, {
+          spoolKey: key,
+          storeVideo: (item) => this.batcher.store(item),
+        });
         if (result.outcome === "rejected") return { status: 400, outcome: "rejected", eventCode, error: result.error, issues: result.issues };
         return { status: 200, outcome: result.outcome, eventCode };
       } catch (err) {
         log.warn({ err: errorSummary(err) }, "database unavailable: spooling the delivery");
       }
     }
-    return this.spoolDelivery(classified, body, receivedAt);
+    return this.spoolDelivery(classified, body, receivedAt, key);
   }
 
   status(): Promise<IngestStatus> {
@@ -119,22 +126,32 @@ export class Ingestor {
    * deliveries in flight finish (up to `graceMs`), then closes the spool and the pool.
    */
   async close(graceMs = 10_000): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.wake?.();
-    this.interruptRetry?.();
-    await this.drainLoop;
+    if (this.pool.ended) return;
+    await this.stopDrain();
     const deadline = Date.now() + graceMs;
     while (this.inFlight > 0 && Date.now() < deadline) await sleep(10);
     await this.spool.close();
     await this.pool.end();
   }
 
-  private async spoolDelivery(classified: Classified, body: Buffer, receivedAt: Date): Promise<Received> {
+  /**
+   * Stops the drain (a replay in progress finishes its statement); deliveries are still received.
+   * What the server does on SIGTERM: Next goes on answering requests on open connections for a
+   * while, and each must still be stored or spooled; the spool needs no closing (every append is
+   * fsync'd) and the next process adopts what is left in it.
+   */
+  async stopDrain(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    this.interruptRetry?.();
+    await this.drainLoop;
+  }
+
+  private async spoolDelivery(classified: Classified, body: Buffer, receivedAt: Date, key: string): Promise<Received> {
     const eventCode = classified.eventCode;
     const rejected = classified.kind === "rejected" ? { status: 400 as const, outcome: "rejected" as const, eventCode, error: classified.error, issues: classified.issues } : null;
     try {
-      await this.spool.append(body, receivedAt);
+      await this.spool.append(body, receivedAt, key);
       this.updateGauge();
       this.wake?.();
       return rejected ?? { status: 200, outcome: "spooled", eventCode };
@@ -147,6 +164,8 @@ export class Ingestor {
 
   private async runDrain(): Promise<void> {
     while (!this.stopped) {
+      // Another process on this DATA_DIR may have died with deliveries in its spool.
+      if (this.spool.depth === 0) await this.spool.adoptOrphans().catch((err) => log.warn({ err: errorSummary(err) }, "could not adopt a dead process's spool"));
       if (this.spool.depth === 0) {
         await new Promise<void>((resolve) => {
           this.wake = resolve;

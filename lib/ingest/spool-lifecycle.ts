@@ -34,15 +34,16 @@ export function startBackgroundJobs(): void {
   void upkeep();
   const upkeepTimer = setInterval(upkeep, 6 * 3_600_000);
   upkeepTimer.unref();
-  // Next closes the HTTP server on SIGTERM/SIGINT (requests in flight finish) and then exits;
-  // meanwhile the drain and retention stop and the receiver closes its spool and pool. Every
-  // delivery already answered 200 is committed or fsync'd, so an exit at any point loses none.
+  // Next closes the HTTP server on SIGTERM/SIGINT (requests in flight, and those still arriving on
+  // open connections, are answered) and then exits; meanwhile the drain and retention stop. The
+  // receiver keeps storing or spooling until the exit: every delivery answered 200 is committed
+  // or fsync'd, so an exit at any point loses none, and the next process adopts the spool.
   const shutdown = (signal: string) => {
     log.info({ signal }, "shutting down: stopping the spool drain and retention");
     clearInterval(upkeepTimer);
     // The shared pool stays open: pages still being answered use it, and the exit closes it.
-    void Promise.all([stopRetention(), runningIngestor()?.then((i) => i.close(), () => {})])
-      .then(() => log.info("spool drain and retention stopped, spool closed"))
+    void Promise.all([stopRetention(), runningIngestor()?.then((i) => i.stopDrain(), () => {})])
+      .then(() => log.info("spool drain and retention stopped"))
       .catch((err) => log.error({ err: errorSummary(err) }, "shutdown"));
   };
   process.once("SIGTERM", shutdown);
