@@ -1,8 +1,8 @@
 // Conversations, read from conversation_summaries (kept by triggers): never an aggregate over
 // video_events.
 import type { Pool } from "pg";
-import { escapeLike } from "../params";
 import { conversationKind } from "../videos/item";
+import { indexedMatchSql } from "../videos/search";
 import { afterCursorSql, pageOf, type SummaryQuery } from "./keyset";
 
 type ConversationRow = {
@@ -34,8 +34,8 @@ export async function listConversations(db: Pool, query: SummaryQuery) {
   const params: unknown[] = [];
   const where = [afterCursorSql(query.cursor, "conversationId", params)];
   if (query.q) {
-    params.push(`%${escapeLike(query.q)}%`);
-    where.push(`"conversationId" ILIKE $${params.length}`);
+    params.push(query.q);
+    where.push(indexedMatchSql(`"conversationId"`, `$${params.length}`));
   }
   params.push(query.limit + 1);
   const { rows } = await db.query<ConversationRow>(

@@ -1,8 +1,8 @@
 // Senders, read from sender_summaries and their nickname history from sender_nicknames.
 import type { Pool } from "pg";
 import { afterCursorSql, pageOf, type SummaryQuery } from "../conversations/keyset";
-import { escapeLike } from "../params";
 import { conversationKind } from "../videos/item";
+import { indexedMatchSql } from "../videos/search";
 
 type SenderRow = {
   fromWxId: string;
@@ -35,9 +35,9 @@ export async function listSenders(db: Pool, query: SummaryQuery) {
   const params: unknown[] = [];
   const where = [afterCursorSql(query.cursor, "fromWxId", params)];
   if (query.q) {
-    params.push(`%${escapeLike(query.q)}%`);
+    params.push(query.q);
     const p = `$${params.length}`;
-    where.push(`("fromWxId" ILIKE ${p} OR "fromWxId" IN (SELECT "fromWxId" FROM sender_nicknames WHERE "nickName" ILIKE ${p}))`);
+    where.push(`(${indexedMatchSql(`"fromWxId"`, p)} OR "fromWxId" IN (SELECT "fromWxId" FROM sender_nicknames WHERE ${indexedMatchSql(`"nickName"`, p)}))`);
   }
   params.push(query.limit + 1);
   const { rows } = await db.query<SenderRow>(

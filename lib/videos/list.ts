@@ -2,7 +2,8 @@
 import type { Pool } from "pg";
 import { z } from "zod";
 import { cursorParam, limitParam, pageFrom, parseQuery } from "../params";
-import { matchText, videoWhereSql, type VideoFilters } from "./filters";
+import { videoWhereSql, type VideoFilters } from "./filters";
+import { findTextMatches, matchedVideosSql } from "./search";
 import { DETAIL_COLUMNS, ITEM_COLUMNS, toDetail, toItem, type DetailRow, type ItemRow, type VideoItem } from "./item";
 
 export const pageSchema = z.object({ cursor: cursorParam(decodeCursor), limit: limitParam });
@@ -27,26 +28,25 @@ export function decodeCursor(text: string): Cursor | null {
 }
 
 const INDEX_ORDER = `video_events."sendTime" DESC, video_events.id DESC`;
-// The same order, written so that no index provides it: with the matching senders and
-// conversations listed, PostgreSQL then reads their rows through their own indexes and sorts
-// them, instead of walking the time index hoping to meet them early.
-const SORTED = `video_events."sendTime" + interval '0' DESC, video_events.id DESC`;
 
 export type VideoPage = { items: VideoItem[]; nextCursor: string | null };
 
 export async function listVideos(db: Pool, filters: VideoFilters, page: Page): Promise<VideoPage> {
+  // A term that few senders and conversations match is read through them; a common one (null)
+  // is tested row by row along the time index, as part of the WHERE clause.
+  const matches = filters.q ? await findTextMatches(db, filters.q) : null;
   const params: unknown[] = [];
-  const matches = filters.q ? await matchText(db, filters.q) : undefined;
-  let where = videoWhereSql(filters, params, matches ?? undefined);
-  if (page.cursor) {
-    params.push(page.cursor.time, page.cursor.id);
-    where += ` AND ("sendTime", id) < ($${params.length - 1}, $${params.length}::bigint)`;
-  }
-  params.push(page.limit + 1);
-  const { rows } = await db.query<ItemRow>(
-    `SELECT ${ITEM_COLUMNS} FROM video_events WHERE ${where} ORDER BY ${matches ? SORTED : INDEX_ORDER} LIMIT $${params.length}`,
-    params,
-  );
+  const bind = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  let where = videoWhereSql(matches ? { ...filters, q: undefined } : filters, params);
+  if (page.cursor) where += ` AND (video_events."sendTime", video_events.id) < (${bind(page.cursor.time)}, ${bind(page.cursor.id)}::bigint)`;
+  const limit = bind(page.limit + 1);
+  const sql = matches
+    ? matchedVideosSql(ITEM_COLUMNS, where, matches, limit, bind)
+    : `SELECT ${ITEM_COLUMNS} FROM video_events WHERE ${where} ORDER BY ${INDEX_ORDER} LIMIT ${limit}`;
+  const { rows } = await db.query<ItemRow>(sql, params);
   return pageFrom(rows, page.limit, toItem, (last) => encodeCursor({ time: last.sendTime, id: last.id }));
 }
 
