@@ -31,10 +31,11 @@ const INDEX_ORDER = `video_events."sendTime" DESC, video_events.id DESC`;
 
 export type VideoPage = { items: VideoItem[]; nextCursor: string | null };
 
-export async function listVideos(db: Pool, filters: VideoFilters, page: Page): Promise<VideoPage> {
+/** `maxListed`: see MAX_LISTED in ./search (tests set it to force one plan or the other). */
+export async function listVideos(db: Pool, filters: VideoFilters, page: Page, options: { maxListed?: number } = {}): Promise<VideoPage> {
   // A term that few senders and conversations match is read through them; a common one (null)
   // is tested row by row along the time index, as part of the WHERE clause.
-  const matches = filters.q ? await findTextMatches(db, filters.q) : null;
+  const matches = filters.q ? await findTextMatches(db, filters.q, options.maxListed) : null;
   const params: unknown[] = [];
   const bind = (value: unknown) => {
     params.push(value);
