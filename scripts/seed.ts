@@ -1,13 +1,16 @@
-// npm run seed -- --videos N [--database-url URL] [--summaries triggers|rebuild] [--chunk N]
+// npm run seed -- --videos N [--senders N] [--conversations N] [--database-url URL] [--summaries triggers|rebuild] [--chunk N]
 // Writes N realistic video events straight into the database (demos, benchmarks).
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { config } from "../lib/config";
 import { createPool } from "../lib/db/client";
+import { progressBar } from "../lib/seed/progress";
 import { seedShape, seedVideos } from "../lib/seed/videos";
 
 const argsSchema = z.object({
   videos: z.coerce.number().int().min(1).max(100_000_000),
+  senders: z.coerce.number().int().min(1).max(10_000_000).optional(),
+  conversations: z.coerce.number().int().min(2).max(10_000_000).optional(),
   "database-url": z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
   summaries: z.enum(["triggers", "rebuild"]).default("rebuild"),
   chunk: z.coerce.number().int().min(1).optional(),
@@ -17,6 +20,8 @@ const argsSchema = z.object({
 const { values } = parseArgs({
   options: {
     videos: { type: "string" },
+    senders: { type: "string" },
+    conversations: { type: "string" },
     "database-url": { type: "string" },
     summaries: { type: "string" },
     chunk: { type: "string" },
@@ -25,7 +30,7 @@ const { values } = parseArgs({
 });
 const parsed = argsSchema.safeParse(values);
 if (!parsed.success) {
-  console.error(`usage: npm run seed -- --videos N [--database-url URL] [--summaries triggers|rebuild] [--chunk ROWS] [--parallel N]\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
+  console.error(`usage: npm run seed -- --videos N [--senders N] [--conversations N] [--database-url URL] [--summaries triggers|rebuild] [--chunk ROWS] [--parallel N]\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
   process.exit(2);
 }
 const args = parsed.data;
@@ -34,18 +39,23 @@ if (!url) {
   console.error("DATABASE_URL is not set: pass --database-url or set DATABASE_URL (run `npm run db:migrate` on it first)");
   process.exit(2);
 }
-const shape = seedShape(args.videos);
-console.log(`seeding ${args.videos} videos (${shape.senders} senders, ${shape.groups} group chats, ${shape.instances} robots; summaries: ${args.summaries})`);
-const db = createPool(url, 2);
+const shape = seedShape(args.videos, args);
+console.log(
+  `seeding ${args.videos} videos (${shape.senders} senders, ${shape.groups} group chats, ${shape.privateChats} private chats, ` +
+    `${shape.instances} robots; summaries: ${args.summaries})`,
+);
+const db = createPool(url, Math.max(2, args.parallel));
 try {
   const result = await seedVideos(db, {
     videos: args.videos,
+    senders: args.senders,
+    conversations: args.conversations,
     chunkSize: args.chunk,
     parallel: args.parallel,
     summaries: args.summaries,
-    onProgress: (done, total) => process.stdout.write(`\r  ${done}/${total}`),
+    onProgress: progressBar(process.stdout),
+    onPhase: (phase) => console.log(phase),
   });
-  process.stdout.write("\n");
   console.log(
     `inserted ${result.inserted} videos in ${result.seconds.toFixed(1)} s (${Math.round(result.inserted / result.seconds)} rows/s): ` +
       `rows ${result.insertSeconds.toFixed(1)} s${result.insertCpuSeconds === null ? "" : ` (${result.insertCpuSeconds.toFixed(1)} CPU s in PostgreSQL)`}, ` +

@@ -1,10 +1,10 @@
 // Conversations, read from conversation_summaries (kept by triggers): never an aggregate over
 // video_events.
 import type { Pool } from "pg";
-import { escapeLike } from "../params";
 import { afterTimeKeySql, summaryPage, type SummaryQuery } from "../shared/paging";
 import { bind } from "../shared/sql";
 import { conversationKind } from "../videos/item";
+import { indexedMatchSql } from "../videos/search";
 
 type ConversationRow = {
   conversationId: string;
@@ -34,7 +34,7 @@ export type Conversation = ReturnType<typeof toConversation>;
 export async function listConversations(db: Pool, query: SummaryQuery) {
   const params: unknown[] = [];
   const where = [afterTimeKeySql(query.cursor, "conversationId", params)];
-  if (query.q) where.push(`"conversationId" ILIKE ${bind(params, `%${escapeLike(query.q)}%`)}`);
+  if (query.q) where.push(indexedMatchSql(`"conversationId"`, bind(params, query.q)));
   const { rows } = await db.query<ConversationRow>(
     `SELECT ${COLUMNS} FROM conversation_summaries WHERE ${where.join(" AND ")}
      ORDER BY "lastVideoAt" DESC, "conversationId" ASC LIMIT ${bind(params, query.limit + 1)}`,

@@ -22,7 +22,7 @@ export type LiveHub = {
   /** The highest video id stored so far ("0" when none): where a new client's stream starts. */
   latestId: () => Promise<string>;
   /** Up to `limit` videos stored after `afterId`, oldest first: a reconnecting client's catch-up. */
-  videosAfter: (afterId: string, limit: number) => Promise<VideoItem[]>;
+  videosAfter: (afterId: string, limit: number) => Promise<VideoListItem[]>;
   /** Ids announced while a read is under way, waiting for the next one (tests wait on it). */
   waitingIds: () => readonly string[];
   close: () => Promise<void>;

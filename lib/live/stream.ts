@@ -1,5 +1,5 @@
 // One browser's Server-Sent Events stream over the process's live hub.
-import type { VideoItem } from "../videos/item";
+import type { VideoListItem } from "../videos/item";
 import type { LiveHub } from "./hub";
 
 export const HEARTBEAT_MS = 15_000;
@@ -43,7 +43,7 @@ export function liveEventStream(hub: LiveHub, signal: AbortSignal, hooks: Stream
         videos = "";
         if (text) send(text);
       };
-      const queue = (item: VideoItem) => {
+      const queue = (item: VideoListItem) => {
         if (!videos) queueMicrotask(sendVideos);
         if (BigInt(item.id) > cursor) cursor = BigInt(item.id);
         videos += `event: video\nid: ${cursor}\ndata: ${JSON.stringify(item)}\n\n`;
@@ -51,7 +51,7 @@ export function liveEventStream(hub: LiveHub, signal: AbortSignal, hooks: Stream
       const resync = () => send(`event: resync\ndata: {}\n\n`);
       // While the starting point is read, live videos wait, so they follow it; those the
       // catch-up already sent are dropped.
-      let held: VideoItem[] | null = [];
+      let held: VideoListItem[] | null = [];
       const unsubscribe = hub.subscribe({
         video: (item) => (held ? held.push(item) : queue(item)),
         resync,

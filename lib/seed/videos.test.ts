@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
 import { rebuildSummaries } from "./rebuild-summaries";
-import { seedVideos } from "./videos";
+import { formatProgress } from "./progress";
+import { seedShape, seedVideos } from "./videos";
 
 const db = useTestDatabase();
 
@@ -77,5 +78,40 @@ describe("seed", () => {
     expect((await db.pool.query(indexes)).rows).toEqual(before);
     const { rows: plan } = await db.pool.query(`EXPLAIN SELECT id FROM video_events WHERE "fromWxId" = 'x' ORDER BY "sendTime" DESC LIMIT 5`);
     expect(plan.map((r) => r["QUERY PLAN"]).join("\n")).toContain("video_events_sender_idx");
+  });
+
+  it("draws on as many senders and conversations as asked, with Chinese, Latin and emoji nicknames, Zipf-like activity", async () => {
+    await db.pool.query("TRUNCATE video_events CASCADE");
+    await seedVideos(db.pool, { videos: 4000, senders: 300, conversations: 60, summaries: "rebuild" });
+    const { rows: [shape] } = await db.pool.query(`SELECT
+        count(DISTINCT "fromWxId") FILTER (WHERE "messageSource" = 0)::int AS senders,
+        count(DISTINCT "conversationId")::int AS conversations,
+        count(DISTINCT "conversationId") FILTER (WHERE "conversationId" LIKE 'R:%')::int AS groups,
+        bool_or("fromNickName" ~ '[\u4e00-\u9fff]') AS chinese, bool_or("fromNickName" ~ '^[A-Za-z]') AS latin,
+        bool_or("fromNickName" ~ '[\U0001F300-\U0001FAFF]') AS emoji
+      FROM video_events`);
+    expect(shape).toMatchObject({ chinese: true, latin: true, emoji: true });
+    expect(shape.senders).toBeLessThanOrEqual(300);
+    expect(shape.senders).toBeGreaterThan(150);
+    expect(shape.conversations).toBeLessThanOrEqual(60);
+    expect(shape.groups).toBeLessThanOrEqual(24);
+    // Zipf-like: the busiest tenth of the senders posts far more than a tenth of the videos.
+    const { rows: [top] } = await db.pool.query(`SELECT sum(n)::float8 / (SELECT sum("videoCount") FROM sender_summaries) AS share
+      FROM (SELECT "videoCount" AS n FROM sender_summaries ORDER BY 1 DESC LIMIT (SELECT count(*) / 10 FROM sender_summaries)) t`);
+    expect(top.share).toBeGreaterThan(0.3);
+  });
+});
+
+describe("seed shape and progress", () => {
+  it("defaults to one sender per 50 videos and one conversation per 200", () => {
+    expect(seedShape(10_000_000)).toEqual({ senders: 200_000, groups: 20_000, privateChats: 30_000, instances: 200 });
+    expect(seedShape(1000, { senders: 7, conversations: 5 })).toMatchObject({ senders: 7, groups: 2, privateChats: 3 });
+  });
+
+  it("shows the share done, the rate and the time left", () => {
+    expect(formatProgress(250_000, 1_000_000, 10)).toBe(
+      "[########----------------------]  25.0 % 250,000/1,000,000 25,000 rows/s, 30 s left",
+    );
+    expect(formatProgress(1_000_000, 1_000_000, 100)).toMatch(/\[#{30}\] 100.0 % .* 10,000 rows\/s$/);
   });
 });

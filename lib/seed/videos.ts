@@ -1,13 +1,17 @@
 // Realistic video events written straight into video_events, for demos and benchmarks.
 // Rows are generated inside PostgreSQL (INSERT ... SELECT FROM generate_series): nothing
 // crosses the wire but the parameters, which is what makes a million rows fit in a minute.
-import { createHash, randomInt } from "node:crypto";
+import { randomInt } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Pool } from "pg";
 import { rebuildSummaries } from "./rebuild-summaries";
 
 export type SeedOptions = {
   videos: number;
+  /** How many distinct senders the history draws from (default: one per 50 videos). */
+  senders?: number;
+  /** How many conversations, groups and private chats together (default: one per 200 videos). */
+  conversations?: number;
   /** Rows per INSERT statement. */
   chunkSize?: number;
   /**
@@ -23,29 +27,38 @@ export type SeedOptions = {
   /** Connections inserting at once (rebuild mode only: with the triggers on, always one). */
   parallel?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Told when the load moves on to building indexes or summaries (minutes each at 10M rows). */
+  onPhase?: (phase: string) => void;
 };
 
-export type SeedShape = { senders: number; groups: number; instances: number };
+export type SeedShape = { senders: number; groups: number; privateChats: number; instances: number };
 
-/** Thousands of senders and conversations at a million videos; fewer, but never trivial, below. */
-export function seedShape(videos: number): SeedShape {
-  return {
-    senders: Math.min(5000, Math.max(20, Math.ceil(videos / 150))),
-    groups: Math.min(2500, Math.max(5, Math.ceil(videos / 400))),
-    instances: 3,
-  };
+/**
+ * About one sender per 50 videos and one conversation per 200 (four in ten of them groups), as a
+ * fleet of robots sees them; one robot per 50,000 videos, at least 3 and at most 200.
+ */
+export function seedShape(videos: number, counts: { senders?: number; conversations?: number } = {}): SeedShape {
+  const senders = counts.senders ?? Math.max(20, Math.ceil(videos / 50));
+  const conversations = Math.max(2, counts.conversations ?? Math.max(10, Math.ceil(videos / 200)));
+  const groups = Math.max(1, Math.round(conversations * 0.4));
+  return { senders, groups, privateChats: conversations - groups, instances: Math.min(200, Math.max(3, Math.ceil(videos / 50_000))) };
 }
 
-const CHINESE_NAMES = [
-  "小明", "阿强", "老王", "晓雪", "大伟", "丽丽", "张伟", "李娜", "王芳", "陈静", "刘洋", "杨帆", "赵磊", "黄婷",
-  "周杰", "吴敏", "徐静", "孙悦", "马超", "朱琳", "胡歌迷", "郭靖", "林小夕", "何以琛", "高圆", "罗小黑", "梁朝伟粉",
-  "宋佳", "唐僧肉", "许仙", "韩梅梅", "冯巩", "曹操", "彭于晏粉", "曾小贤", "萧峰", "田甜", "董小姐", "潘多拉", "蒋大为",
+// Chinese nicknames are a surname and a given name (30 x 40 combinations), Latin ones a first name
+// with sometimes a number, some are emoji; a few in ten carry a decoration. Common fragments (a
+// surname such as 张) and rare ones (a name with its number) both exist, as in a real fleet.
+const SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹".split("");
+const GIVEN_NAMES = [
+  "伟", "娜", "芳", "静", "洋", "帆", "磊", "婷", "杰", "敏", "悦", "超", "琳", "小明", "晓雪", "大伟", "丽丽", "小夕",
+  "以琛", "圆圆", "小黑", "佳", "甜甜", "小姐", "大为", "一凡", "子涵", "浩然", "欣怡", "梓萱", "思远", "雨桐", "俊杰",
+  "诗涵", "天佑", "可馨", "明轩", "若曦", "宇航", "嘉怡",
 ];
 const LATIN_NAMES = [
   "Alice", "Bob Chen", "Lily", "Tom W.", "Kevin", "Grace Li", "Jason", "Mia", "Leo Zhang", "Sunny", "Coco", "Eric",
   "Vivian", "Daniel", "Nina_88", "Frank", "Jojo", "Ray", "Selina", "Ivy Wang", "Max", "Luna", "Andy Lau fan", "Zoe",
 ];
-const DECORATIONS = ["", "", "", "🌸", "🍀", "~", "_official", "🐱", "❤️", "（在忙）"];
+const EMOJI_NAMES = ["🐼🐼", "🌈", "😀阳光", "🍉西瓜🍉", "⭐️", "🐶汪", "🌙Moon", "🔥🔥🔥"];
+const DECORATIONS = ["", "", "", "", "", "🌸", "🍀", "~", "_official", "🐱", "❤️", "（在忙）"];
 
 // A fixed run of hex digits that CDN parameters are cut from, behind a per-row digest: as long
 // and as unique-looking as the provider's, without hashing the whole string per row.
@@ -54,13 +67,14 @@ const HEX_POOL = Array.from({ length: 16 }, (_, i) => (0x9e3779b97f4a7c15n * Big
   .repeat(4);
 
 // $1 first index, $2 last index + 1, $3 serverId base, $4 senders, $5 groups, $6 instances,
-// $7 end of history, $8 random seed, $9 sender ids, $10 their current nicknames, $11 hex pool.
+// $7 end of history, $8 random seed, $9 private chats, $10 hex pool, $11 surnames, $12 given
+// names, $13 Latin names, $14 emoji names, $15 decorations.
 // The costly CTEs are MATERIALIZED: inlined, each derived value would be recomputed wherever it
 // is used; `rows` (cheap expressions) is cheaper inlined than copied (measured).
+// Activity is Zipf-like: a conversation is drawn as floor(n * u^a) (a few busy ones, a long
+// tail), and in a group the first members post most.
 const INSERT_CHUNK_SQL = `
-WITH senders AS MATERIALIZED (
-  SELECT (o - 1)::int AS who, sender_id, nick_now FROM unnest($9::text[], $10::text[]) WITH ORDINALITY AS s(sender_id, nick_now, o)
-), h AS MATERIALIZED (
+WITH h AS MATERIALIZED (
   SELECT i,
     hashint8extended(i, $8) & 9223372036854775807 AS h1,
     hashint8extended(i, $8 + 1) & 9223372036854775807 AS h2,
@@ -69,35 +83,47 @@ WITH senders AS MATERIALIZED (
 ), u AS (
   SELECT i, h1, h2, h3,
     (h1 % 1000003) / 1000003.0::float8 AS u_age,
-    (h2 % 1000003) / 1000003.0::float8 AS u_who,
+    (h2 % 1000003) / 1000003.0::float8 AS u_conv,
     (h3 % 1000003) / 1000003.0::float8 AS u_len,
+    (h3 / 1000003) % 1009 / 1009.0::float8 AS u_member,
     (h1 / 1000003) % 100 AS kind_pct,
-    (h2 / 1000003) % 100 AS out_pct,
-    (h3 / 1000003) % $6::int AS inst
+    (h2 / 1000003) % 100 AS out_pct
   FROM h
-), picked AS MATERIALIZED (
+), chat AS (
   SELECT u.*,
     -- Squared: most of the history is recent, as in any live account.
     $7::timestamptz - make_interval(secs => 90 * 86400 * u_age * u_age) AS send_time,
-    CASE WHEN kind_pct < 70 THEN floor($5::int * power(u_who, 1.6))::int ELSE NULL END AS grp,
-    -- Group members: about forty senders around the group's own offset; private chats: anyone.
-    CASE WHEN kind_pct < 70
-      THEN (floor($5::int * power(u_who, 1.6))::int * 7919 + (h3 % 41)::int) % $4::int
-      ELSE floor($4::int * power((h2 / 7) % 1000003 / 1000003.0::float8, 1.4))::int END AS who,
-    'wxid_robot' || lpad(inst::text, 2, '0') AS robot,
-    md5(i::text || ':' || $8) AS digest
+    CASE WHEN kind_pct < 70 THEN floor($5::int * power(u_conv, 1.6))::int END AS grp,
+    CASE WHEN kind_pct >= 70 THEN floor($9::int * power(u_conv, 1.4))::int END AS priv
   FROM u
+), picked AS MATERIALIZED (
+  SELECT c.*,
+    -- Group members: about forty senders from the group's own offset; a private chat: one sender.
+    CASE WHEN grp IS NOT NULL THEN (grp::bigint * 7919 + floor(41 * u_member * u_member)::int) % $4::int
+      ELSE (priv::bigint * 104729 + 13) % $4::int END AS who,
+    'wxid_robot' || lpad((coalesce(grp, priv) % $6::int)::text, 3, '0') AS robot,
+    coalesce(grp, priv) % $6::int AS inst,
+    md5(i::text || ':' || $8) AS digest
+  FROM chat c
+), senders AS (
+  SELECT p.*,
+    'wxid_' || substr(md5('sender' || who), 1, 14) AS sender_id,
+    CASE WHEN who % 10 = 9 THEN ($14::text[])[1 + (who / 10) % cardinality($14::text[])]
+      WHEN who % 3 = 0 THEN ($13::text[])[1 + who % cardinality($13::text[])] || CASE WHEN who % 4 = 0 THEN ' ' || (who % 997) ELSE '' END
+      ELSE ($11::text[])[1 + (who / 3) % cardinality($11::text[])] || ($12::text[])[1 + (who / 90) % cardinality($12::text[])] END
+      || ($15::text[])[1 + (who / 7) % cardinality($15::text[])] AS nick_now
+  FROM picked p
 ), rows AS (
-  SELECT p.*, s.sender_id,
+  SELECT s.*,
     out_pct < 15 AS is_out,
     -- One sender in eight changed nickname a month ago.
-    CASE WHEN who % 8 = 0 AND send_time < $7::timestamptz - interval '30 days' THEN s.nick_now || '（旧）' ELSE s.nick_now END AS nick,
+    CASE WHEN who % 8 = 0 AND send_time < $7::timestamptz - interval '30 days' THEN nick_now || '（旧）' ELSE nick_now END AS nick,
     CASE WHEN grp IS NOT NULL THEN 'R:' || (18000000000 + grp * 7717)::text || '@chatroom'
-      ELSE 'S:' || robot || '_' || s.sender_id END AS conversation,
+      ELSE 'S:' || robot || '_' || sender_id END AS conversation,
     1 + floor(299 * power(u_len, 2.2))::int AS dur,
     (ARRAY[720, 1080, 224, 540, 1280, 368])[1 + (h3 / 97) % 6] AS w,
     (ARRAY[1280, 1920, 398, 960, 720, 640])[1 + (h3 / 97) % 6] AS ht
-  FROM picked p JOIN senders s USING (who)
+  FROM senders s
 ), final AS MATERIALIZED (
   SELECT r.*,
     CASE WHEN is_out THEN robot ELSE sender_id END AS from_id,
@@ -107,13 +133,13 @@ WITH senders AS MATERIALIZED (
     (7053704521966022857 - $3::bigint / 3 + i * 13)::text AS local_id,
     'a7c3' || lpad(inst::text, 4, '0') || '82a1439c86df3143ef4975c5' AS instance_id,
     'https://imunion.weixin.qq.com/cgi-bin/mmae-bin/tpdownloadmedia?param=v1_' || digest
-      || substr($11::text, 1 + (h1 % 512)::int, 448) AS url,
+      || substr($10::text, 1 + (h1 % 512)::int, 448) AS url,
     'https://imunion.weixin.qq.com/cgi-bin/mmae-bin/tpdownloadmedia?param=v1_' || reverse(digest)
-      || substr($11::text, 1 + (h2 % 512)::int, 448) AS preview_url,
+      || substr($10::text, 1 + (h2 % 512)::int, 448) AS preview_url,
     dur::bigint * (120000 + (h2 % 280000)) AS size,
     5000 + (h3 % 60000) AS preview_size,
     reverse(digest) AS aes_key,
-    'v1_' || translate(digest, '0123456789abcdef', 'fedcba9876543210') || substr($11::text, 1 + (h3 % 512)::int, 96) AS auth_key,
+    'v1_' || translate(digest, '0123456789abcdef', 'fedcba9876543210') || substr($10::text, 1 + (h3 % 512)::int, 96) AS auth_key,
     (extract(epoch FROM send_time) * 1000)::bigint AS send_ms,
     send_time + make_interval(secs => (h1 % 3000) / 1000.0) AS received
   FROM rows r
@@ -160,22 +186,14 @@ function cpuSeconds(pid: number): number | null {
   }
 }
 
-/** Sender `who`'s wxid and current nickname: Chinese, Latin, some decorated. */
-export function seedSender(who: number): { wxid: string; nickName: string } {
-  const wxid = `wxid_${createHash("md5").update(`sender${who}`).digest("hex").slice(0, 14)}`;
-  const names = who % 3 === 0 ? LATIN_NAMES : CHINESE_NAMES;
-  return { wxid, nickName: names[who % names.length] + DECORATIONS[Math.floor(who / 7) % DECORATIONS.length] };
-}
-
 /** Writes `videos` new video events; returns how many were inserted (all, barring an id clash). */
 export async function seedVideos(db: Pool, options: SeedOptions): Promise<SeedResult> {
   const started = performance.now();
   const mode = options.summaries ?? "triggers";
   // The notify trigger's payload (every new id) must stay under PostgreSQL's 8000 bytes.
   const chunkSize = options.chunkSize ?? (mode === "triggers" ? 500 : 25_000);
-  const shape = seedShape(options.videos);
+  const shape = seedShape(options.videos, options);
   const now = options.now ?? new Date();
-  const senders = Array.from({ length: shape.senders }, (_, who) => seedSender(who));
   // A fresh id range per run, so seeding twice adds rather than collides.
   const serverIdBase = BigInt(randomInt(1, 2 ** 40)) * 1_048_576n + 1_000_000_000_000_000_000n;
   const seed = randomInt(1, 2 ** 31);
@@ -196,12 +214,16 @@ export async function seedVideos(db: Pool, options: SeedOptions): Promise<SeedRe
   try {
     await insertChunks();
   } finally {
+    if (deferred.length) options.onPhase?.(`building ${deferred.length} indexes...`);
     cpuUsed.push(await recreateIndexes(db, deferred));
   }
   const insertSeconds = (performance.now() - started) / 1000;
   const insertCpuSeconds = cpuUsed.includes(null) ? null : cpuUsed.reduce<number>((sum, c) => sum + (c ?? 0), 0);
   // The notify trigger was skipped too, on purpose: a bulk load is history, not live news.
-  if (mode === "rebuild") await rebuildSummaries(db);
+  if (mode === "rebuild") {
+    options.onPhase?.("rebuilding the summaries...");
+    await rebuildSummaries(db);
+  }
   return { inserted, seconds: (performance.now() - started) / 1000, insertSeconds, insertCpuSeconds, summaries: mode };
 
   // Chunks are handed out to one connection per core until none are left.
@@ -224,7 +246,7 @@ export async function seedVideos(db: Pool, options: SeedOptions): Promise<SeedRe
         for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
           const result = await client.query(insertSql, [
             chunk[0], chunk[1], serverIdBase.toString(), shape.senders, shape.groups, shape.instances, now, seed,
-            senders.map((s) => s.wxid), senders.map((s) => s.nickName), HEX_POOL,
+            shape.privateChats, HEX_POOL, SURNAMES, GIVEN_NAMES, LATIN_NAMES, EMOJI_NAMES, DECORATIONS,
           ]);
           inserted += result.rowCount ?? 0;
           done += chunk[1] - chunk[0];

@@ -1,9 +1,9 @@
 // Senders, read from sender_summaries and their nickname history from sender_nicknames.
 import type { Pool } from "pg";
-import { escapeLike } from "../params";
 import { afterTimeKeySql, summaryPage, type SummaryQuery } from "../shared/paging";
 import { bind } from "../shared/sql";
 import { conversationKind } from "../videos/item";
+import { indexedMatchSql } from "../videos/search";
 
 type SenderRow = {
   fromWxId: string;
@@ -36,8 +36,8 @@ export async function listSenders(db: Pool, query: SummaryQuery) {
   const params: unknown[] = [];
   const where = [afterTimeKeySql(query.cursor, "fromWxId", params)];
   if (query.q) {
-    const p = bind(params, `%${escapeLike(query.q)}%`);
-    where.push(`("fromWxId" ILIKE ${p} OR "fromWxId" IN (SELECT "fromWxId" FROM sender_nicknames WHERE "nickName" ILIKE ${p}))`);
+    const p = bind(params, query.q);
+    where.push(`(${indexedMatchSql(`"fromWxId"`, p)} OR "fromWxId" IN (SELECT "fromWxId" FROM sender_nicknames WHERE ${indexedMatchSql(`"nickName"`, p)}))`);
   }
   const { rows } = await db.query<SenderRow>(
     `SELECT ${COLUMNS} FROM sender_summaries WHERE ${where.join(" AND ")}

@@ -1,9 +1,9 @@
 // The filters every view of the videos shares: the API, the /videos page's query string and
 // the export. One schema, one SQL translation, so what is on screen is what gets exported.
-import type { Pool } from "pg";
 import { z } from "zod";
-import { escapeLike, firstValues, optionalText, parseParams, wholeNumber } from "../params";
+import { firstValues, optionalText, parseParams, wholeNumber } from "../params";
 import { bind as bindParam } from "../shared/sql";
+import { textMatchSql } from "./search";
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const EARLIEST = new Date("1970-01-01T00:00:00Z");
@@ -65,48 +65,11 @@ export function parseVideoFilters(params: URLSearchParams): VideoFilters {
   return parseParams(videoFiltersSchema, firstValues(params, FILTER_NAMES));
 }
 
-const MATCHING_SENDERS_SQL = (pattern: string) =>
-  `SELECT "fromWxId" FROM sender_summaries WHERE "fromWxId" ILIKE ${pattern}
-   UNION SELECT "fromWxId" FROM sender_nicknames WHERE "nickName" ILIKE ${pattern}`;
-const MATCHING_CONVERSATIONS_SQL = (pattern: string) =>
-  `SELECT "conversationId" FROM conversation_summaries WHERE "conversationId" ILIKE ${pattern}`;
-
-/** The senders and conversations a free-text `q` matches, when their videos are few enough to sort. */
-export type TextMatches = { senders: string[]; conversations: string[] };
-
-/** Beyond this many matching videos, walking the time index with the subquery filter is faster. */
-const MAX_MATCHED_VIDEOS = 100_000;
-const MAX_LISTED = 1000;
-
-/**
- * Resolves `q` against the summary tables first. A rare term (one sender among thousands) would
- * otherwise make PostgreSQL walk the whole time index looking for its rows: 1.8 s on a million
- * videos, against milliseconds through the sender and conversation indexes once the ids are known
- * and their videos (counted in the summaries) are few enough to sort. Null: too many; walk instead.
- */
-export async function matchText(db: Pool, q: string): Promise<TextMatches | null> {
-  const pattern = `%${escapeLike(q)}%`;
-  const [senders, conversations] = await Promise.all([
-    db.query<{ id: string; n: number }>(
-      `SELECT "fromWxId" AS id, "videoCount" AS n FROM sender_summaries WHERE "fromWxId" IN (${MATCHING_SENDERS_SQL("$1")}) LIMIT ${MAX_LISTED + 1}`,
-      [pattern],
-    ),
-    db.query<{ id: string; n: number }>(
-      `SELECT "conversationId" AS id, "videoCount" AS n FROM conversation_summaries WHERE "conversationId" ILIKE $1 LIMIT ${MAX_LISTED + 1}`,
-      [pattern],
-    ),
-  ]);
-  const rows = [...senders.rows, ...conversations.rows];
-  if (senders.rows.length > MAX_LISTED || conversations.rows.length > MAX_LISTED) return null;
-  if (rows.reduce((sum, r) => sum + r.n, 0) > MAX_MATCHED_VIDEOS) return null;
-  return { senders: senders.rows.map((r) => r.id), conversations: conversations.rows.map((r) => r.id) };
-}
-
 /**
  * The WHERE clause for `filters` over video_events (alias-free), with its values appended to
  * `params`. Every value is a bind parameter.
  */
-export function videoWhereSql(filters: VideoFilters, params: unknown[], matches?: TextMatches): string {
+export function videoWhereSql(filters: VideoFilters, params: unknown[]): string {
   const clauses: string[] = [];
   const bind = (value: unknown) => bindParam(params, value);
   if (filters.fromWxId) clauses.push(`"fromWxId" = ${bind(filters.fromWxId)}`);
@@ -119,16 +82,9 @@ export function videoWhereSql(filters: VideoFilters, params: unknown[], matches?
   if (filters.maxDuration !== undefined) clauses.push(`"duration" <= ${bind(filters.maxDuration)}`);
   if (filters.direction === "out") clauses.push(`"messageSource" = 1`);
   if (filters.direction === "in") clauses.push(`"messageSource" <> 1`);
-  if (filters.q && matches) {
-    // The few senders and conversations the text matched, as values: the planner then reads
-    // just their rows through the sender and conversation indexes.
-    clauses.push(`("fromWxId" = ANY(${bind(matches.senders)}::text[]) OR "conversationId" = ANY(${bind(matches.conversations)}::text[]))`);
-  } else if (filters.q) {
-    // Free text goes through the small summary tables (senders, their nickname history,
-    // conversations) rather than scanning every event with a leading-wildcard LIKE.
-    const pattern = bind(`%${escapeLike(filters.q)}%`);
-    clauses.push(`("fromWxId" IN (${MATCHING_SENDERS_SQL(pattern)}) OR "conversationId" IN (${MATCHING_CONVERSATIONS_SQL(pattern)}))`);
-  }
+  // Read row by row: a common term's page is met early in time order (lib/videos/search.ts
+  // goes through the senders and conversations instead when the term is rare).
+  if (filters.q) clauses.push(textMatchSql(bind(filters.q)));
 
   return clauses.length ? clauses.join(" AND ") : "TRUE";
 }

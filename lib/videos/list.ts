@@ -1,26 +1,27 @@
 // Reading videos: newest first, keyset pagination, the shared filters.
 import type { Pool } from "pg";
-import { afterTimeIdSql, encodeTimeIdCursor, isBigintId, pageFrom, type Page } from "../shared/paging";
+import { encodeTimeIdCursor, afterTimeIdSql, isBigintId, pageFrom, type Page } from "../shared/paging";
 import { bind } from "../shared/sql";
-import { matchText, videoWhereSql, type VideoFilters } from "./filters";
+import { videoWhereSql, type VideoFilters } from "./filters";
+import { findTextMatches, matchedVideosSql } from "./search";
 import { DETAIL_COLUMNS, ITEM_COLUMNS, toDetail, toItem, type DetailRow, type ItemRow, type VideoListItem } from "./item";
 
 const INDEX_ORDER = `video_events."sendTime" DESC, video_events.id DESC`;
-// The same order, written so that no index provides it: with the matching senders and
-// conversations listed, PostgreSQL then reads their rows through their own indexes and sorts
-// them, instead of walking the time index hoping to meet them early.
-const SORTED = `video_events."sendTime" + interval '0' DESC, video_events.id DESC`;
 
 export type VideoPage = { items: VideoListItem[]; nextCursor: string | null };
 
-export async function listVideos(db: Pool, filters: VideoFilters, page: Page): Promise<VideoPage> {
+/** `maxListed`: see MAX_LISTED in ./search (tests set it to force one plan or the other). */
+export async function listVideos(db: Pool, filters: VideoFilters, page: Page, options: { maxListed?: number } = {}): Promise<VideoPage> {
+  // A term that few senders and conversations match is read through them; a common one (null)
+  // is tested row by row along the time index, as part of the WHERE clause.
+  const matches = filters.q ? await findTextMatches(db, filters.q, options.maxListed) : null;
   const params: unknown[] = [];
-  const matches = filters.q ? await matchText(db, filters.q) : undefined;
-  const where = `${videoWhereSql(filters, params, matches ?? undefined)} AND ${afterTimeIdSql(page.cursor, `"sendTime"`, params)}`;
-  const { rows } = await db.query<ItemRow>(
-    `SELECT ${ITEM_COLUMNS} FROM video_events WHERE ${where} ORDER BY ${matches ? SORTED : INDEX_ORDER} LIMIT ${bind(params, page.limit + 1)}`,
-    params,
-  );
+  const where = `${videoWhereSql(matches ? { ...filters, q: undefined } : filters, params)} AND ${afterTimeIdSql(page.cursor, `video_events."sendTime"`, params)}`;
+  const limit = bind(params, page.limit + 1);
+  const sql = matches
+    ? matchedVideosSql(ITEM_COLUMNS, where, matches, limit, (value) => bind(params, value))
+    : `SELECT ${ITEM_COLUMNS} FROM video_events WHERE ${where} ORDER BY ${INDEX_ORDER} LIMIT ${limit}`;
+  const { rows } = await db.query<ItemRow>(sql, params);
   return pageFrom(rows, page.limit, toItem, (last) => encodeTimeIdCursor({ time: last.sendTime, id: last.id }));
 }
 

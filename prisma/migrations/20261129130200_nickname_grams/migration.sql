@@ -1,0 +1,4 @@
+-- Every nickname a sender used, by gram (see 20261129130000_search_grams). Built CONCURRENTLY so that callbacks keep
+-- being stored while it builds; that is only possible outside a transaction, hence a migration of
+-- this one statement.
+CREATE INDEX CONCURRENTLY "sender_nicknames_grams_idx" ON "sender_nicknames" USING gin (search_grams("nickName"));
