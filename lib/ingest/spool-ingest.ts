@@ -8,7 +8,7 @@ import { config } from "../config";
 import { log } from "../log";
 import { metrics } from "../metrics/registry";
 import { VideoBatcher, isDataError, storeVideos, type VideoItem } from "./batch";
-import { classify, storeClassified, videoRow, type Classified, type Issue } from "./receive";
+import { classify, keptVideoBody, storeClassified, videoRow, type Classified, type Issue } from "./receive";
 import { Spool, type Segment, type SpoolRecord } from "./spool";
 
 export type Received = {
@@ -79,30 +79,30 @@ export class Ingestor {
   }
 
   /** Receives one delivery: classify, store (or spool), and say what to answer. */
-  async receive(body: Buffer, receivedAt = new Date()): Promise<Received> {
+  async receive(body: Buffer, receivedAt = new Date(), contentType: string | null = null): Promise<Received> {
     this.inFlight++;
     try {
-      return await this.receiveOne(body, receivedAt);
+      return await this.receiveOne(body, receivedAt, contentType);
     } finally {
       this.inFlight--;
     }
   }
 
-  private async receiveOne(body: Buffer, receivedAt: Date): Promise<Received> {
+  private async receiveOne(body: Buffer, receivedAt: Date, contentType: string | null): Promise<Received> {
     const classified = classify(body);
     const eventCode = classified.eventCode;
     // While anything waits in the spool, new deliveries queue behind it: order is kept, and a
     // database that just failed is not hammered by every request.
     if (this.spool.depth === 0) {
       try {
-        const result = await storeClassified(this.pool, classified, body, receivedAt, { storeVideo: (item) => this.batcher.store(item) });
+        const result = await storeClassified(this.pool, classified, body, receivedAt, { contentType, storeVideo: (item) => this.batcher.store(item) });
         if (result.outcome === "rejected") return { status: 400, outcome: "rejected", eventCode, error: result.error, issues: result.issues };
         return { status: 200, outcome: result.outcome, eventCode };
       } catch (err) {
         log.warn({ err: errorSummary(err) }, "database unavailable: spooling the delivery");
       }
     }
-    return this.spoolDelivery(classified, body, receivedAt);
+    return this.spoolDelivery(classified, body, receivedAt, contentType);
   }
 
   status(): Promise<IngestStatus> {
@@ -130,11 +130,11 @@ export class Ingestor {
     await this.pool.end();
   }
 
-  private async spoolDelivery(classified: Classified, body: Buffer, receivedAt: Date): Promise<Received> {
+  private async spoolDelivery(classified: Classified, body: Buffer, receivedAt: Date, contentType: string | null): Promise<Received> {
     const eventCode = classified.eventCode;
     const rejected = classified.kind === "rejected" ? { status: 400 as const, outcome: "rejected" as const, eventCode, error: classified.error, issues: classified.issues } : null;
     try {
-      await this.spool.append(body, receivedAt);
+      await this.spool.append(body, receivedAt, contentType);
       this.updateGauge();
       this.wake?.();
       return rejected ?? { status: 200, outcome: "spooled", eventCode };
@@ -205,6 +205,8 @@ export class Ingestor {
         row: videoRow(classified.envelope, classified.raw, record.receivedAt),
         bodyBytes: record.body.length,
         spoolKey: record.key,
+        body: keptVideoBody(record.body),
+        contentType: record.contentType,
       }));
       try {
         await storeVideos(this.pool, items);
@@ -227,7 +229,7 @@ export class Ingestor {
   }
 
   private async replayOne(record: SpoolRecord, classified: Classified): Promise<void> {
-    await storeClassified(this.pool, classified, record.body, record.receivedAt, { spoolKey: record.key, answeredStatus: 200 });
+    await storeClassified(this.pool, classified, record.body, record.receivedAt, { spoolKey: record.key, answeredStatus: 200, contentType: record.contentType });
   }
 
   private updateGauge(): void {

@@ -13,11 +13,13 @@ export type SpoolRecord = {
   key: string;
   receivedAt: Date;
   body: Buffer;
+  /** The provider's Content-Type header, when it sent one. */
+  contentType?: string | null;
 };
 
 export type Segment = { seq: number; path: string; records: number; remaining: number };
 
-type Queued = { body: Buffer; receivedAt: Date; resolve: () => void; reject: (err: unknown) => void };
+type Queued = { body: Buffer; receivedAt: Date; contentType?: string | null; resolve: () => void; reject: (err: unknown) => void };
 type Current = { seq: number; path: string; file: FileHandle; records: number; bytes: number };
 
 /** A segment is sealed and a new one started after this many records or bytes (the drain reads one whole). */
@@ -66,10 +68,10 @@ export class Spool {
   }
 
   /** Appends one delivery; resolves once it is on disk (fsync'd), rejects when it could not be. */
-  append(body: Buffer, receivedAt: Date): Promise<void> {
+  append(body: Buffer, receivedAt: Date, contentType?: string | null): Promise<void> {
     if (this.closed) return Promise.reject(new Error("the spool is closed"));
     return new Promise((resolve, reject) => {
-      this.queue.push({ body, receivedAt, resolve, reject });
+      this.queue.push({ body, receivedAt, contentType, resolve, reject });
       if (this.scheduled) return;
       this.scheduled = true;
       // Appends that arrive while a write is in flight share the next write and fsync.
@@ -130,7 +132,7 @@ export class Spool {
       const current = this.current!;
       const lines = batch
         .map((r, i) =>
-          JSON.stringify({ k: `${this.id}:${current.seq}:${current.records + i}`, t: r.receivedAt.getTime(), b: r.body.toString("base64") }),
+          JSON.stringify({ k: `${this.id}:${current.seq}:${current.records + i}`, t: r.receivedAt.getTime(), b: r.body.toString("base64"), c: r.contentType ?? undefined }),
         )
         .join("\n");
       const { bytesWritten } = await current.file.write(lines + "\n");
@@ -173,9 +175,9 @@ function parseSegment(data: Buffer, onSkip: (line: string) => void): SpoolRecord
   for (const line of data.toString("utf8").split("\n")) {
     if (line === "") continue;
     try {
-      const { k, t, b } = JSON.parse(line) as { k: string; t: number; b: string };
+      const { k, t, b, c } = JSON.parse(line) as { k: string; t: number; b: string; c?: string };
       if (typeof k !== "string" || typeof t !== "number" || typeof b !== "string") throw new Error("not a spool record");
-      records.push({ key: k, receivedAt: new Date(t), body: Buffer.from(b, "base64") });
+      records.push({ key: k, receivedAt: new Date(t), body: Buffer.from(b, "base64"), contentType: typeof c === "string" ? c : null });
     } catch {
       onSkip(line.slice(0, 200));
     }
