@@ -4,4 +4,6 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { startBackgroundJobs } = await import("./lib/ingest/spool-lifecycle");
   startBackgroundJobs();
+  const { relayStarted } = await import("./lib/forwarding/relay");
+  await relayStarted(5000);
 }

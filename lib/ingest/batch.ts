@@ -13,6 +13,10 @@ export type VideoItem = {
   spoolKey?: string | null;
   /** Set when the delivery is a replay of an earlier one (deliveries.id). */
   replayOf?: string | null;
+  /** The body as received, kept in the deliveries row only while relaying (lib/forwarding needs the bytes). */
+  body?: string | null;
+  /** The provider's Content-Type header. */
+  contentType?: string | null;
 };
 
 export type VideoOutcome = { outcome: "stored" | "duplicate"; videoId: string | null; deliveryId: string | null };
@@ -40,6 +44,8 @@ function buildStoreVideosSql(): string {
     `$${extra + 1}::int[]`,
     `$${extra + 2}::text[]`,
     `$${extra + 3}::bigint[]`,
+    `$${extra + 4}::text[]`,
+    `$${extra + 5}::text[]`,
   ].join(", ");
   const selectCols = VIDEO_COLUMNS.map((c) =>
     c === "raw" ? `f."raw"::jsonb` : c === "sendTime" ? `k."sendTime"` : `f."${c}"`,
@@ -56,7 +62,7 @@ function buildStoreVideosSql(): string {
   return `
 WITH input AS (
   SELECT * FROM unnest(${unnestArgs}) WITH ORDINALITY
-    AS t(${cols}, "bodyBytes", "spoolKey", "replayOf", ord)
+    AS t(${cols}, "bodyBytes", "spoolKey", "replayOf", "body", "contentType", ord)
 ), firsts AS (
   SELECT DISTINCT ON ("instanceId", "messageKey") * FROM input ORDER BY "instanceId", "messageKey", ord
 ), keyed AS (
@@ -72,7 +78,7 @@ WITH input AS (
   ON CONFLICT ("instanceId", "messageKey", "sendTime") DO NOTHING
   RETURNING id, "instanceId", "messageKey"
 ), outcomes AS (
-  SELECT i.ord, i."bodyBytes", i."receivedAt", i."spoolKey", i."replayOf",
+  SELECT i.ord, i."bodyBytes", i."receivedAt", i."spoolKey", i."replayOf", i."body", i."contentType",
          CASE WHEN ins.id IS NOT NULL AND k.ord = i.ord THEN 'stored' ELSE 'duplicate' END::delivery_outcome AS outcome,
          coalesce(ins.id, ex.id) AS "videoEventId",
          nextval('deliveries_id_seq') AS "deliveryId"
@@ -82,8 +88,8 @@ WITH input AS (
   LEFT JOIN video_events ex
     ON ex."instanceId" = k."instanceId" AND ex."messageKey" = k."messageKey" AND ex."sendTime" = k."sendTime"
 ), recorded AS (
-  INSERT INTO deliveries (id, "eventCode", outcome, "httpStatus", "bodyBytes", "receivedAt", "videoEventId", "spoolKey", "replayOf")
-  SELECT "deliveryId", '${VIDEO_EVENT_CODE}', outcome, 200, "bodyBytes", "receivedAt", "videoEventId", "spoolKey", "replayOf"
+  INSERT INTO deliveries (id, "eventCode", outcome, "httpStatus", "bodyBytes", "receivedAt", "videoEventId", "spoolKey", "replayOf", body, "contentType")
+  SELECT "deliveryId", '${VIDEO_EVENT_CODE}', outcome, 200, "bodyBytes", "receivedAt", "videoEventId", "spoolKey", "replayOf", body, "contentType"
   FROM outcomes ORDER BY ord
   ON CONFLICT ("spoolKey") DO NOTHING
   RETURNING id
@@ -104,6 +110,8 @@ export async function storeVideos(db: Pool, items: VideoItem[]): Promise<VideoOu
   values.push(items.map((it) => it.bodyBytes));
   values.push(items.map((it) => it.spoolKey ?? null));
   values.push(items.map((it) => it.replayOf ?? null));
+  values.push(items.map((it) => it.body ?? null));
+  values.push(items.map((it) => it.contentType ?? null));
   const { rows } = await db.query<{ outcome: "stored" | "duplicate"; videoId: string | null; deliveryId: string | null }>({
     name: "store_videos",
     text: (storeVideosSql ??= buildStoreVideosSql()),

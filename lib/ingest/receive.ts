@@ -10,6 +10,7 @@ import {
   videoEnvelopeSchema,
   type VideoEnvelope,
 } from "./payload";
+import { config } from "../config";
 import { isDataError, storeVideos, type VideoItem, type VideoOutcome } from "./batch";
 
 export type Issue = { path: string; message: string };
@@ -70,6 +71,10 @@ export type StoreOptions = {
   replayOf?: string | null;
   /** The status the sender was already given (a spooled delivery was answered before it was stored). */
   answeredStatus?: number;
+  /** The provider's Content-Type header (forwarded as it came). */
+  contentType?: string | null;
+  /** Keep a video delivery's body in its deliveries row too: the relay forwards the bytes received. */
+  keepBody?: boolean;
   /** Where video rows go: the process's group-commit batcher, or one statement of their own. */
   storeVideo?: (item: VideoItem) => Promise<VideoOutcome>;
 };
@@ -91,7 +96,7 @@ export async function storeClassified(
   receivedAt: Date,
   options: StoreOptions = {},
 ): Promise<IngestResult> {
-  const common = { body: decode(body), bodyBytes: body.length, receivedAt, spoolKey: options.spoolKey, replayOf: options.replayOf };
+  const common = { body: decode(body), bodyBytes: body.length, receivedAt, spoolKey: options.spoolKey, replayOf: options.replayOf, contentType: options.contentType };
   switch (classified.kind) {
     case "video": {
       const item: VideoItem = {
@@ -99,6 +104,8 @@ export async function storeClassified(
         bodyBytes: body.length,
         spoolKey: options.spoolKey,
         replayOf: options.replayOf,
+        body: keptVideoBody(body, options.keepBody),
+        contentType: options.contentType,
       };
       try {
         const stored = options.storeVideo ? await options.storeVideo(item) : (await storeVideos(db, [item]))[0];
@@ -119,6 +126,11 @@ export async function storeClassified(
       return { outcome: "rejected", error: classified.error, issues: classified.issues };
     }
   }
+}
+
+/** A video delivery's body for its deliveries row: kept only while relaying, which forwards the bytes received. */
+export function keptVideoBody(body: Buffer, keep = config().FORWARD_URLS.length > 0): string | null {
+  return keep ? nulFree(decode(body)) : null;
 }
 
 /** Records a delivery refused before it was read whole (over the size limit). */
@@ -144,13 +156,14 @@ type DeliveryRow = {
   receivedAt: Date;
   spoolKey?: string | null;
   replayOf?: string | null;
+  contentType?: string | null;
 };
 
 async function recordDelivery(db: Pool, row: DeliveryRow): Promise<void> {
   await db.query({
     name: "record_delivery",
-    text: `INSERT INTO deliveries ("eventCode", outcome, "httpStatus", error, body, "bodyBytes", "receivedAt", "spoolKey", "replayOf")
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    text: `INSERT INTO deliveries ("eventCode", outcome, "httpStatus", error, body, "bodyBytes", "receivedAt", "spoolKey", "replayOf", "contentType")
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
            ON CONFLICT ("spoolKey") DO NOTHING`,
     values: [
       nulFree(row.eventCode),
@@ -162,6 +175,7 @@ async function recordDelivery(db: Pool, row: DeliveryRow): Promise<void> {
       row.receivedAt,
       row.spoolKey ?? null,
       row.replayOf ?? null,
+      row.contentType ?? null,
     ],
   });
 }

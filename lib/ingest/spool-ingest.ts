@@ -8,7 +8,7 @@ import { config } from "../config";
 import { log } from "../log";
 import { metrics } from "../metrics/registry";
 import { VideoBatcher, isDataError, storeVideos, type VideoItem } from "./batch";
-import { classify, storeClassified, videoRow, type Classified, type Issue } from "./receive";
+import { classify, keptVideoBody, storeClassified, videoRow, type Classified, type Issue } from "./receive";
 import { Spool, type Segment, type SpoolOptions, type SpoolRecord } from "./spool";
 
 export type Received = {
@@ -81,16 +81,16 @@ export class Ingestor {
   }
 
   /** Receives one delivery: classify, store (or spool), and say what to answer. */
-  async receive(body: Buffer, receivedAt = new Date()): Promise<Received> {
+  async receive(body: Buffer, receivedAt = new Date(), contentType: string | null = null): Promise<Received> {
     this.inFlight++;
     try {
-      return await this.receiveOne(body, receivedAt);
+      return await this.receiveOne(body, receivedAt, contentType);
     } finally {
       this.inFlight--;
     }
   }
 
-  private async receiveOne(body: Buffer, receivedAt: Date): Promise<Received> {
+  private async receiveOne(body: Buffer, receivedAt: Date, contentType: string | null): Promise<Received> {
     const classified = classify(body);
     const eventCode = classified.eventCode;
     // The same key for the database and the spool: if a commit's answer is lost, the replay is a no-op.
@@ -101,6 +101,7 @@ export class Ingestor {
       try {
         const result = await storeClassified(this.pool, classified, body, receivedAt, {
           spoolKey: key,
+          contentType,
           storeVideo: (item) => this.batcher.store(item),
         });
         if (result.outcome === "rejected") return { status: 400, outcome: "rejected", eventCode, error: result.error, issues: result.issues };
@@ -109,7 +110,7 @@ export class Ingestor {
         log.warn({ err: errorSummary(err) }, "database unavailable: spooling the delivery");
       }
     }
-    return this.spoolDelivery(classified, body, receivedAt, key);
+    return this.spoolDelivery(classified, body, receivedAt, key, contentType);
   }
 
   status(): Promise<IngestStatus> {
@@ -147,11 +148,11 @@ export class Ingestor {
     await this.drainLoop;
   }
 
-  private async spoolDelivery(classified: Classified, body: Buffer, receivedAt: Date, key: string): Promise<Received> {
+  private async spoolDelivery(classified: Classified, body: Buffer, receivedAt: Date, key: string, contentType: string | null): Promise<Received> {
     const eventCode = classified.eventCode;
     const rejected = classified.kind === "rejected" ? { status: 400 as const, outcome: "rejected" as const, eventCode, error: classified.error, issues: classified.issues } : null;
     try {
-      await this.spool.append(body, receivedAt, key);
+      await this.spool.append(body, receivedAt, key, contentType);
       this.updateGauge();
       this.wake?.();
       return rejected ?? { status: 200, outcome: "spooled", eventCode };
@@ -224,6 +225,8 @@ export class Ingestor {
         row: videoRow(classified.envelope, classified.raw, record.receivedAt),
         bodyBytes: record.body.length,
         spoolKey: record.key,
+        body: keptVideoBody(record.body),
+        contentType: record.contentType,
       }));
       try {
         await storeVideos(this.pool, items);
@@ -246,7 +249,7 @@ export class Ingestor {
   }
 
   private async replayOne(record: SpoolRecord, classified: Classified): Promise<void> {
-    await storeClassified(this.pool, classified, record.body, record.receivedAt, { spoolKey: record.key, answeredStatus: 200 });
+    await storeClassified(this.pool, classified, record.body, record.receivedAt, { spoolKey: record.key, answeredStatus: 200, contentType: record.contentType });
   }
 
   private updateGauge(): void {

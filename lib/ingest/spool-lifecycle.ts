@@ -2,6 +2,7 @@
 import { config } from "../config";
 import { pool } from "../db/client";
 import { ensureMonthlyPartitions } from "../db/partition";
+import { runRelay } from "../forwarding/relay";
 import { log } from "../log";
 import { scheduleRetention } from "../retention/retention";
 import { errorSummary, ingestor, runningIngestor } from "./spool-ingest";
@@ -14,6 +15,10 @@ export function startBackgroundJobs(): void {
   const cfg = config();
   if (!cfg.DATABASE_URL) return;
   ingestor().catch((err) => log.error({ err: errorSummary(err) }, "the receiver could not start: callbacks will be answered 503"));
+  const stopRelay = cfg.FORWARD_URLS.length === 0 ? async () => {} : runRelay({
+    databaseUrl: cfg.DATABASE_URL, urls: cfg.FORWARD_URLS, events: cfg.FORWARD_EVENTS, secret: cfg.FORWARD_SECRET,
+    timeoutMs: cfg.FORWARD_TIMEOUT_MS, maxAgeMs: cfg.FORWARD_MAX_AGE,
+  });
   let stopRetention = async () => {};
   if (cfg.RETENTION_DAYS) {
     const days = cfg.RETENTION_DAYS;
@@ -42,8 +47,8 @@ export function startBackgroundJobs(): void {
     log.info({ signal }, "shutting down: stopping the spool drain and retention");
     clearInterval(upkeepTimer);
     // The shared pool stays open: pages still being answered use it, and the exit closes it.
-    void Promise.all([stopRetention(), runningIngestor()?.then((i) => i.stopDrain(), () => {})])
-      .then(() => log.info("spool drain and retention stopped"))
+    void Promise.all([stopRetention(), stopRelay(), runningIngestor()?.then((i) => i.stopDrain(), () => {})])
+      .then(() => log.info("spool drain, relay and retention stopped"))
       .catch((err) => log.error({ err: errorSummary(err) }, "shutdown"));
   };
   process.once("SIGTERM", shutdown);

@@ -21,6 +21,8 @@ export type SpoolRecord = {
   key: string;
   receivedAt: Date;
   body: Buffer;
+  /** The provider's Content-Type header, when it sent one. */
+  contentType?: string | null;
 };
 
 export type Segment = { seq: number; path: string; records: number; remaining: number };
@@ -34,7 +36,7 @@ export type SegmentFile = {
 };
 export type SpoolOptions = { openSegment?: (path: string) => Promise<SegmentFile> };
 
-type Queued = { key: string; body: Buffer; receivedAt: Date; resolve: () => void; reject: (err: unknown) => void };
+type Queued = { key: string; body: Buffer; receivedAt: Date; contentType: string | null; resolve: () => void; reject: (err: unknown) => void };
 type Current = { seq: number; path: string; file: SegmentFile; records: number; bytes: number };
 
 /** A segment is sealed and a new one started after this many records or bytes (the drain reads one whole). */
@@ -155,10 +157,10 @@ export class Spool {
   }
 
   /** Appends one delivery; resolves once it is on disk (fsync'd), rejects when it could not be. */
-  append(body: Buffer, receivedAt: Date, key = this.nextKey()): Promise<void> {
+  append(body: Buffer, receivedAt: Date, key = this.nextKey(), contentType: string | null = null): Promise<void> {
     if (this.closed) return Promise.reject(new Error("the spool is closed"));
     return new Promise((resolve, reject) => {
-      this.queue.push({ key, body, receivedAt, resolve, reject });
+      this.queue.push({ key, body, receivedAt, contentType, resolve, reject });
       if (this.scheduled) return;
       this.scheduled = true;
       // Appends that arrive while a write is in flight share the next write and fsync.
@@ -223,7 +225,9 @@ export class Spool {
     try {
       if (!this.current || this.current.records >= SEGMENT_RECORDS || this.current.bytes >= SEGMENT_BYTES) await this.startSegment();
       const current = this.current!;
-      const data = Buffer.from(batch.map((r) => JSON.stringify({ k: r.key, t: r.receivedAt.getTime(), b: r.body.toString("base64") }) + "\n").join(""));
+      const data = Buffer.from(
+        batch.map((r) => JSON.stringify({ k: r.key, t: r.receivedAt.getTime(), b: r.body.toString("base64"), c: r.contentType ?? undefined }) + "\n").join(""),
+      );
       try {
         // A write may take only part of the buffer (a file-size limit, a disk nearly full):
         // the rest is written again until all of it is in, or the write fails.
@@ -276,9 +280,9 @@ function parseSegment(data: Buffer, onSkip: (line: string) => void): SpoolRecord
   for (const line of data.toString("utf8").split("\n")) {
     if (line === "") continue;
     try {
-      const { k, t, b } = JSON.parse(line) as { k: string; t: number; b: string };
+      const { k, t, b, c } = JSON.parse(line) as { k: string; t: number; b: string; c?: string };
       if (typeof k !== "string" || typeof t !== "number" || typeof b !== "string") throw new Error("not a spool record");
-      records.push({ key: k, receivedAt: new Date(t), body: Buffer.from(b, "base64") });
+      records.push({ key: k, receivedAt: new Date(t), body: Buffer.from(b, "base64"), contentType: typeof c === "string" ? c : null });
     } catch {
       onSkip(line.slice(0, 200));
     }

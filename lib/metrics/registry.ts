@@ -21,6 +21,25 @@ function create() {
     }),
     spoolDepth: new Gauge({ name: "spool_depth", help: "Deliveries waiting in the spool for the database", registers: [registry] }),
     liveClients: new Gauge({ name: "live_stream_clients", help: "Open /api/stream connections", registers: [registry] }),
+    forwardBacklog: new Gauge({
+      name: "forward_backlog",
+      help: "Deliveries waiting to be forwarded, by relay target",
+      labelNames: ["target"] as const,
+      registers: [registry],
+    }),
+    forwardAttempts: new Counter({
+      name: "forward_attempts_total",
+      help: "Forward attempts by relay target and outcome (delivered, retry, failed)",
+      labelNames: ["target", "outcome"] as const,
+      registers: [registry],
+    }),
+    forwardLatency: new Histogram({
+      name: "forward_latency_seconds",
+      help: "Time a relay target took to answer a forward",
+      labelNames: ["target"] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers: [registry],
+    }),
     mediaCache: new Counter({
       name: "media_cache_requests_total",
       help: "Media requests by cache result (hit, miss)",

@@ -38,11 +38,11 @@ export async function POST(request: Request): Promise<Response> {
   }
   let result: Received;
   try {
-    result = await (await ingestor()).receive(body.data);
+    result = await (await ingestor()).receive(body.data, new Date(), request.headers.get("content-type"));
   } catch (err) {
     // Only reached when the receiver itself cannot start (the spool directory cannot be created):
     // store without the spool's safety net rather than refuse what the database can still take.
-    result = await storeWithoutSpool(body.data, errorSummary(err));
+    result = await storeWithoutSpool(body.data, request.headers.get("content-type"), errorSummary(err));
   }
   // A JSON syntax error quotes the body around the fault; the logger masks media keys in it.
   done(result.status, result.outcome, result.eventCode, result.error ? { error: result.error } : {});
@@ -50,10 +50,10 @@ export async function POST(request: Request): Promise<Response> {
   return jsonError(result.status, result.error ?? "rejected", result.issues ? { issues: result.issues } : {});
 }
 
-async function storeWithoutSpool(body: Buffer, spoolProblem: string): Promise<Received> {
+async function storeWithoutSpool(body: Buffer, contentType: string | null, spoolProblem: string): Promise<Received> {
   log.error({ cause: spoolProblem }, "the spool is unavailable: storing the callback directly");
   try {
-    const result = await receiveDelivery(pool(), body);
+    const result = await receiveDelivery(pool(), body, new Date(), { contentType });
     const eventCode = result.outcome === "other_event" ? result.eventCode : result.outcome === "rejected" ? null : VIDEO_EVENT_CODE;
     if (result.outcome === "rejected") return { status: 400, outcome: "rejected", eventCode, error: result.error, issues: result.issues };
     return { status: 200, outcome: result.outcome, eventCode };

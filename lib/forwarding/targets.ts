@@ -1,0 +1,91 @@
+// Relay targets: the URLs of FORWARD_URLS, kept in a table so the trigger on deliveries can
+// queue a row per target in the recording transaction, and so they can be paused and watched.
+import type { Pool, PoolClient } from "pg";
+
+type Db = Pool | PoolClient;
+
+export type TargetConfig = { urls: string[]; events: string[] | null };
+
+/**
+ * Makes the table say what this instance was configured with: the URLs listed are active (with
+ * these event codes), any other target inactive. Several instances are expected to share one
+ * configuration; the last one started wins. Returns the active targets' ids, in FORWARD_URLS order.
+ */
+export async function syncTargets(db: Db, cfg: TargetConfig): Promise<number[]> {
+  const { rows } = await db.query<{ id: number; url: string }>(
+    `WITH listed AS (
+       INSERT INTO forward_targets (url, events, active) SELECT u, $2::text[], true FROM unnest($1::text[]) AS u
+       ON CONFLICT (url) DO UPDATE SET events = EXCLUDED.events, active = true
+       RETURNING id, url
+     ), others AS (
+       UPDATE forward_targets SET active = false WHERE active AND NOT (url = ANY ($1::text[]))
+     )
+     SELECT id, url FROM listed`,
+    [cfg.urls, cfg.events],
+  );
+  return cfg.urls.map((u) => rows.find((r) => r.url === u)!.id);
+}
+
+export async function setPaused(db: Db, targetId: number, paused: boolean): Promise<boolean> {
+  const { rowCount } = await db.query(`UPDATE forward_targets SET paused = $2 WHERE id = $1`, [targetId, paused]);
+  return rowCount === 1;
+}
+
+export type TargetSummary = {
+  id: number;
+  target: string;
+  active: boolean;
+  paused: boolean;
+  events: string[] | null;
+  backlog: number;
+  /** Seconds since the oldest pending delivery was received; null when nothing is pending. */
+  oldestPendingSeconds: number | null;
+  /** Delivered attempts over all attempts in the last hour; null without any attempt. */
+  successRate: number | null;
+  attemptsLastHour: number;
+  failed: number;
+  lastError: string | null;
+  lastErrorAt: string | null;
+};
+
+type SummaryRow = Omit<TargetSummary, "target" | "lastErrorAt"> & { url: string; lastErrorAt: Date | null; delivered: number; attempts: number };
+
+/** Every target that is active or still has history, with its backlog and recent success. */
+export async function targetSummaries(db: Db): Promise<TargetSummary[]> {
+  const { rows } = await db.query<SummaryRow>(
+    `SELECT t.id, t.url, t.active, t.paused, t.events, t."lastError", t."lastErrorAt",
+            p.backlog, p.oldest AS "oldestPendingSeconds", f.failed, m.delivered, m.attempts
+     FROM forward_targets t
+     CROSS JOIN LATERAL (
+       SELECT count(*)::int AS backlog, extract(epoch FROM now() - min(o."createdAt"))::float8 AS oldest
+       FROM forward_outbox o WHERE o."targetId" = t.id AND o.state = 'pending'
+     ) p
+     CROSS JOIN LATERAL (SELECT count(*)::int AS failed FROM forward_outbox o WHERE o."targetId" = t.id AND o.state = 'failed') f
+     CROSS JOIN LATERAL (
+       SELECT coalesce(sum(delivered), 0)::int AS delivered, coalesce(sum(delivered + failed), 0)::int AS attempts
+       FROM forward_minutes WHERE "targetId" = t.id AND minute > now() - interval '1 hour'
+     ) m
+     WHERE t.active OR p.backlog > 0 OR f.failed > 0
+     ORDER BY t.id`,
+  );
+  return rows.map(({ url, delivered, attempts, lastErrorAt, ...r }) => ({
+    ...r,
+    target: targetLabel(url),
+    successRate: attempts > 0 ? delivered / attempts : null,
+    attemptsLastHour: attempts,
+    lastErrorAt: lastErrorAt?.toISOString() ?? null,
+  }));
+}
+
+/**
+ * A target as it may be shown: scheme, host and path. Credentials in the URL (user:password@,
+ * a token in the query) never reach pages, logs or metric labels.
+ */
+export function targetLabel(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return "(invalid URL)";
+  }
+}
