@@ -31,19 +31,25 @@ export async function GET(request: Request, { params }: Params): Promise<Respons
 export const HEAD = GET;
 
 export async function PUT(request: Request, { params }: Params): Promise<Response> {
-  return handle(request, async () => {
-    const { id, kind } = await params;
-    if (!isMediaKind(kind)) return jsonError(404, "unknown media kind: use video or preview", { reason: "not_found" });
-    try {
-      authorizeUpload(request.headers.get("authorization"), config());
-      if (!request.body) return jsonError(400, "empty body: send the file's bytes", { reason: "not_media" });
-      const body = Readable.fromWeb(request.body as unknown as NodeReadableStream<Uint8Array>);
-      const stored = await storeUpload(pool(), id, kind, body, mediaOptions());
-      return Response.json({ sha256: stored.sha256, contentType: stored.contentType, bytes: stored.bytes }, { status: 201 });
-    } catch (err) {
-      return refusal(err);
-    }
-  });
+  // Access and a Content-Length over MEDIA_MAX_BYTES are refused before a byte is read.
+  return handle(
+    request,
+    async () => {
+      const { id, kind } = await params;
+      if (!isMediaKind(kind)) return jsonError(404, "unknown media kind: use video or preview", { reason: "not_found" });
+      try {
+        authorizeUpload(request.headers.get("authorization"), config());
+        if (!request.body) return jsonError(400, "empty body: send the file's bytes", { reason: "not_media" });
+        const body = Readable.fromWeb(request.body as unknown as NodeReadableStream<Uint8Array>);
+        const declared = request.headers.get("content-length");
+        const stored = await storeUpload(pool(), id, kind, body, mediaOptions(), declared === null ? undefined : Number(declared));
+        return Response.json({ sha256: stored.sha256, contentType: stored.contentType, bytes: stored.bytes }, { status: 201 });
+      } catch (err) {
+        return refusal(err);
+      }
+    },
+    { maxBodyBytes: config().MEDIA_MAX_BYTES },
+  );
 }
 
 function refusal(err: unknown): Response {
