@@ -2,6 +2,8 @@
 // replays what an earlier run left), the retention schedule, and a graceful shutdown.
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // First: the access checks in route handlers and layouts read the connection's address from it.
+  (await import("./lib/auth/connection")).installConnectionContext();
   const { startBackgroundJobs } = await import("./lib/ingest/spool-lifecycle");
   startBackgroundJobs();
   const { relayStarted } = await import("./lib/forwarding/relay");

@@ -1,8 +1,14 @@
-// Next 16's proxy (formerly middleware): runs before every request. It enforces the access
-// policy of lib/auth/access.ts and puts the security headers on every answer.
+// Next 16's proxy (formerly middleware): runs before every page. It refuses early what the
+// access policy of lib/auth/access.ts refuses (redirecting to /login) and puts the security
+// headers, with a per-request CSP nonce, on every page. It is not the gate: the root layout and
+// the route handlers' wrapper decide again (lib/http/access.ts), since Next skips the proxy for a
+// request carrying the build's preview id. /api is outside its matcher: Next would buffer every
+// non-GET body (up to 10 MiB, truncating beyond) before the proxy runs, and the API's wrapper
+// already refuses before reading a body.
 import { NextResponse, type NextRequest } from "next/server";
 import { decideAccess, isApiPath, type AccessDecision } from "@/lib/auth/access";
 import { UNTRUSTED_FORWARDING_HEADERS, isHttps } from "@/lib/auth/client-address";
+import { currentConnection } from "@/lib/auth/connection";
 import { contentSecurityPolicy, newNonce, securityHeaders } from "@/lib/auth/headers";
 import { urlProblem } from "@/lib/auth/request-hygiene";
 import { SESSION_COOKIE } from "@/lib/auth/session";
@@ -30,6 +36,7 @@ export function proxy(request: NextRequest): NextResponse {
       origin: request.headers.get("origin"),
       host: request.headers.get("host"),
       fetchSite: request.headers.get("sec-fetch-site"),
+      peerAddress: currentConnection()?.remoteAddress,
     },
     Date.now(),
   );
@@ -55,3 +62,8 @@ export function proxy(request: NextRequest): NextResponse {
   for (const [name, value] of Object.entries(securityHeaders(headerOptions))) response.headers.set(name, value);
   return response;
 }
+
+export const config = {
+  // Everything but the API (see above) and Next's static files.
+  matcher: ["/((?!api/|_next/static/|_next/image|favicon\\.ico).*)"],
+};

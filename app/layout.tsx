@@ -5,6 +5,7 @@ import { LiveIndicator } from "@/components/live/live-indicator";
 import { LiveProvider } from "@/components/live/live-provider";
 import { NavLinks } from "@/components/nav-links";
 import { ThemeToggle, type Theme } from "@/components/theme-toggle";
+import { pageAccess } from "@/lib/http/access";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -15,6 +16,8 @@ export const metadata: Metadata = {
 export const dynamic = "force-dynamic";
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Access decided here too, not only in the proxy (which Next can skip): lib/http/access.ts.
+  const access = await pageAccess();
   const saved = (await cookies()).get("theme")?.value;
   const theme: Theme = saved === "light" || saved === "dark" ? saved : "system";
   return (
@@ -39,7 +42,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             </div>
           </header>
           <main id="main" className="mx-auto max-w-7xl px-4 py-6">
-            {children}
+            {access.allowed ? children : <p role="alert">{access.reason}</p>}
           </main>
         </LiveProvider>
       </body>

@@ -33,3 +33,18 @@ export async function checkHealth(db: Pool, spool: SpoolState | Error): Promise<
   const drainError = spool instanceof Error ? null : spool.lastDrainError;
   return { status, database, spoolDepth, spool: spoolState, ...(drainError ? { drainError } : {}) };
 }
+
+export type PublicHealth = Pick<Health, "status" | "spoolDepth"> & { database: "ok" | "unreachable"; spool: "ok" | "unavailable" };
+
+/**
+ * What anyone may see: status words and the spool's depth. The error texts (which name the
+ * database's address, paths on disk) are for a session or the API token.
+ */
+export function publicHealth(health: Health): PublicHealth {
+  return {
+    status: health.status,
+    database: health.database === "ok" ? "ok" : "unreachable",
+    spoolDepth: health.spoolDepth,
+    spool: health.spool === "ok" ? "ok" : "unavailable",
+  };
+}

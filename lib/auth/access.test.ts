@@ -6,7 +6,7 @@ const now = 1_750_000_000_000;
 const sessionKey = deriveSessionKey("pw", "install-secret-0123456789abcdef0123");
 const locked: AccessSettings = { loginRequired: true, apiToken: "api-token-123", sessionKey };
 const session = createSession(sessionKey, now, 3_600_000).token;
-const req = (pathname: string, extra: Partial<AccessRequest> = {}): AccessRequest => ({ method: "GET", pathname, search: "", ...extra });
+const req = (pathname: string, extra: Partial<AccessRequest> = {}): AccessRequest => ({ method: "GET", pathname, search: "", peerAddress: "127.0.0.1", ...extra });
 
 describe("decideAccess with DASHBOARD_PASSWORD and API_TOKEN", () => {
   it("lets the public paths through without credentials", () => {
@@ -50,6 +50,9 @@ describe("decideAccess with DASHBOARD_PASSWORD and API_TOKEN", () => {
     expect(decideAccess(locked, req("/api/deliveries/1/replay", { ...post, origin: "http://evil.example" }), now)).toMatchObject({ status: 403 });
     expect(decideAccess(locked, req("/api/deliveries/1/replay", { ...post, origin: "http://dash.example:3000" }), now).kind).toBe("allow");
     expect(decideAccess(locked, req("/api/deliveries/1/replay", { ...post, fetchSite: "same-site" }), now)).toMatchObject({ status: 403 });
+    expect(decideAccess(locked, req("/api/deliveries/1/replay", post), now)).toMatchObject({ status: 403 });
+    // An explicit credential no page can add needs no such proof.
+    expect(decideAccess(locked, req("/api/deliveries/1/replay", { method: "POST", authorization: "Bearer api-token-123" }), now).kind).toBe("allow");
   });
 
   it("refuses another site's form posting to login or logout", () => {
@@ -57,7 +60,10 @@ describe("decideAccess with DASHBOARD_PASSWORD and API_TOKEN", () => {
     expect(decideAccess(locked, req("/api/login", { ...post, origin: "http://evil.example" }), now)).toMatchObject({ status: 403 });
     expect(decideAccess(locked, req("/api/logout", { ...post, fetchSite: "cross-site" }), now)).toMatchObject({ status: 403 });
     expect(decideAccess(locked, req("/api/login", { ...post, origin: "http://dash.example:3000", fetchSite: "same-origin" }), now).kind).toBe("allow");
-    expect(decideAccess(locked, req("/api/login", post), now).kind).toBe("allow");
+    // A state-changing request must prove it comes from this origin's pages.
+    expect(decideAccess(locked, req("/api/login", post), now)).toMatchObject({ status: 403 });
+    expect(decideAccess(locked, req("/api/login", { ...post, origin: "null" }), now)).toMatchObject({ status: 403 });
+    expect(decideAccess(locked, req("/api/login", { ...post, origin: "http://dash.example:3000" }), now).kind).toBe("allow");
     expect(decideAccess(locked, req("/api/logout", { ...post, origin: "null", fetchSite: "same-origin" }), now).kind).toBe("allow");
     expect(decideAccess(locked, req("/api/logout", { ...post, origin: "null", fetchSite: "cross-site" }), now)).toMatchObject({ status: 403 });
     // The provider's callback is cross-site by nature.
@@ -82,6 +88,32 @@ describe("decideAccess without DASHBOARD_PASSWORD", () => {
     expect(decideAccess(tokenOnly, req("/api/callback"), now).kind).toBe("allow");
   });
 
+  it("serves only connections from a loopback address, whatever Host or forwarding headers say", () => {
+    const open: AccessSettings = { loginRequired: false };
+    for (const peerAddress of ["127.0.0.1", "::1", "::ffff:127.0.0.1"]) {
+      expect(decideAccess(open, req("/videos", { peerAddress, host: "localhost:3000" }), now).kind, peerAddress).toBe("allow");
+    }
+    for (const peerAddress of ["192.0.2.2", "::ffff:192.0.2.2", "fd00::2", undefined, null]) {
+      for (const path of ["/", "/videos", "/api/videos", "/api/export"]) {
+        expect(decideAccess(open, req(path, { peerAddress, host: "localhost:3000" }), now), `${path} ${peerAddress}`).toMatchObject({ kind: "deny", status: 403 });
+      }
+    }
+    // The callback keeps its own token, and health says only status words to strangers.
+    expect(decideAccess(open, req("/api/callback", { method: "POST", peerAddress: "192.0.2.2" }), now).kind).toBe("allow");
+  });
+
+  it("refuses a state-changing request that does not prove it is same-origin", () => {
+    const open: AccessSettings = { loginRequired: false };
+    const post = { method: "POST", host: "127.0.0.1:3000" };
+    for (const proof of [{}, { origin: "null" }, { origin: "http://evil.example" }, { fetchSite: "cross-site" }, { fetchSite: "same-site" }, { fetchSite: "none" }, { fetchSite: "cross-site", origin: "http://127.0.0.1:3000" }]) {
+      expect(decideAccess(open, req("/api/deliveries/1/replay", { ...post, ...proof }), now), JSON.stringify(proof)).toMatchObject({ kind: "deny", status: 403 });
+    }
+    for (const proof of [{ origin: "http://127.0.0.1:3000" }, { fetchSite: "same-origin" }, { fetchSite: "same-origin", origin: "null" }]) {
+      expect(decideAccess(open, req("/api/deliveries/1/replay", { ...post, ...proof }), now).kind, JSON.stringify(proof)).toBe("allow");
+    }
+    for (const method of ["PUT", "DELETE", "PATCH"]) expect(decideAccess(open, req("/api/videos/1", { method }), now).kind, method).toBe("deny");
+  });
+
   it("answers only to loopback Host names: no tunnel, reverse proxy or DNS rebinding reaches it", () => {
     const open: AccessSettings = { loginRequired: false };
     for (const host of ["127.0.0.1:3000", "localhost:3000", "[::1]:3000", "localhost"]) {
@@ -101,9 +133,13 @@ describe("decideAccess without DASHBOARD_PASSWORD", () => {
 describe("safeNextPath", () => {
   it("keeps same-site paths and drops anything that could leave the site", () => {
     expect(safeNextPath("/videos?q=a#x")).toBe("/videos?q=a#x");
-    for (const bad of ["//evil.example", "/\\evil.example", "https://evil.example/", "javascript:alert(1)", "/\t/evil.example", "", null, "/login", "/api/videos", "x".repeat(3000)]) {
-      expect(safeNextPath(bad)).toBe("/");
-    }
+    expect(safeNextPath("/videos/./1/../2?a=%2F%2Fx")).toBe("/videos/2?a=%2F%2Fx");
+    const bad = [
+      "//evil.example", "/.//evil.example/phish", "/./../..//evil.example", "/a/..//evil.example", "/\\evil.example", "/%2F%2Fevil.example", "/%2f/evil.example",
+      "/%5Cevil.example", "/%5C%5Cevil.example", "/.%2F%2Fevil.example", "https://evil.example/", "http:evil.example", "HTTPS://evil.example", "javascript:alert(1)",
+      " //evil.example", "/\t/evil.example", "/\n/evil.example", "/%E0%A4%A", "", null, "/login", "/api/videos", "x".repeat(3000),
+    ];
+    for (const next of bad) expect(safeNextPath(next), String(next)).toBe("/");
   });
 
   it("treats the public list as exact paths", () => {

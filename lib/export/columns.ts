@@ -2,7 +2,7 @@
 // one list that both the CSV header and the JSON objects are built from, so every format
 // carries the same fields under the same names.
 
-export type ExportColumn = { name: string; sql: string; secret?: boolean };
+export type ExportColumn = { name: string; sql: string; secret?: boolean; number?: true };
 
 /** ISO 8601 in UTC with milliseconds, exactly what JavaScript's toISOString writes. */
 const isoTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -18,29 +18,40 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { name: "fromNickName", sql: `"fromNickName"` },
   { name: "conversationId", sql: `"conversationId"` },
   { name: "toWxId", sql: `"toWxId"` },
-  { name: "messageSource", sql: `"messageSource"` },
+  { name: "messageSource", sql: `"messageSource"`, number: true },
   { name: "direction", sql: `CASE WHEN "messageSource" = 1 THEN 'out' ELSE 'in' END` },
-  { name: "isPc", sql: `"isPc"` },
-  { name: "messageType", sql: `"messageType"` },
+  { name: "isPc", sql: `"isPc"`, number: true },
+  { name: "messageType", sql: `"messageType"`, number: true },
   { name: "appInfo", sql: `"appInfo"` },
-  { name: "cdnType", sql: `"cdnType"` },
-  { name: "width", sql: "width" },
-  { name: "height", sql: "height" },
-  { name: "duration", sql: "duration" },
+  { name: "cdnType", sql: `"cdnType"`, number: true },
+  { name: "width", sql: "width", number: true },
+  { name: "height", sql: "height", number: true },
+  { name: "duration", sql: "duration", number: true },
   { name: "sendTime", sql: isoTime(`"sendTime"`) },
   { name: "receivedAt", sql: isoTime(`"receivedAt"`) },
   { name: "cdn_file_name", sql: `"cdnFileName"` },
-  { name: "cdn_size", sql: `"cdnSize"` },
+  { name: "cdn_size", sql: `"cdnSize"`, number: true },
   { name: "cdn_md5", sql: `"cdnMd5"` },
   { name: "cdn_url", sql: `"cdnUrl"` },
   { name: "cdn_preview_img_url", sql: `"cdnPreviewUrl"` },
-  { name: "cdn_preview_img_size", sql: `"cdnPreviewSize"` },
-  { name: "cdn_width", sql: `"cdnPreviewWidth"` },
-  { name: "cdn_height", sql: `"cdnPreviewHeight"` },
+  { name: "cdn_preview_img_size", sql: `"cdnPreviewSize"`, number: true },
+  { name: "cdn_width", sql: `"cdnPreviewWidth"`, number: true },
+  { name: "cdn_height", sql: `"cdnPreviewHeight"`, number: true },
   { name: "cdn_aes_key", sql: `"cdnAesKey"`, secret: true },
   { name: "cdn_auth_key", sql: `"cdnAuthKey"`, secret: true },
 ];
 
 export function exportColumns({ includeSecrets }: { includeSecrets: boolean }): ExportColumn[] {
   return EXPORT_COLUMNS.filter((c) => includeSecrets || !c.secret);
+}
+
+/**
+ * A text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to
+ * Excel, WPS and LibreOffice: a nickname like `=HYPERLINK(...)` would run when the CSV is opened.
+ * Such cells get a leading `'`, which spreadsheets show as text. Numbers are left alone; scripts
+ * that want the bytes as stored ask for `raw=1`.
+ */
+export function formulaSafeSql(column: ExportColumn): string {
+  if (column.number) return column.sql;
+  return `CASE WHEN left(${column.sql}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') THEN '''' || ${column.sql} ELSE ${column.sql} END`;
 }

@@ -97,7 +97,7 @@ describe("export formats", () => {
   });
 
   it("round-trips awkward nicknames: commas, quotes, newlines, backslashes, Chinese, emoji, empty and null", async () => {
-    const csv = csvRecords(await exportText("format=csv"));
+    const csv = csvRecords(await exportText("format=csv&raw=1"));
     const ndjson = parseNdjson(await exportText("format=ndjson"));
     const json = JSON.parse(await exportText("format=json")) as Record<string, unknown>[];
     const byServerId = (rows: Record<string, unknown>[]) => Object.fromEntries(rows.map((r) => [r.serverId, r.fromNickName]));

@@ -5,7 +5,7 @@
 import { escapeLiteral } from "pg";
 import { videoWhereSql } from "../videos/filters";
 import { ParamError } from "../params";
-import { exportColumns } from "./columns";
+import { exportColumns, formulaSafeSql } from "./columns";
 import type { ExportRequest } from "./request";
 
 /** One SQL literal for a bind value of videoWhereSql: text, a whole number or a time. */
@@ -30,9 +30,10 @@ export function inlineParams(sql: string, params: readonly unknown[]): string {
 }
 
 /** The matching rows, newest first like /api/videos, as a SELECT of the export's columns. */
-function selectSql(request: Pick<ExportRequest, "filters" | "includeSecrets">, shape: "columns" | "json"): string {
+function selectSql(request: Pick<ExportRequest, "filters" | "includeSecrets"> & { raw?: boolean }, shape: "columns" | "json"): string {
   const columns = exportColumns(request);
-  const named = columns.map((c) => `${c.sql} AS "${c.name}"`).join(", ");
+  // Columns are CSV, for spreadsheets: formulas neutralised unless raw=1. JSON is for programs.
+  const named = columns.map((c) => `${shape === "columns" && !request.raw ? formulaSafeSql(c) : c.sql} AS "${c.name}"`).join(", ");
   const params: unknown[] = [];
   const where = videoWhereSql(request.filters, params);
   // Qualified: a bare "sendTime" or id in ORDER BY would name the output columns (text).
@@ -52,7 +53,7 @@ function selectSql(request: Pick<ExportRequest, "filters" | "includeSecrets">, s
  * line (row_to_json), passed through CSV mode with a quote and a delimiter (\x01, \x02) that JSON text never
  * contains raw, so no byte is quoted or escaped (text mode would double every backslash).
  */
-export function exportCopySql(request: Pick<ExportRequest, "filters" | "includeSecrets" | "format">): string {
+export function exportCopySql(request: Pick<ExportRequest, "filters" | "includeSecrets" | "format"> & { raw?: boolean }): string {
   if (request.format === "csv") return `COPY (${selectSql(request, "columns")}) TO STDOUT WITH (FORMAT csv, HEADER true)`;
   return `COPY (${selectSql(request, "json")}) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`;
 }

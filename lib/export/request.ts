@@ -22,9 +22,11 @@ export const exportOptionsSchema = z.object({
   includeSecrets: flag,
   /** The file gzipped (`.csv.gz`, ...): several times smaller over a slow link, for some CPU. */
   gzip: flag,
+  /** CSV cells exactly as stored: no `'` before a leading `=`, `+`, `-`, `@`, tab or CR (columns.ts). */
+  raw: flag,
 });
 
-export const EXPORT_OPTION_NAMES = ["format", "bom", "includeSecrets", "gzip"] as const;
+export const EXPORT_OPTION_NAMES = ["format", "bom", "includeSecrets", "gzip", "raw"] as const;
 
 export type ExportRequest = z.infer<typeof exportOptionsSchema> & { filters: VideoFilters };
 

@@ -3,6 +3,7 @@
 import { pgErrorKind } from "../db/errors";
 import { log } from "../log";
 import { DomainError, type ErrorKind } from "../shared/errors";
+import { refuseEarly, withSecurityHeaders, type RouteLimits } from "./access";
 
 export function json(body: unknown, init: ResponseInit = {}): Response {
   return Response.json(body, init);
@@ -48,10 +49,24 @@ export function jsonError(status: number, error: string, extra: Record<string, u
 }
 
 /**
- * Runs a handler. A domain error (bad parameters, media refusals, ...) becomes its kind's status
- * with its code and details; anything unexpected a logged 500.
+ * Runs a handler: first the access step (lib/http/access.ts: who may be served, and whether the
+ * body may be read), then the handler. A domain error (bad parameters, media refusals, ...)
+ * becomes its kind's status with its code and details; anything unexpected a logged 500. Every
+ * answer carries the API's security headers.
  */
-export async function handle(request: Request, run: () => Promise<Response>): Promise<Response> {
+export async function handle(request: Request, run: () => Promise<Response>, limits: RouteLimits = {}): Promise<Response> {
+  const refusal = refuseEarly(request, limits);
+  if (refusal) {
+    const response = jsonError(refusal.status, refusal.error, { code: refusal.code });
+    if (refusal.status === 401) response.headers.set("WWW-Authenticate", 'Bearer realm="wechat-video-dashboard"');
+    // Keeping the connection would mean reading the refused body to its end: close it instead.
+    if (request.body) response.headers.set("Connection", "close");
+    return withSecurityHeaders(response, request);
+  }
+  return withSecurityHeaders(await runHandler(request, run), request);
+}
+
+async function runHandler(request: Request, run: () => Promise<Response>): Promise<Response> {
   try {
     return await run();
   } catch (err) {

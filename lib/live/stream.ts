@@ -4,6 +4,12 @@ import type { LiveHub } from "./hub";
 
 export const HEARTBEAT_MS = 15_000;
 export const RETRY_MS = 2_000;
+/**
+ * Bytes that may wait for one client. A client that stops reading (a stalled connection, a
+ * suspended tab) gets nothing more once this much is queued, then one `resync` event when it
+ * reads again (the page reloads what it missed): its queue, and the server's memory, stay bounded.
+ */
+export const MAX_QUEUED_BYTES = 256 * 1024;
 
 /** The most videos a reconnecting client is sent to catch up; beyond that it is told to resync. */
 export const CATCH_UP_LIMIT = 1000;
@@ -25,78 +31,93 @@ export function lastEventId(request: Request): string | undefined {
 export function liveEventStream(hub: LiveHub, signal: AbortSignal, hooks: StreamHooks = {}, after?: string): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cleanup = () => {};
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      const send = (text: string) => {
-        try {
-          controller.enqueue(encoder.encode(text));
-        } catch {
-          cleanup();
-        }
-      };
-      send(`retry: ${RETRY_MS}\n: connected\n\n`);
-      // The videos the hub hands over in one go leave as one chunk: one write instead of one each.
-      let videos = "";
-      let cursor = after === undefined ? 0n : BigInt(after);
-      const sendVideos = () => {
-        const text = videos;
-        videos = "";
-        if (text) send(text);
-      };
-      const queue = (item: VideoListItem) => {
-        if (!videos) queueMicrotask(sendVideos);
-        if (BigInt(item.id) > cursor) cursor = BigInt(item.id);
-        videos += `event: video\nid: ${cursor}\ndata: ${JSON.stringify(item)}\n\n`;
-      };
-      const resync = () => send(`event: resync\ndata: {}\n\n`);
-      // While the starting point is read, live videos wait, so they follow it; those the
-      // catch-up already sent are dropped.
-      let held: VideoListItem[] | null = [];
-      const unsubscribe = hub.subscribe({
-        video: (item) => (held ? held.push(item) : queue(item)),
-        resync,
-      });
-      void (async () => {
-        const sent = new Set<string>();
-        try {
-          if (after === undefined) {
-            // A client that reconnects before its first video still resumes from here.
-            cursor = BigInt(await hub.latestId());
-            send(`event: ready\nid: ${cursor}\ndata: {}\n\n`);
-          } else {
-            const missed = await hub.videosAfter(after, CATCH_UP_LIMIT + 1);
-            if (missed.length > CATCH_UP_LIMIT) resync();
-            else
-              for (const item of missed) {
-                sent.add(item.id);
-                queue(item);
-              }
+  let behind = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        const send = (text: string) => {
+          if (behind) return;
+          if ((controller.desiredSize ?? 0) <= 0) {
+            behind = true;
+            return;
           }
-        } catch {
-          resync();
-        }
-        const live = held ?? [];
-        held = null;
-        for (const item of live) if (!sent.has(item.id)) queue(item);
-      })();
-      const heartbeat = setInterval(() => send(`: heartbeat ${Date.now()}\n\n`), HEARTBEAT_MS);
-      hooks.opened?.();
-      let done = false;
-      cleanup = () => {
-        if (done) return;
-        done = true;
-        clearInterval(heartbeat);
-        unsubscribe();
-        hooks.closed?.();
-        try {
-          controller.close();
-        } catch {}
-      };
-      if (signal.aborted) cleanup();
-      else signal.addEventListener("abort", cleanup, { once: true });
+          try {
+            controller.enqueue(encoder.encode(text));
+          } catch {
+            cleanup();
+          }
+        };
+        send(`retry: ${RETRY_MS}\n: connected\n\n`);
+        // The videos the hub hands over in one go leave as one chunk: one write instead of one each.
+        let videos = "";
+        let cursor = after === undefined ? 0n : BigInt(after);
+        const sendVideos = () => {
+          const text = videos;
+          videos = "";
+          if (text) send(text);
+        };
+        const queue = (item: VideoListItem) => {
+          if (!videos) queueMicrotask(sendVideos);
+          if (BigInt(item.id) > cursor) cursor = BigInt(item.id);
+          videos += `event: video\nid: ${cursor}\ndata: ${JSON.stringify(item)}\n\n`;
+        };
+        const resync = () => send(`event: resync\ndata: {}\n\n`);
+        // While the starting point is read, live videos wait, so they follow it; those the
+        // catch-up already sent are dropped.
+        let held: VideoListItem[] | null = [];
+        const unsubscribe = hub.subscribe({
+          video: (item) => (held ? held.push(item) : queue(item)),
+          resync,
+        });
+        void (async () => {
+          const sent = new Set<string>();
+          try {
+            if (after === undefined) {
+              // A client that reconnects before its first video still resumes from here.
+              cursor = BigInt(await hub.latestId());
+              send(`event: ready\nid: ${cursor}\ndata: {}\n\n`);
+            } else {
+              const missed = await hub.videosAfter(after, CATCH_UP_LIMIT + 1);
+              if (missed.length > CATCH_UP_LIMIT) resync();
+              else
+                for (const item of missed) {
+                  sent.add(item.id);
+                  queue(item);
+                }
+            }
+          } catch {
+            resync();
+          }
+          const live = held ?? [];
+          held = null;
+          for (const item of live) if (!sent.has(item.id)) queue(item);
+        })();
+        const heartbeat = setInterval(() => send(`: heartbeat ${Date.now()}\n\n`), HEARTBEAT_MS);
+        hooks.opened?.();
+        let done = false;
+        cleanup = () => {
+          if (done) return;
+          done = true;
+          clearInterval(heartbeat);
+          unsubscribe();
+          hooks.closed?.();
+          try {
+            controller.close();
+          } catch {}
+        };
+        if (signal.aborted) cleanup();
+        else signal.addEventListener("abort", cleanup, { once: true });
+      },
+      // The client read again: if it missed anything, it is told to reload instead.
+      pull(controller) {
+        if (!behind) return;
+        behind = false;
+        controller.enqueue(encoder.encode(`event: resync\ndata: {}\n\n`));
+      },
+      cancel() {
+        cleanup();
+      },
     },
-    cancel() {
-      cleanup();
-    },
-  });
+    new ByteLengthQueuingStrategy({ highWaterMark: MAX_QUEUED_BYTES }),
+  );
 }

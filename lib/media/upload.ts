@@ -1,10 +1,10 @@
 // Storing a file that the provider's download API fetched onto the robot's machine: a script
 // there PUTs the bytes, which are checked like a CDN download (decrypted if needed, md5 verified)
 // and cached for the event.
-import { timingSafeEqual } from "node:crypto";
-import { rm } from "node:fs/promises";
+import { rm, stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import type { Pool } from "pg";
+import { secretsEqual } from "../auth/secrets";
 import { isLoopbackHost, type Config } from "../config";
 import { MediaError } from "./errors";
 import type { MediaKind } from "./sniff";
@@ -22,7 +22,7 @@ import { expectationsFor, mediaSource } from "./source";
 export function authorizeUpload(authorization: string | null, cfg: Pick<Config, "API_TOKEN" | "DASHBOARD_PASSWORD" | "HOST">): void {
   if (cfg.API_TOKEN) {
     const given = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim() ?? "";
-    if (!safeEqual(given, cfg.API_TOKEN)) throw new MediaError("unauthorized", "uploads need `Authorization: Bearer <API_TOKEN>`");
+    if (!secretsEqual(given, cfg.API_TOKEN)) throw new MediaError("unauthorized", "uploads need `Authorization: Bearer <API_TOKEN>`");
     return;
   }
   if (cfg.DASHBOARD_PASSWORD || !isLoopbackHost(cfg.HOST)) {
@@ -30,20 +30,22 @@ export function authorizeUpload(authorization: string | null, cfg: Pick<Config, 
   }
 }
 
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 const CLIENT_FAULT = "unprocessable";
 
-/** Stores an uploaded file as the video's `kind`, replacing what was cached. */
-export async function storeUpload(db: Pool, videoId: string, kind: MediaKind, body: Readable, options: MediaOptions): Promise<StoredMedia> {
+/**
+ * Stores an uploaded file as the video's `kind`, replacing what was cached. The body streams to
+ * a temporary file (never held in memory); one cut short (fewer bytes than `declaredBytes`, or
+ * a broken connection) or over the limit is refused, never stored truncated.
+ */
+export async function storeUpload(db: Pool, videoId: string, kind: MediaKind, body: Readable, options: MediaOptions, declaredBytes?: number): Promise<StoredMedia> {
   const source = await mediaSource(db, videoId);
   const expected = expectationsFor(source, kind, options.maxBytes);
   const raw = await saveStream(body, options.dataDir, expected.maxBytes);
   try {
+    const received = (await stat(raw)).size;
+    if (declaredBytes !== undefined && received !== declaredBytes) {
+      throw new MediaError("not_media", `the upload ended after ${received} of the ${declaredBytes} bytes announced`, "invalid");
+    }
     const stored = await adopt(raw, expected, options.dataDir).catch((err: unknown) => {
       if (err instanceof MediaError && err.reason === "link_expired") throw new MediaError("not_media", "the upload is no known video or image format", CLIENT_FAULT);
       if (err instanceof MediaError && err.reason !== "too_large") throw new MediaError(err.reason, err.message, CLIENT_FAULT);

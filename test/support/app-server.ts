@@ -1,20 +1,23 @@
 // Runs the production build (`next build` first) as a real server on a free port, for the
 // browser tests and anything else that must go through HTTP. Stops its whole process group.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../lib/db/embedded";
 
 export type AppServer = { url: string; port: number; dataDir: string; stop: () => Promise<void>; output: () => string };
 
-/** `env` must name DATABASE_URL; DATA_DIR defaults to a temporary directory removed on stop. */
-export async function startAppServer(env: Record<string, string>): Promise<AppServer> {
+/**
+ * `env` must name DATABASE_URL; DATA_DIR defaults to a temporary directory removed on stop.
+ * `options.host`: the address `next start` listens on (127.0.0.1 unless told).
+ */
+export async function startAppServer(env: Record<string, string>, options: { host?: string } = {}): Promise<AppServer> {
   const port = await freePort();
   const ownDataDir = env.DATA_DIR ? null : mkdtempSync(join(tmpdir(), "video-dashboard-data-"));
   const dataDir = env.DATA_DIR ?? ownDataDir!;
   let output = "";
-  const child: ChildProcess = spawn(join(process.cwd(), "node_modules", ".bin", "next"), ["start", "-H", "127.0.0.1", "-p", String(port)], {
+  const child: ChildProcess = spawn(join(process.cwd(), "node_modules", ".bin", "next"), ["start", "-H", options.host ?? "127.0.0.1", "-p", String(port)], {
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "warn", ...env, DATA_DIR: dataDir },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
@@ -56,4 +59,18 @@ export async function startAppServer(env: Record<string, string>): Promise<AppSe
     await new Promise((r) => setTimeout(r, 200));
   }
   return { url, port, dataDir, stop, output: () => output };
+}
+
+/** The pid of the process listening on `port` (next start forks a next-server that does). */
+export function listenerPid(port: number): number {
+  const out = execFileSync("ss", ["-Htlnp", `sport = :${port}`], { encoding: "utf8" });
+  const m = /pid=(\d+)/.exec(out);
+  if (!m) throw new Error(`no process listens on ${port}: ${out}`);
+  return Number(m[1]);
+}
+
+/** A process's resident memory now, in bytes. */
+export function residentBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) * 1024 : 0;
 }

@@ -1,9 +1,12 @@
+import { handle } from "@/lib/http/responses";
 import { metrics } from "@/lib/metrics/registry";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(): Promise<Response> {
-  return new Response(await metrics.registry.metrics(), {
-    headers: { "content-type": metrics.registry.contentType, "cache-control": "no-store" },
-  });
+export async function GET(request: Request): Promise<Response> {
+  return handle(request, async () =>
+    new Response(await metrics.registry.metrics(), {
+      headers: { "content-type": metrics.registry.contentType, "cache-control": "no-store" },
+    }),
+  );
 }

@@ -1,3 +1,4 @@
+import { handle } from "@/lib/http/responses";
 import { processLiveHub } from "@/lib/live/process-hub";
 import { lastEventId, liveEventStream } from "@/lib/live/stream";
 import { metrics } from "@/lib/metrics/registry";
@@ -8,24 +9,26 @@ export const dynamic = "force-dynamic";
 const LISTEN_WAIT_MS = 3000;
 
 export async function GET(request: Request): Promise<Response> {
-  const hub = processLiveHub();
-  // Answer once LISTEN is in place, so that a client whose stream is open never misses a video
-  // stored right after (the first client of a fresh process would otherwise race the LISTEN).
-  await Promise.race([hub.ready(), new Promise((resolve) => setTimeout(resolve, LISTEN_WAIT_MS).unref())]);
-  const stream = liveEventStream(
-    hub,
-    request.signal,
-    { opened: () => metrics.liveClients.inc(), closed: () => metrics.liveClients.dec() },
-    // A reconnecting EventSource names the last event it got: it is sent what it missed.
-    lastEventId(request),
-  );
-  return new Response(stream, {
-    headers: {
-      "Content-Type": "text/event-stream; charset=utf-8",
-      "Cache-Control": "no-cache, no-transform",
-      Connection: "keep-alive",
-      // Proxies such as nginx would otherwise hold events back.
-      "X-Accel-Buffering": "no",
-    },
+  return handle(request, async () => {
+    const hub = processLiveHub();
+    // Answer once LISTEN is in place, so that a client whose stream is open never misses a video
+    // stored right after (the first client of a fresh process would otherwise race the LISTEN).
+    await Promise.race([hub.ready(), new Promise((resolve) => setTimeout(resolve, LISTEN_WAIT_MS).unref())]);
+    const stream = liveEventStream(
+      hub,
+      request.signal,
+      { opened: () => metrics.liveClients.inc(), closed: () => metrics.liveClients.dec() },
+      // A reconnecting EventSource names the last event it got: it is sent what it missed.
+      lastEventId(request),
+    );
+    return new Response(stream, {
+      headers: {
+        "Content-Type": "text/event-stream; charset=utf-8",
+        "Cache-Control": "no-cache, no-transform",
+        Connection: "keep-alive",
+        // Proxies such as nginx would otherwise hold events back.
+        "X-Accel-Buffering": "no",
+      },
+    });
   });
 }

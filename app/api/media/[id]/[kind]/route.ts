@@ -29,15 +29,21 @@ export async function GET(request: Request, { params }: Params): Promise<Respons
 export const HEAD = GET;
 
 export async function PUT(request: Request, { params }: Params): Promise<Response> {
-  return handle(request, async () => {
-    const { id, kind } = await params;
-    if (!isMediaKind(kind)) throw unknownKind();
-    authorizeUpload(request.headers.get("authorization"), config());
-    if (!request.body) throw new MediaError("not_media", "empty body: send the file's bytes", "invalid");
-    const body = Readable.fromWeb(request.body as unknown as NodeReadableStream<Uint8Array>);
-    const stored = await storeUpload(pool(), id, kind, body, mediaOptions());
-    return Response.json({ sha256: stored.sha256, contentType: stored.contentType, bytes: stored.bytes }, { status: 201 });
-  });
+  // Access and a Content-Length over MEDIA_MAX_BYTES are refused before a byte is read.
+  return handle(
+    request,
+    async () => {
+      const { id, kind } = await params;
+      if (!isMediaKind(kind)) throw unknownKind();
+      authorizeUpload(request.headers.get("authorization"), config());
+      if (!request.body) throw new MediaError("not_media", "empty body: send the file's bytes", "invalid");
+      const body = Readable.fromWeb(request.body as unknown as NodeReadableStream<Uint8Array>);
+      const declared = request.headers.get("content-length");
+      const stored = await storeUpload(pool(), id, kind, body, mediaOptions(), declared === null ? undefined : Number(declared));
+      return Response.json({ sha256: stored.sha256, contentType: stored.contentType, bytes: stored.bytes }, { status: 201 });
+    },
+    { maxBodyBytes: config().MEDIA_MAX_BYTES },
+  );
 }
 
 function unknownKind(): MediaError {

@@ -1,0 +1,55 @@
+// The TCP connection a request came on, for the code that serves it.
+//
+// Next gives route handlers and layouts no socket, and every header is the client's to write:
+// X-Forwarded-For reaches them untouched whenever the proxy is skipped (a request carrying the
+// build's preview id in `x-prerender-revalidate` is never shown to the proxy). So the server's
+// 'request' event runs in an AsyncLocalStorage context that holds the socket's address and the
+// raw request path, set before Next sees the request; everything Next then does for that request
+// (proxy, route handler, layouts) runs inside it. installConnectionContext() is called from
+// instrumentation.ts, which Next runs before it answers its first request.
+//
+// It also removes, from what clients send, the headers by which Next skips the proxy: the
+// preview id's `x-prerender-revalidate` (this app revalidates nothing on demand) and
+// `x-middleware-subrequest`. The route wrapper and the layout check access again anyway; but a
+// layout's check cannot keep a page's own output out of the answer (Next renders a page's
+// segment beside its layout, not inside it), so pages rely on the proxy running.
+import { AsyncLocalStorage } from "node:async_hooks";
+import http from "node:http";
+
+export type Connection = {
+  /** The socket's peer address, as Node reports it (`::ffff:127.0.0.1` on a dual-stack socket). */
+  remoteAddress: string | undefined;
+  /** The request target as it arrived (path and query), before any rewriting by Next. */
+  target: string;
+};
+
+// On globalThis: instrumentation, the proxy and each route are bundled separately, one process.
+const holder = globalThis as unknown as { __videoDashboardConnection?: AsyncLocalStorage<Connection>; __videoDashboardConnectionInstalled?: boolean };
+const storage = (holder.__videoDashboardConnection ??= new AsyncLocalStorage<Connection>());
+
+const PROXY_SKIPPING_HEADERS = ["x-prerender-revalidate", "x-prerender-revalidate-if-generated", "x-middleware-subrequest"];
+
+export function installConnectionContext(): void {
+  if (holder.__videoDashboardConnectionInstalled) return;
+  holder.__videoDashboardConnectionInstalled = true;
+  const prototype = http.Server.prototype as unknown as { emit: (event: string | symbol, ...args: unknown[]) => boolean };
+  const emit = prototype.emit;
+  prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
+    if (event !== "request") return emit.call(this, event, ...args);
+    const request = args[0] as http.IncomingMessage;
+    for (const name of PROXY_SKIPPING_HEADERS) delete request.headers[name];
+    return storage.run({ remoteAddress: request.socket?.remoteAddress, target: request.url ?? "/" }, () => emit.call(this, event, ...args));
+  };
+}
+
+/** The connection of the request being served, or undefined outside one (or before install). */
+export function currentConnection(): Connection | undefined {
+  return storage.getStore();
+}
+
+/** 127.0.0.0/8, ::1, and 127.x written as an IPv4-mapped IPv6 address. */
+export function isLoopbackAddress(address: string | undefined | null): boolean {
+  if (!address) return false;
+  const a = address.toLowerCase();
+  return a === "::1" || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(a);
+}

@@ -1,0 +1,99 @@
+// Access decided where the data is served. Every route handler goes through handle()
+// (responses.ts), which asks refuseEarly() first; the root layout asks pageAccess(). Both apply
+// decideAccess, the policy the proxy applies too: the proxy is an early refusal and the place
+// for page headers, never the only gate (Next skips it for requests carrying the build's
+// preview id, and API routes are outside its matcher so that no body is buffered for it).
+import { RequestCookies } from "next/dist/compiled/@edge-runtime/cookies";
+import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { decideAccess, type AccessDecision } from "../auth/access";
+import { isHttps } from "../auth/client-address";
+import { currentConnection } from "../auth/connection";
+import { securityHeaders } from "../auth/headers";
+import { urlProblem } from "../auth/request-hygiene";
+import { SESSION_COOKIE } from "../auth/session";
+import { authSettings } from "../auth/settings";
+
+export type RouteLimits = {
+  /** Largest body the route reads: a Content-Length above it is answered 413 unread. */
+  maxBodyBytes?: number;
+};
+
+function decide(method: string, url: URL, requestHeaders: Headers, sessionToken: string | undefined): AccessDecision {
+  const problem = urlProblem(url.pathname, url.search);
+  if (problem) return { kind: "deny", status: 400, error: problem };
+  return decideAccess(
+    authSettings(),
+    {
+      method,
+      pathname: url.pathname,
+      search: url.search,
+      sessionToken,
+      authorization: requestHeaders.get("authorization"),
+      origin: requestHeaders.get("origin"),
+      host: requestHeaders.get("host"),
+      fetchSite: requestHeaders.get("sec-fetch-site"),
+      peerAddress: currentConnection()?.remoteAddress,
+    },
+    Date.now(),
+  );
+}
+
+export type Refusal = { status: 400 | 401 | 403 | 413; error: string; code: string };
+
+const CODES: Record<Refusal["status"], string> = { 400: "bad_url", 401: "unauthenticated", 403: "forbidden", 413: "body_too_large" };
+
+/**
+ * Why a request must not reach its handler, or null. Decided from the headers alone, so an
+ * unauthenticated or oversize body is never read.
+ */
+export function refuseEarly(request: Request, limits: RouteLimits = {}): Refusal | null {
+  const decision = decide(request.method, new URL(request.url), request.headers, new RequestCookies(request.headers).get(SESSION_COOKIE)?.value);
+  if (decision.kind === "redirect") return { status: 401, error: "authentication required: log in at /login", code: CODES[401] };
+  if (decision.kind === "deny") return { status: decision.status, error: decision.error, code: CODES[decision.status] };
+  const declared = Number(request.headers.get("content-length"));
+  if (limits.maxBodyBytes !== undefined && declared > limits.maxBodyBytes) {
+    return { status: 413, error: `body of ${declared} bytes is over this route's limit of ${limits.maxBodyBytes} bytes`, code: CODES[413] };
+  }
+  return null;
+}
+
+/** Whether this request would be let into a protected API route (for answers with more detail). */
+export function mayReadProtected(request: Request): boolean {
+  const url = new URL("/api/health/details", request.url);
+  return decide("GET", url, request.headers, new RequestCookies(request.headers).get(SESSION_COOKIE)?.value).kind === "allow";
+}
+
+/** The security headers an API answer carries (the proxy no longer sees /api). */
+export function withSecurityHeaders(response: Response, request: Request): Response {
+  const https = authSettings().trustProxy ? isHttps(request.headers, request.url) : request.url.startsWith("https:");
+  let secured = response;
+  for (const [name, value] of Object.entries(securityHeaders({ api: true, https }))) {
+    // A handler's own choice (the media route's Referrer-Policy, say) stands.
+    if (secured.headers.has(name)) continue;
+    try {
+      secured.headers.set(name, value);
+    } catch {
+      // Immutable headers (a Response.redirect, a fetched response): copy once, then set.
+      secured = new Response(secured.body, secured);
+      secured.headers.set(name, value);
+    }
+  }
+  return secured;
+}
+
+/**
+ * For server-rendered pages (the root layout): returns when the request may see the page,
+ * redirects to /login when it needs a session, and otherwise gives the reason it is refused.
+ * The path is the one the connection asked for, never a header.
+ */
+export async function pageAccess(): Promise<{ allowed: true } | { allowed: false; reason: string }> {
+  const requestHeaders = await headers();
+  const target = currentConnection()?.target;
+  // Without the connection's context the path is unknown: decide as for a protected page.
+  const url = new URL(target && target.startsWith("/") ? target : "/", "http://page.invalid");
+  url.searchParams.delete("_rsc");
+  const decision = decide("GET", url, requestHeaders, (await cookies()).get(SESSION_COOKIE)?.value);
+  if (decision.kind === "redirect") redirect(decision.location);
+  return decision.kind === "allow" ? { allowed: true } : { allowed: false, reason: decision.error };
+}
