@@ -4,11 +4,11 @@ import { expect, test } from "vitest";
 import { MEDIA_FAILURE_KIND, MediaError } from "../media/errors";
 import { ParamError } from "../params";
 import { DomainError, ERROR_KINDS } from "../shared/errors";
-import { CODE_OF_STATUS, handle, jsonError, STATUS_OF_KIND } from "./responses";
+import { CODE_OF_STATUS, jsonError, mapErrors, STATUS_OF_KIND } from "./responses";
 
 const request = new Request("http://127.0.0.1/api/x");
 const failWith = async (err: unknown) => {
-  const response = await handle(request, () => Promise.reject(err));
+  const response = await mapErrors(request, () => Promise.reject(err));
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 };
 

@@ -63,10 +63,11 @@ export async function handle(request: Request, run: () => Promise<Response>, lim
     if (request.body) response.headers.set("Connection", "close");
     return withSecurityHeaders(response, request);
   }
-  return withSecurityHeaders(await runHandler(request, run), request);
+  return withSecurityHeaders(await mapErrors(request, run), request);
 }
 
-async function runHandler(request: Request, run: () => Promise<Response>): Promise<Response> {
+/** The handler's answer, with a thrown error mapped to its status and code (handle() without its access step). */
+export async function mapErrors(request: Request, run: () => Promise<Response>): Promise<Response> {
   try {
     return await run();
   } catch (err) {
