@@ -23,6 +23,33 @@ const optionalText = z
 
 const toNumber = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 
+/** "90s", "30m", "2h", "1d" as milliseconds. */
+export function parseDuration(text: string): number | null {
+  const m = /^\s*(\d+)\s*(s|m|h|d)\s*$/.exec(text);
+  return m ? Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "s" | "m" | "h" | "d"] : null;
+}
+
+const duration = (fallback: string) =>
+  optionalText.transform((v, ctx) => {
+    const ms = parseDuration(v ?? fallback);
+    if (ms === null || ms === 0) {
+      ctx.addIssue({ code: "custom", message: "expected a duration such as 90s, 30m, 2h or 1d" });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/** An IANA zone name Intl knows ("Asia/Shanghai"); unset: the server's own zone. */
+const timeZone = optionalText.transform((v, ctx) => {
+  const zone = v?.replace(/^:/, "") ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  try {
+    return new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    ctx.addIssue({ code: "custom", message: `unknown time zone ${JSON.stringify(zone)}: expected an IANA name such as Asia/Shanghai` });
+    return z.NEVER;
+  }
+});
+
 const envSchema = z.object({
   DATABASE_URL: optionalText.pipe(
     z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL").optional(),
@@ -55,6 +82,15 @@ const envSchema = z.object({
   EXPORT_CONCURRENCY: optionalText.transform(toNumber).pipe(z.number().int().min(1).max(100).default(2)),
   /** "1": the baseline routes under /api/bench answer (benchmarks only; 404 otherwise). */
   BENCH_ROUTES: optionalText.transform((v) => v === "1" || v === "true"),
+  /** The dashboard's one time zone: date-only filters, "today", chart buckets, displayed times. */
+  TZ: timeZone,
+  /** A robot with no callback for this long is silent (ms). */
+  ROBOT_SILENT_AFTER: duration("30m"),
+  /** Where silent/active alerts are POSTed, and in which chat robot's message format. */
+  ALERT_WEBHOOK_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
+  ALERT_WEBHOOK_FORMAT: optionalText.pipe(z.enum(["generic", "wecom", "dingtalk", "feishu", "slack"]).default("generic")),
+  /** The dashboard's address as its users reach it: the links in alerts. Unset: http://HOST:PORT. */
+  PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
   LOG_LEVEL: optionalText.pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
 });
 

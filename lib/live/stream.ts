@@ -33,6 +33,7 @@ export function liveEventStream(hub: LiveHub, signal: AbortSignal, hooks: Stream
           videos += `event: video\nid: ${item.id}\ndata: ${JSON.stringify(item)}\n\n`;
         },
         resync: () => send(`event: resync\ndata: {}\n\n`),
+        deleted: (ids) => send(`event: deleted\ndata: ${JSON.stringify({ ids })}\n\n`),
       });
       const heartbeat = setInterval(() => send(`: heartbeat ${Date.now()}\n\n`), HEARTBEAT_MS);
       hooks.opened?.();

@@ -1,5 +1,7 @@
 import { pool } from "@/lib/db/client";
+import { config } from "@/lib/config";
 import { checkHealth } from "@/lib/health";
+import { listRobots } from "@/lib/robots/list";
 import { ingestor } from "@/lib/ingest/spool-ingest";
 
 export const dynamic = "force-dynamic";
@@ -9,6 +11,8 @@ export async function GET(): Promise<Response> {
     (i) => i.status(),
     (err: Error) => err,
   );
-  const health = await checkHealth(pool(), spool);
+  const silentRobots = async () =>
+    (await listRobots(pool(), { silentAfterMs: config().ROBOT_SILENT_AFTER })).filter((r) => r.state === "silent").map((r) => r.robotId);
+  const health = await checkHealth(pool(), spool, silentRobots);
   return Response.json(health, { status: health.status === "down" ? 503 : 200, headers: { "cache-control": "no-store" } });
 }
