@@ -1,3 +1,5 @@
+import createNextIntlPlugin from "next-intl/plugin";
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Server-only packages with native or dynamic requires: loaded by Node, not bundled.
@@ -8,4 +10,5 @@ const nextConfig = {
   logging: { incomingRequests: { ignore: [/[?&](token|access_token|api_token|password)=/i] } },
 };
 
-export default nextConfig;
+// Finds i18n/request.ts (the language, messages and time zone of each request).
+export default createNextIntlPlugin()(nextConfig);

@@ -1,80 +1,93 @@
 import Link from "next/link";
+import { getFormatter, getTranslations } from "next-intl/server";
 import { BarChart } from "@/components/bar-chart";
 import { ConversationBadge } from "@/components/conversation-badge";
 import { EmptyState } from "@/components/empty-state";
-import { formatCount, formatTotalDuration, pathSegment } from "@/components/format";
 import { LiveRefresh } from "@/components/live/live-refresh";
+import { RobotStrip } from "@/components/robots/robot-strip";
 import { LiveVideoList } from "@/components/videos/live-video-list";
+import { config } from "@/lib/config";
 import { pool } from "@/lib/db/client";
+import { formatTotalDuration } from "@/lib/format/durations";
+import { pathSegment } from "@/lib/format/format";
 import { getOverview } from "@/lib/overview/summary";
-import { describeRetention, retentionPolicy } from "@/lib/retention/retention";
+import { retentionPolicy } from "@/lib/retention/retention";
+import { listRobots } from "@/lib/robots/list";
 import { NO_FILTERS } from "@/lib/videos/filters";
 import { listVideos } from "@/lib/videos/list";
 
 export const dynamic = "force-dynamic";
 
-const hourLabel = (iso: string) => new Date(iso).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
-const dayLabel = (iso: string) => new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "short" });
-
 export default async function OverviewPage() {
-  const [overview, latest] = await Promise.all([getOverview(pool()), listVideos(pool(), NO_FILTERS, { limit: 12 })]);
-  const stats: [string, string, string?][] = [
-    ["Videos today", formatCount(overview.videosToday)],
-    ["Last 7 days", formatCount(overview.videosLast7Days)],
-    ["All videos", formatCount(overview.videosTotal)],
-    ["Total duration", formatTotalDuration(overview.totalDuration)],
-    ["Active conversations", formatCount(overview.activeConversations), `of ${formatCount(overview.conversations)}, last 7 days`],
-    ["Active senders", formatCount(overview.activeSenders), `of ${formatCount(overview.senders)}, last 7 days`],
+  const cfg = config();
+  const [overview, latest, robots, t, format] = await Promise.all([
+    getOverview(pool(), new Date(), cfg.TZ),
+    listVideos(pool(), NO_FILTERS, { limit: 12 }),
+    listRobots(pool(), { silentAfterMs: cfg.ROBOT_SILENT_AFTER }),
+    getTranslations("overview"),
+    getFormatter(),
+  ]);
+  const n = (value: number) => format.number(value);
+  const retentionDays = retentionPolicy();
+  // [test id, label, value, note]
+  const stats: [string, string, string, string?][] = [
+    ["videos-today", t("videosToday"), n(overview.videosToday)],
+    ["last-7-days", t("last7Days"), n(overview.videosLast7Days)],
+    ["all-videos", t("allVideos"), n(overview.videosTotal)],
+    ["total-duration", t("totalDuration"), formatTotalDuration(format, overview.totalDuration)],
+    ["active-conversations", t("activeConversations"), n(overview.activeConversations), t("ofLast7Days", { all: n(overview.conversations) })],
+    ["active-senders", t("activeSenders"), n(overview.activeSenders), t("ofLast7Days", { all: n(overview.senders) })],
   ];
   return (
     <div className="space-y-6">
       <LiveRefresh pill={false} minIntervalMs={3000} />
       <div>
-        <h1 className="text-2xl font-semibold">Overview</h1>
+        <h1 className="text-2xl font-semibold">{t("title")}</h1>
         <p className="text-sm muted" data-testid="retention">
-          {describeRetention(retentionPolicy())}
+          {retentionDays === null ? t("keepingEverything") : t("keepingDays", { days: retentionDays })}
         </p>
       </div>
+      <RobotStrip robots={robots} />
       <dl className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
-        {stats.map(([label, value, note]) => (
-          <div key={label} className="card p-3">
+        {stats.map(([id, label, value, note]) => (
+          <div key={id} className="card p-3">
             <dt className="text-xs font-medium muted">{label}</dt>
-            <dd className="mt-1 text-2xl font-semibold tabular-nums" data-testid={`stat-${label.toLowerCase().replaceAll(" ", "-")}`}>{value}</dd>
+            <dd className="mt-1 text-2xl font-semibold tabular-nums" data-testid={`stat-${id}`}>{value}</dd>
             {note && <dd className="text-xs muted">{note}</dd>}
           </div>
         ))}
       </dl>
       <div className="grid gap-3 lg:grid-cols-2">
-        <BarChart title="Videos per hour, last 24 hours" buckets={overview.hourly} label={hourLabel} />
-        <BarChart title="Videos per day, last 30 days" buckets={overview.daily} label={dayLabel} />
+        <BarChart title={t("perHour")} buckets={overview.hourly} labels="hour" />
+        <BarChart title={t("perDay")} buckets={overview.daily} labels="day" />
       </div>
       <div className="grid gap-3 md:grid-cols-2">
-        <TopList title="Top senders" empty="Senders with more than one video are ranked here." href="/senders">
+        <TopList title={t("topSenders")} seeAll={t("seeAllSenders")} empty={t("topSendersEmpty")} href="/senders">
           {overview.topSenders.map((s) => (
             <li key={s.fromWxId} className="flex items-center justify-between gap-2 py-1.5">
               <Link href={`/senders/${pathSegment(s.fromWxId)}`} className="min-w-0 truncate hover:underline">
                 <span className="font-medium">{s.nickName ?? s.fromWxId}</span> <span className="font-mono text-xs muted">{s.fromWxId}</span>
               </Link>
-              <span className="tabular-nums muted">{formatCount(s.videoCount)}</span>
+              <span className="tabular-nums muted">{n(s.videoCount)}</span>
             </li>
           ))}
         </TopList>
-        <TopList title="Top conversations" empty="Conversations with more than one video are ranked here." href="/conversations">
+        <TopList title={t("topConversations")} seeAll={t("seeAllConversations")} empty={t("topConversationsEmpty")} href="/conversations">
           {overview.topConversations.map((c) => (
             <li key={c.conversationId} className="flex items-center justify-between gap-2 py-1.5">
               <span className="flex min-w-0 items-center gap-1.5">
                 <ConversationBadge kind={c.conversationKind} />
                 <Link href={`/conversations/${pathSegment(c.conversationId)}`} className="truncate font-mono text-sm hover:underline">{c.conversationId || "—"}</Link>
               </span>
-              <span className="tabular-nums muted">{formatCount(c.videoCount)}</span>
+              <span className="tabular-nums muted">{n(c.videoCount)}</span>
             </li>
           ))}
         </TopList>
       </div>
       <section aria-labelledby="latest-title" className="space-y-3">
         <div className="flex items-baseline justify-between">
-          <h2 id="latest-title" className="text-lg font-medium">Latest videos</h2>
-          <Link href="/videos" className="link text-sm">All videos →</Link>
+          <h2 id="latest-title" className="text-lg font-medium">{t("latest")}</h2>
+          <Link href="/videos" className="link text-sm">{t("allVideosLink")} →</Link>
         </div>
         <LiveVideoList initial={latest.items} filters={{}} view="grid" live maxItems={12} empty={<EmptyState />} />
       </section>
@@ -82,12 +95,12 @@ export default async function OverviewPage() {
   );
 }
 
-function TopList({ title, href, empty, children }: { title: string; href: string; empty: string; children: React.ReactNode[] }) {
+function TopList({ title, seeAll, href, empty, children }: { title: string; seeAll: string; href: string; empty: string; children: React.ReactNode[] }) {
   return (
     <section className="card p-4" aria-label={title}>
       <div className="mb-2 flex items-baseline justify-between">
         <h2 className="font-medium">{title}</h2>
-        <Link href={href} className="link text-sm">See all<span className="sr-only"> {title.toLowerCase().replace("top ", "")}</span></Link>
+        <Link href={href} className="link text-sm">{seeAll}</Link>
       </div>
       {children.length ? <ol className="divide-y divide-zinc-100 text-sm dark:divide-zinc-800">{children}</ol> : <p className="text-sm muted">{empty}</p>}
     </section>

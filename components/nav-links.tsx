@@ -1,16 +1,19 @@
 "use client";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { useTranslations } from "next-intl";
 
 const LINKS = [
-  { href: "/", label: "Overview" },
-  { href: "/videos", label: "Videos" },
-  { href: "/conversations", label: "Conversations" },
-  { href: "/senders", label: "Senders" },
-  { href: "/deliveries", label: "Deliveries" },
-];
+  { href: "/", label: "overview" },
+  { href: "/videos", label: "videos" },
+  { href: "/conversations", label: "conversations" },
+  { href: "/senders", label: "senders" },
+  { href: "/robots", label: "robots" },
+  { href: "/deliveries", label: "deliveries" },
+] as const;
 
 export function NavLinks() {
+  const t = useTranslations("nav");
   const path = usePathname();
   return (
     <ul className="flex flex-wrap gap-1 text-sm">
@@ -25,7 +28,7 @@ export function NavLinks() {
                 current ? "bg-zinc-200 text-zinc-950 dark:bg-zinc-800 dark:text-white" : "text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-900"
               }`}
             >
-              {label}
+              {t(label)}
             </Link>
           </li>
         );

@@ -1,7 +1,9 @@
 "use client";
-// "5 minutes ago", kept current, with the exact time on hover (title) and for machines (dateTime).
+// "5 minutes ago", kept current, with the exact time (in the dashboard's zone) on hover (title)
+// and for machines (dateTime).
 import { useSyncExternalStore } from "react";
-import { formatExact, formatRelative } from "./format";
+import { useFormatter, useTranslations } from "next-intl";
+import { formatExact } from "@/lib/format/durations";
 
 // One shared clock for every timestamp on the page, ticking every 15 s.
 let now = Date.now();
@@ -24,14 +26,17 @@ function subscribe(listener: () => void) {
 }
 
 export function RelativeTime({ iso, className }: { iso: string; className?: string }) {
+  const format = useFormatter();
+  const t = useTranslations("common");
   const current = useSyncExternalStore(subscribe, () => now, () => now);
   // The shared clock ticks every 15 s, so a video that arrived live since the last tick would read
   // "in 10 seconds": anything up to a minute ahead is "now". Further ahead is real clock skew, shown.
   const at = Date.parse(iso);
   const reference = at > current && at - current < 60_000 ? at : current;
+  // The server's clock and the browser's differ by the page's age: the relative words may too.
   return (
-    <time dateTime={iso} title={formatExact(iso)} className={className} suppressHydrationWarning>
-      {formatRelative(iso, reference)}
+    <time dateTime={iso} title={formatExact(format, iso)} className={className} suppressHydrationWarning>
+      {Math.abs(at - reference) < 10_000 ? t("justNow") : format.relativeTime(at, reference)}
     </time>
   );
 }

@@ -1,7 +1,7 @@
 // The dashboard's pages: filters through the URL, the search box, the detail page, the
 // conversation and sender pages, the deliveries log, hostile text, and accessibility.
-import AxeBuilder from "@axe-core/playwright";
-import type { APIRequestContext, Page } from "@playwright/test";
+import type { APIRequestContext } from "@playwright/test";
+import { expectAccessible } from "./accessible";
 import { expect, test, uniqueVideo } from "./fixtures";
 
 async function post(request: APIRequestContext, video: ReturnType<typeof uniqueVideo>) {
@@ -11,11 +11,6 @@ async function post(request: APIRequestContext, video: ReturnType<typeof uniqueV
   return (await list.json()).items as { id: string; duration: number }[];
 }
 
-async function expectAccessible(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
-}
 
 test("filters live in the URL, survive a reload and show in the form; table view; bad filters explained", async ({ page, request }) => {
   test.setTimeout(60_000);

@@ -18,13 +18,32 @@ export const WECHAT_CDN_HOSTS = [
 
 const toNumber = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 
-const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** "90s", "30m", "24h", "2d" in milliseconds (the format is checked by the caller). */
-function durationMs(text: string): number {
-  const [, n, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(text)!;
-  return Number(n) * DURATION_UNITS_MS[unit as keyof typeof DURATION_UNITS_MS];
+/** "1500ms", "90s", "30m", "2h", "1d" as milliseconds. */
+export function parseDuration(text: string): number | null {
+  const m = /^\s*(\d+)\s*(ms|s|m|h|d)\s*$/.exec(text);
+  return m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "ms" | "s" | "m" | "h" | "d"] : null;
 }
+
+const duration = (fallback: string) =>
+  optionalText.transform((v, ctx) => {
+    const ms = parseDuration(v ?? fallback);
+    if (ms === null || ms === 0) {
+      ctx.addIssue({ code: "custom", message: "expected a duration such as 90s, 30m, 2h or 1d" });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/** An IANA zone name Intl knows ("Asia/Shanghai"); unset: the server's own zone. */
+const timeZone = optionalText.transform((v, ctx) => {
+  const zone = v?.replace(/^:/, "") ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  try {
+    return new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    ctx.addIssue({ code: "custom", message: `unknown time zone ${JSON.stringify(zone)}: expected an IANA name such as Asia/Shanghai` });
+    return z.NEVER;
+  }
+});
 
 const envSchema = z.object({
   DATABASE_URL: optionalText.pipe(
@@ -68,10 +87,17 @@ const envSchema = z.object({
   FORWARD_SECRET: optionalText,
   /** One forward attempt's limit, answer included. */
   FORWARD_TIMEOUT_MS: optionalText.transform(toNumber).pipe(z.number().int().positive().default(10_000)),
-  /** How long a delivery is retried before it is marked failed ("90s", "30m", "24h", "2d"). */
-  FORWARD_MAX_AGE: optionalText.transform((v) => v ?? "24h").pipe(
-    z.string().regex(/^\d+(ms|s|m|h|d)$/, "a number and a unit: 90s, 30m, 24h, 2d").transform(durationMs),
-  ),
+  /** How long a delivery is retried before it is marked failed (ms; "90s", "30m", "24h", "2d"). */
+  FORWARD_MAX_AGE: duration("24h"),
+  /** The dashboard's one time zone: date-only filters, "today", chart buckets, displayed times. */
+  TZ: timeZone,
+  /** A robot with no callback for this long is silent (ms). */
+  ROBOT_SILENT_AFTER: duration("30m"),
+  /** Where silent/active alerts are POSTed, and in which chat robot's message format. */
+  ALERT_WEBHOOK_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
+  ALERT_WEBHOOK_FORMAT: optionalText.pipe(z.enum(["generic", "wecom", "dingtalk", "feishu", "slack"]).default("generic")),
+  /** The dashboard's address as its users reach it: the links in alerts. Unset: http://HOST:PORT. */
+  PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
   LOG_LEVEL: optionalText.pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
 });
 

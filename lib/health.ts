@@ -11,12 +11,14 @@ export type Health = {
   spool: "ok" | string;
   /** Why the last replay of the spool failed, while it keeps failing. */
   drainError?: string;
+  /** Robots with no callback for ROBOT_SILENT_AFTER (lib/robots): the dashboard is "degraded". */
+  silentRobots?: string[];
 };
 
 export type SpoolState = { spoolDepth: number; spool: true | string; lastDrainError?: string | null };
 
 /** Whether the database answers within two seconds, and what the spool holds. */
-export async function checkHealth(db: Pool, spool: SpoolState | Error): Promise<Health> {
+export async function checkHealth(db: Pool, spool: SpoolState | Error, silentRobots: () => Promise<string[]> = async () => []): Promise<Health> {
   let database: string = "ok";
   try {
     await Promise.race([
@@ -31,7 +33,11 @@ export async function checkHealth(db: Pool, spool: SpoolState | Error): Promise<
   // Database up but no spool: callbacks are stored, without the safety net for the next outage.
   const status = database === "ok" ? (spoolDepth > 0 || spoolState !== "ok" ? "degraded" : "ok") : spoolState === "ok" ? "degraded" : "down";
   const drainError = spool instanceof Error ? null : spool.lastDrainError;
-  return { status, database, spoolDepth, spool: spoolState, ...(drainError ? { drainError } : {}) };
+  const silent = database === "ok" ? await silentRobots() : [];
+  return {
+    status: status === "ok" && silent.length > 0 ? "degraded" : status, database, spoolDepth, spool: spoolState,
+    ...(drainError ? { drainError } : {}), ...(silent.length > 0 ? { silentRobots: silent } : {}),
+  };
 }
 
 export type PublicHealth = Pick<Health, "status" | "spoolDepth"> & { database: "ok" | "unreachable"; spool: "ok" | "unavailable" };

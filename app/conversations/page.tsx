@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ConversationBadge } from "@/components/conversation-badge";
-import { formatCount, formatTotalDuration, pathSegment } from "@/components/format";
-import type { SearchParams } from "@/components/page-params";
+import { formatCount, formatTotalDuration, pathSegment } from "@/lib/format/format";
+import type { SearchParams } from "@/lib/pages/params";
 import { ParamErrorNotice } from "@/components/param-error";
 import { RelativeTime } from "@/components/relative-time";
 import { SummaryList } from "@/components/summary-list";

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { EmptyState } from "@/components/empty-state";
-import { attempt, filterQuery, hasFilters, toClientFilters, toURLSearchParams, type SearchParams } from "@/components/page-params";
+import { attempt, filterQuery, hasFilters, toClientFilters, toURLSearchParams, type SearchParams } from "@/lib/pages/params";
 import { Pager } from "@/components/pager";
 import { ParamErrorNotice } from "@/components/param-error";
 import { FilterForm } from "@/components/videos/filter-form";

@@ -6,7 +6,7 @@ import { createContext, useCallback, useContext, useEffect, useRef, useState } f
 import type { VideoListItem } from "@/lib/videos/item";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting";
-export type LiveEvent = { type: "video"; item: VideoListItem } | { type: "resync" };
+export type LiveEvent = { type: "video"; item: VideoListItem } | { type: "resync" } | { type: "deleted"; ids: string[] };
 type Listener = (event: LiveEvent) => void;
 
 const LiveContext = createContext<{ status: LiveStatus; subscribe: (l: Listener) => () => void }>({
@@ -64,6 +64,11 @@ export function LiveProvider({ children }: { children: React.ReactNode }) {
         } catch {}
       });
       source.addEventListener("resync", () => emit({ type: "resync" }));
+      source.addEventListener("deleted", (e) => {
+        try {
+          emit({ type: "deleted", ids: (JSON.parse((e as MessageEvent<string>).data) as { ids: string[] }).ids });
+        } catch {}
+      });
     };
     // A dropped network can leave the stream's connection silently dead: start over when it is back.
     const onOffline = () => {

@@ -24,6 +24,7 @@ export function LiveRefresh({ minIntervalMs = 2000, pill = true }: { minInterval
   }, [router, minIntervalMs]);
 
   useLiveEvents((e) => {
+    if (e.type === "deleted") return refresh();
     if (e.type === "resync" || !pill || !scrolledAway()) refresh();
     else setWaiting((n) => n + 1);
   });

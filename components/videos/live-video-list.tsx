@@ -6,7 +6,7 @@ import { useEffect, useMemo, useState } from "react";
 import type { VideoListItem } from "@/lib/videos/item";
 import { useLiveEvents } from "../live/live-provider";
 import { NewItemsPill, scrolledAway } from "../live/new-items-pill";
-import { matchesFilters, type ClientFilters } from "./match";
+import { matchesFilters, type ClientFilters } from "@/lib/pages/match";
 import { VideoCard } from "./video-card";
 import { VideoTable } from "./video-table";
 import { VideoTimeline } from "./video-timeline";
@@ -34,8 +34,11 @@ export function LiveVideoList({
   const router = useRouter();
   const [arrived, setArrived] = useState<VideoListItem[]>([]);
   const [pending, setPending] = useState<VideoListItem[]>([]);
+  // Deleted anywhere (this page's Delete, another tab, another instance): the card goes.
+  const [gone, setGone] = useState<ReadonlySet<string>>(new Set());
 
   useLiveEvents((e) => {
+    if (e.type === "deleted") return setGone((g) => new Set([...g, ...e.ids]));
     if (!live) return;
     if (e.type === "resync") return router.refresh();
     if (!matchesFilters(e.item, filters)) return;
@@ -61,9 +64,9 @@ export function LiveVideoList({
   const fresh = useMemo(() => new Set(arrived.map((v) => v.id)), [arrived]);
   const videos = useMemo(() => {
     const seen = new Set<string>();
-    const all = [...arrived, ...initial].filter((v) => !seen.has(v.id) && seen.add(v.id));
+    const all = [...arrived, ...initial].filter((v) => !gone.has(v.id) && !seen.has(v.id) && seen.add(v.id));
     return maxItems ? all.slice(0, maxItems) : all;
-  }, [arrived, initial, maxItems]);
+  }, [arrived, initial, maxItems, gone]);
 
   return (
     <>

@@ -2,7 +2,7 @@
 import Link from "next/link";
 import type { VideoListItem } from "@/lib/videos/item";
 import { ConversationBadge, DirectionBadge } from "../conversation-badge";
-import { formatBytes, formatDuration, pathSegment } from "../format";
+import { formatBytes, formatDuration, pathSegment } from "@/lib/format/format";
 import { RelativeTime } from "../relative-time";
 import { senderName } from "./video-card";
 

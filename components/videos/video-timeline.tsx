@@ -3,7 +3,7 @@ import Link from "next/link";
 import { PreviewImage } from "@/components/media/preview-image";
 import type { VideoListItem } from "@/lib/videos/item";
 import { DirectionBadge } from "../conversation-badge";
-import { formatDuration, pathSegment } from "../format";
+import { formatDuration, pathSegment } from "@/lib/format/format";
 import { RelativeTime } from "../relative-time";
 import { senderName } from "./video-card";
 

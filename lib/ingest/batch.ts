@@ -78,7 +78,7 @@ WITH input AS (
   ON CONFLICT ("instanceId", "messageKey", "sendTime") DO NOTHING
   RETURNING id, "instanceId", "messageKey"
 ), outcomes AS (
-  SELECT i.ord, i."bodyBytes", i."receivedAt", i."spoolKey", i."replayOf", i."body", i."contentType",
+  SELECT i.ord, i."bodyBytes", i."receivedAt", i."spoolKey", i."replayOf", i."body", i."contentType", i."robotId", i."instanceId",
          CASE WHEN ins.id IS NOT NULL AND k.ord = i.ord THEN 'stored' ELSE 'duplicate' END::delivery_outcome AS outcome,
          coalesce(ins.id, ex.id) AS "videoEventId",
          nextval('deliveries_id_seq') AS "deliveryId"
@@ -88,8 +88,8 @@ WITH input AS (
   LEFT JOIN video_events ex
     ON ex."instanceId" = k."instanceId" AND ex."messageKey" = k."messageKey" AND ex."sendTime" = k."sendTime"
 ), recorded AS (
-  INSERT INTO deliveries (id, "eventCode", outcome, "httpStatus", "bodyBytes", "receivedAt", "videoEventId", "spoolKey", "replayOf", body, "contentType")
-  SELECT "deliveryId", '${VIDEO_EVENT_CODE}', outcome, 200, "bodyBytes", "receivedAt", "videoEventId", "spoolKey", "replayOf", body, "contentType"
+  INSERT INTO deliveries (id, "eventCode", outcome, "httpStatus", "bodyBytes", "receivedAt", "videoEventId", "spoolKey", "replayOf", body, "contentType", "robotId", "instanceId")
+  SELECT "deliveryId", '${VIDEO_EVENT_CODE}', outcome, 200, "bodyBytes", "receivedAt", "videoEventId", "spoolKey", "replayOf", body, "contentType", "robotId", "instanceId"
   FROM outcomes ORDER BY ord
   ON CONFLICT ("spoolKey") DO NOTHING
   RETURNING id

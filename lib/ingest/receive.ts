@@ -43,8 +43,11 @@ export function parseBody(body: Buffer): Parsed {
 /** What a delivery means, before anything is written. Pure: the schema tests use it. */
 export type Classified =
   | { kind: "video"; envelope: VideoEnvelope; raw: unknown; eventCode: string }
-  | { kind: "other_event"; eventCode: string }
-  | { kind: "rejected"; eventCode: string | null; error: string; issues: Issue[] };
+  | { kind: "other_event"; eventCode: string; robot?: RobotIds }
+  | { kind: "rejected"; eventCode: string | null; error: string; issues: Issue[]; robot?: RobotIds };
+
+/** Which robot a delivery came from, when its envelope says (lib/robots counts it). */
+export type RobotIds = { robotId: string | null; instanceId: string | null };
 
 export function classify(body: Buffer): Classified {
   const parsed = parseBody(body);
@@ -55,11 +58,12 @@ export function classify(body: Buffer): Classified {
     return { kind: "rejected", eventCode: null, error: `invalid envelope: ${summarise(issues)}`, issues };
   }
   const eventCode = envelope.data.event;
-  if (eventCode !== VIDEO_EVENT_CODE) return { kind: "other_event", eventCode };
+  const robot = robotIdsOf(envelope.data.data);
+  if (eventCode !== VIDEO_EVENT_CODE) return { kind: "other_event", eventCode, robot };
   const video = videoEnvelopeSchema.safeParse(parsed.value);
   if (!video.success) {
     const issues = toIssues(video.error);
-    return { kind: "rejected", eventCode, error: `invalid ${VIDEO_EVENT_CODE} payload: ${summarise(issues)}`, issues };
+    return { kind: "rejected", eventCode, error: `invalid ${VIDEO_EVENT_CODE} payload: ${summarise(issues)}`, issues, robot };
   }
   return { kind: "video", envelope: video.data, raw: parsed.value, eventCode };
 }
@@ -118,11 +122,11 @@ export async function storeClassified(
       }
     }
     case "other_event": {
-      await recordDelivery(db, { ...common, eventCode: classified.eventCode, outcome: "other_event", httpStatus: 200 });
+      await recordDelivery(db, { ...common, ...classified.robot, eventCode: classified.eventCode, outcome: "other_event", httpStatus: 200 });
       return { outcome: "other_event", eventCode: classified.eventCode };
     }
     case "rejected": {
-      await recordDelivery(db, { ...common, eventCode: classified.eventCode, outcome: "rejected", httpStatus: 400, error: classified.error });
+      await recordDelivery(db, { ...common, ...classified.robot, eventCode: classified.eventCode, outcome: "rejected", httpStatus: 400, error: classified.error });
       return { outcome: "rejected", error: classified.error, issues: classified.issues };
     }
   }
@@ -157,13 +161,15 @@ type DeliveryRow = {
   spoolKey?: string | null;
   replayOf?: string | null;
   contentType?: string | null;
+  robotId?: string | null;
+  instanceId?: string | null;
 };
 
 async function recordDelivery(db: Pool, row: DeliveryRow): Promise<void> {
   await db.query({
     name: "record_delivery",
-    text: `INSERT INTO deliveries ("eventCode", outcome, "httpStatus", error, body, "bodyBytes", "receivedAt", "spoolKey", "replayOf", "contentType")
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    text: `INSERT INTO deliveries ("eventCode", outcome, "httpStatus", error, body, "bodyBytes", "receivedAt", "spoolKey", "replayOf", "contentType", "robotId", "instanceId")
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
            ON CONFLICT ("spoolKey") DO NOTHING`,
     values: [
       nulFree(row.eventCode),
@@ -176,6 +182,8 @@ async function recordDelivery(db: Pool, row: DeliveryRow): Promise<void> {
       row.spoolKey ?? null,
       row.replayOf ?? null,
       row.contentType ?? null,
+      row.robotId ?? null,
+      row.instanceId ?? null,
     ],
   });
 }
@@ -229,6 +237,15 @@ export function videoRow(envelope: VideoEnvelope, raw: unknown, receivedAt: Date
     cdnPreviewHeight: cdn.height ?? null,
     raw: JSON.stringify(raw),
   };
+}
+
+/** Every event carries data.robotId and data.instanceId; ids are kept as text, bounded in length. */
+function robotIdsOf(data: unknown): RobotIds | undefined {
+  if (typeof data !== "object" || data === null) return undefined;
+  const { robotId, instanceId } = data as Record<string, unknown>;
+  const idText = (v: unknown) => ((typeof v === "string" && v !== "") || typeof v === "number" ? String(v).slice(0, 200) : null);
+  const robot = idText(robotId);
+  return robot === null ? undefined : { robotId: robot, instanceId: idText(instanceId) };
 }
 
 function decode(body: Buffer): string {

@@ -7,11 +7,14 @@ import { isBigintId } from "../shared/paging";
 import { ITEM_COLUMNS, toItem, type ItemRow, type VideoListItem } from "../videos/item";
 
 export const CHANNEL = "video_events";
+/** Ids of deleted videos (DELETE /api/videos, retention): open pages drop their cards. */
+export const DELETED_CHANNEL = "video_events_deleted";
 
 export type LiveSubscriber = {
   video: (item: VideoListItem) => void;
   /** The listener reconnected: anything stored meanwhile was missed, so views should reload. */
   resync: () => void;
+  deleted?: (ids: string[]) => void;
 };
 
 export type LiveHub = {
@@ -105,12 +108,15 @@ export function createLiveHub({ connectionString, pool, maxDelayMs = 5000 }: Opt
     c.on("error", lost);
     c.on("end", () => lost());
     c.on("notification", (msg) => {
-      if (msg.channel !== CHANNEL) return;
-      announce(parseIds(msg.payload));
+      if (msg.channel === CHANNEL) announce(parseIds(msg.payload));
+      if (msg.channel === DELETED_CHANNEL) {
+        const ids = parseIds(msg.payload);
+        if (ids.length > 0) emit((s) => s.deleted?.(ids));
+      }
     });
     try {
       await c.connect();
-      await c.query(`LISTEN ${CHANNEL}`);
+      await c.query(`LISTEN ${CHANNEL}; LISTEN ${DELETED_CHANNEL}`);
     } catch (err) {
       lost(err as Error);
       return;

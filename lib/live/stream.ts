@@ -68,6 +68,7 @@ export function liveEventStream(hub: LiveHub, signal: AbortSignal, hooks: Stream
         const unsubscribe = hub.subscribe({
           video: (item) => (held ? held.push(item) : queue(item)),
           resync,
+          deleted: (ids) => send(`event: deleted\ndata: ${JSON.stringify({ ids })}\n\n`),
         });
         void (async () => {
           const sent = new Set<string>();

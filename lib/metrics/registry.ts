@@ -46,6 +46,12 @@ function create() {
       labelNames: ["kind", "result"] as const,
       registers: [registry],
     }),
+    robotLastCallback: new Gauge({
+      name: "robot_last_callback_timestamp_seconds",
+      help: "When each robot's last callback arrived (Unix seconds), as the silence monitor last read it",
+      labelNames: ["robot_id"] as const,
+      registers: [registry],
+    }),
   };
 }
 

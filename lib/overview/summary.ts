@@ -1,26 +1,20 @@
 // The overview's figures, all from the summary tables (video_hourly, conversation_summaries,
 // sender_summaries): a handful of index reads, whatever the size of video_events.
 import type { Pool } from "pg";
+import { addDaysIn, startOfDayIn } from "../time/zone";
 import { conversationKind } from "../videos/item";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** Midnight of `now`'s day in the server's time zone (the dashboard usually runs beside its user). */
-export function startOfDay(now: Date): Date {
-  const d = new Date(now);
-  d.setHours(0, 0, 0, 0);
-  return d;
-}
-
 export type Bucket = { start: string; count: number };
 
-export async function getOverview(db: Pool, now = new Date()) {
-  const today = startOfDay(now);
+/** "Today" and the daily buckets begin at midnight in `timeZone` (TZ: the dashboard's one zone). */
+export async function getOverview(db: Pool, now = new Date(), timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone) {
+  const today = startOfDayIn(now, timeZone);
   const thisHour = new Date(Math.floor(now.getTime() / HOUR) * HOUR);
   const firstHour = new Date(thisHour.getTime() - 23 * HOUR);
-  const firstDay = new Date(today);
-  firstDay.setDate(firstDay.getDate() - 29);
+  const firstDay = addDaysIn(today, -29, timeZone);
   const weekAgo = new Date(now.getTime() - 7 * DAY);
 
   const [totals, hours, conversations, senders, topSenders, topConversations] = await Promise.all([
@@ -51,11 +45,7 @@ export async function getOverview(db: Pool, now = new Date()) {
   ]);
 
   const hourly: Bucket[] = Array.from({ length: 24 }, (_, i) => ({ start: new Date(firstHour.getTime() + i * HOUR).toISOString(), count: 0 }));
-  const daily: Bucket[] = Array.from({ length: 30 }, (_, i) => {
-    const d = new Date(firstDay);
-    d.setDate(d.getDate() + i);
-    return { start: d.toISOString(), count: 0 };
-  });
+  const daily: Bucket[] = Array.from({ length: 30 }, (_, i) => ({ start: addDaysIn(firstDay, i, timeZone).toISOString(), count: 0 }));
   let videosToday = 0;
   let videosLast7Days = 0;
   for (const { hour, videoCount } of hours.rows) {
@@ -64,7 +54,7 @@ export async function getOverview(db: Pool, now = new Date()) {
     if (t >= weekAgo.getTime() - HOUR) videosLast7Days += videoCount;
     const h = Math.floor((t - firstHour.getTime()) / HOUR);
     if (h >= 0 && h < 24) hourly[h].count += videoCount;
-    const day = startOfDay(hour).toISOString();
+    const day = startOfDayIn(hour, timeZone).toISOString();
     const bucket = daily.find((b) => b.start === day);
     if (bucket) bucket.count += videoCount;
   }

@@ -1,8 +1,10 @@
 // The filters every view of the videos shares: the API, the /videos page's query string and
 // the export. One schema, one SQL translation, so what is on screen is what gets exported.
 import { z } from "zod";
+import { config } from "../config";
 import { firstValues, optionalText, parseParams, wholeNumber } from "../params";
 import { bind as bindParam } from "../shared/sql";
+import { dateOnlyIn } from "../time/zone";
 import { textMatchSql } from "./search";
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -15,11 +17,9 @@ function dateParam(endOfDay: boolean) {
     if (v === undefined) return undefined;
     let date: Date;
     if (/^\d+$/.test(v)) date = new Date(Number(v));
-    else if (DATE_ONLY.test(v)) {
-      date = new Date(`${v}T00:00:00.000Z`);
-      // `to=2024-09-30` means through the end of that day.
-      if (endOfDay) date = new Date(date.getTime() + 86_400_000 - 1);
-    } else date = new Date(v);
+    // A date alone is that day in the dashboard's zone (TZ); `to=2024-09-30` means through its end.
+    else if (DATE_ONLY.test(v)) date = dateOnlyIn(v, config().TZ, endOfDay);
+    else date = new Date(v);
     if (Number.isNaN(date.getTime())) {
       ctx.addIssue({ code: "custom", message: `not a date: expected ISO 8601 or milliseconds` });
       return z.NEVER;

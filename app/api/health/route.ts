@@ -1,7 +1,9 @@
 import { pool } from "@/lib/db/client";
+import { config } from "@/lib/config";
 import { checkHealth, publicHealth } from "@/lib/health";
 import { mayReadProtected } from "@/lib/http/access";
 import { handle } from "@/lib/http/responses";
+import { listRobots } from "@/lib/robots/list";
 import { ingestor } from "@/lib/ingest/spool-ingest";
 
 export const dynamic = "force-dynamic";
@@ -12,7 +14,9 @@ export async function GET(request: Request): Promise<Response> {
       (i) => i.status(),
       (err: Error) => err,
     );
-    const health = await checkHealth(pool(), spool);
+    const silentRobots = async () =>
+      (await listRobots(pool(), { silentAfterMs: config().ROBOT_SILENT_AFTER })).filter((r) => r.state === "silent").map((r) => r.robotId);
+    const health = await checkHealth(pool(), spool, silentRobots);
     return Response.json(mayReadProtected(request) ? health : publicHealth(health), { status: health.status === "down" ? 503 : 200, headers: { "cache-control": "no-store" } });
   });
 }

@@ -2,7 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ConversationBadge, DirectionBadge } from "@/components/conversation-badge";
-import { cdnTypeName, formatBytes, formatDuration, formatExact, pathSegment, urlHost } from "@/components/format";
+import { getFormatter, getTranslations } from "next-intl/server";
+import { DeleteVideoButton } from "@/components/delete-video-button";
+import { formatExact } from "@/lib/format/durations";
+import { formatBytes, formatDuration, pathSegment, urlHost } from "@/lib/format/format";
 import { JsonTree } from "@/components/json-tree";
 import { KeyboardNav } from "@/components/keyboard-nav";
 import { DownloadButton } from "@/components/media/download-button";
@@ -18,13 +21,16 @@ export const dynamic = "force-dynamic";
 type Props = { params: Promise<{ id: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  return { title: `Video ${(await params).id.slice(0, 20)}` };
+  return { title: (await getTranslations("video"))("pageTitle", { id: (await params).id.slice(0, 20) }) };
 }
 
 export default async function VideoPage({ params }: Props) {
   const { id } = await params;
   const [video, adjacent] = await Promise.all([getVideo(pool(), id), adjacentVideos(pool(), id)]);
   if (!video) notFound();
+  const [t, format] = await Promise.all([getTranslations("video"), getFormatter()]);
+  const exact = (iso: string) => formatExact(format, iso);
+  const cdnTypeName = (cdnType: number) => (cdnType === 2 ? t("cdnC2c") : cdnType === 3 ? t("cdnBig") : t("cdnOther", { cdnType }));
   const previous = adjacent.newer ? `/videos/${adjacent.newer}` : null;
   const next = adjacent.older ? `/videos/${adjacent.older}` : null;
   const cdn = video.cdnData;
@@ -35,12 +41,12 @@ export default async function VideoPage({ params }: Props) {
     ["fromNickName", video.fromNickName ?? "—"],
     ["conversationId", <Link key="c" href={`/conversations/${pathSegment(video.conversationId)}`} className="link font-mono">{video.conversationId || "—"}</Link>],
     ["toWxId", video.toWxId ?? "—"],
-    ["messageSource", `${video.messageSource} (${video.direction === "out" ? "sent by the robot" : "received"})`],
+    ["messageSource", `${video.messageSource} (${video.direction === "out" ? t("sentByRobot") : t("received")})`],
     ["duration", `${formatDuration(video.duration)} (${video.duration} s)`],
     ["width × height", `${video.width} × ${video.height}`],
-    ["sendTime", formatExact(video.sendTime)],
-    ["receivedAt", formatExact(video.receivedAt)],
-    ["eventTime", video.eventTime ? formatExact(video.eventTime) : "—"],
+    ["sendTime", exact(video.sendTime)],
+    ["receivedAt", exact(video.receivedAt)],
+    ["eventTime", video.eventTime ? exact(video.eventTime) : "—"],
     ["description", video.description ?? "—"],
     ["robotId", video.robotId],
     ["instanceId", video.instanceId || "—"],
@@ -53,28 +59,28 @@ export default async function VideoPage({ params }: Props) {
   const cdnFields: [string, React.ReactNode][] = [
     ["cdnType", `${video.cdnType} (${cdnTypeName(video.cdnType)})`],
     ["md5", cdn.md5 ?? "—"],
-    ["size", cdn.size === null ? "—" : `${formatBytes(cdn.size)} (${cdn.size.toLocaleString("en")} bytes)`],
+    ["size", cdn.size === null ? "—" : `${formatBytes(cdn.size)} (${t("bytes", { count: cdn.size })})`],
     ["file_name", cdn.file_name ?? "—"],
-    ["video host", urlHost(cdn.url)],
-    ["preview host", urlHost(cdn.preview_img_url)],
-    ["preview size", formatBytes(cdn.preview_img_size)],
-    ["preview dimensions", cdn.width && cdn.height ? `${cdn.width} × ${cdn.height}` : "—"],
-    ["aes_key / auth_key", cdn.aes_key || cdn.auth_key ? "present (hidden)" : "absent"],
+    [t("videoHost"), urlHost(cdn.url)],
+    [t("previewHost"), urlHost(cdn.preview_img_url)],
+    [t("previewSize"), formatBytes(cdn.preview_img_size)],
+    [t("previewDimensions"), cdn.width && cdn.height ? `${cdn.width} × ${cdn.height}` : "—"],
+    ["aes_key / auth_key", cdn.aes_key || cdn.auth_key ? t("keysHidden") : t("keysAbsent")],
   ];
 
   return (
     <article className="space-y-6">
       <KeyboardNav previous={previous} next={next} />
-      <nav aria-label="Previous and next video" className="flex items-center justify-between gap-2 text-sm">
-        <Link href="/videos" className="link">← All videos</Link>
+      <nav aria-label={t("adjacentNav")} className="flex items-center justify-between gap-2 text-sm">
+        <Link href="/videos" className="link">← {t("allVideos")}</Link>
         <div className="flex gap-2">
-          {previous ? <Link href={previous} className="btn" aria-keyshortcuts="ArrowLeft" title="Newer video (←)">← Newer</Link> : <span className="btn opacity-50" aria-disabled="true">← Newer</span>}
-          {next ? <Link href={next} className="btn" aria-keyshortcuts="ArrowRight" title="Older video (→)">Older →</Link> : <span className="btn opacity-50" aria-disabled="true">Older →</span>}
+          {previous ? <Link href={previous} className="btn" aria-keyshortcuts="ArrowLeft" title={t("newerTitle")}>← {t("newer")}</Link> : <span className="btn opacity-50" aria-disabled="true">← {t("newer")}</span>}
+          {next ? <Link href={next} className="btn" aria-keyshortcuts="ArrowRight" title={t("olderTitle")}>{t("older")} →</Link> : <span className="btn opacity-50" aria-disabled="true">{t("older")} →</span>}
         </div>
       </nav>
       <header className="space-y-2">
         <h1 className="text-2xl font-semibold break-words">
-          Video from <span data-testid="sender-nickname">{senderName(video)}</span>
+          {t.rich("heading", { sender: () => <span data-testid="sender-nickname">{senderName(video)}</span> })}
         </h1>
         <div className="flex flex-wrap items-center gap-2 text-sm">
           <ConversationBadge kind={video.conversationKind} />
@@ -91,18 +97,19 @@ export default async function VideoPage({ params }: Props) {
           <VideoPlayer videoId={video.id} width={video.width} height={video.height} />
           <div className="flex flex-wrap gap-2">
             <DownloadButton videoId={video.id} />
-            <Link href={`/videos?fromWxId=${encodeURIComponent(video.fromWxId)}`} className="btn">More from this sender</Link>
-            <Link href={`/videos?conversationId=${encodeURIComponent(video.conversationId)}`} className="btn">More in this conversation</Link>
+            <Link href={`/videos?fromWxId=${encodeURIComponent(video.fromWxId)}`} className="btn">{t("moreFromSender")}</Link>
+            <Link href={`/videos?conversationId=${encodeURIComponent(video.conversationId)}`} className="btn">{t("moreInConversation")}</Link>
+            <DeleteVideoButton videoId={video.id} />
           </div>
         </div>
         <div className="space-y-6">
-          <Section title="Message" rows={fields} />
-          <Section title="CDN metadata" rows={cdnFields} />
+          <Section title={t("message")} rows={fields} />
+          <Section title={t("cdnMetadata")} rows={cdnFields} />
         </div>
       </div>
       <section aria-labelledby="raw-title" className="card p-4">
-        <h2 id="raw-title" className="mb-2 text-lg font-medium">Raw payload</h2>
-        <p className="mb-2 text-sm muted">As received from the provider; aes_key and auth_key are hidden.</p>
+        <h2 id="raw-title" className="mb-2 text-lg font-medium">{t("raw")}</h2>
+        <p className="mb-2 text-sm muted">{t("rawExplain")}</p>
         <div className="overflow-x-auto font-mono text-sm" data-testid="raw-payload">
           <JsonTree value={video.raw} label="envelope" />
         </div>

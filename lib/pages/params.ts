@@ -1,7 +1,7 @@
 // Page query strings: Next's searchParams as URLSearchParams, and filters as they cross to the browser.
 import { FILTER_NAMES, type VideoFilters } from "@/lib/videos/filters";
 import { ParamError } from "@/lib/params";
-import type { ClientFilters } from "./videos/match";
+import type { ClientFilters } from "./match";
 
 export type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
@@ -40,5 +40,14 @@ export function attempt<T>(parse: () => T): { value: T; error: null } | { value:
   } catch (err) {
     if (err instanceof ParamError) return { value: null, error: err };
     throw err;
+  }
+}
+
+/** Route segments arrive percent-encoded in some setups and decoded in others. */
+export function decodeSegment(raw: string): string {
+  try {
+    return /%[0-9A-Fa-f]{2}/.test(raw) ? decodeURIComponent(raw) : raw;
+  } catch {
+    return raw;
   }
 }
