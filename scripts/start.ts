@@ -81,7 +81,7 @@ function buildIsStale(): boolean {
     if (!existsSync(path)) return false;
     const st = statSync(path);
     if (!st.isDirectory()) return st.mtimeMs > builtAt;
-    return readdirSync(path).some((name) => name !== "generated" && newer(join(path, name)));
+    return readdirSync(path).some((name) => newer(join(path, name)));
   };
   return ["app", "components", "lib", "next.config.js", "package-lock.json", "postcss.config.mjs"].some((p) => newer(join(process.cwd(), p)));
 }
