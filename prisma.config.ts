@@ -2,10 +2,10 @@
 // the WebAssembly schema engine, lib/db/migrate.ts) and records them in `_prisma_migrations`, so
 // the CLI's `migrate status|deploy` read the same history wherever its native engine can be
 // downloaded (it cannot be here). DATABASE_URL comes from the environment or `.env`, as for Next.
-import { loadEnvConfig } from "@next/env";
+import nextEnv from "@next/env";
 import { defineConfig } from "prisma/config";
 
-loadEnvConfig(process.cwd());
+nextEnv.loadEnvConfig(process.cwd());
 
 export default defineConfig({
   schema: "prisma/schema.prisma",
