@@ -5,15 +5,13 @@ import { buildLauncher, LAUNCHER, launcherIsStale } from "./build-launcher.mjs";
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
-if (launcherIsStale()) {
-  try {
-    await buildLauncher();
-  } catch (err) {
-    if (!existsSync(LAUNCHER)) {
-      console.error(`[start] cannot compile the launcher (${err.message.split("\n")[0]}): run \`npm run build\` in an install with devDependencies`);
-      process.exit(1);
-    }
-    console.error("[start] the launcher is older than its sources and cannot be recompiled here (no devDependencies): running the one built");
+// A production install has no esbuild and runs what `npm run build` compiled, whatever the times.
+const canCompile = existsSync(new URL("../node_modules/esbuild/package.json", import.meta.url));
+if (canCompile ? launcherIsStale() : !existsSync(LAUNCHER)) {
+  if (!canCompile) {
+    console.error("[start] no compiled launcher (dist/start.mjs), and no devDependencies to compile it: run `npm run build` first");
+    process.exit(1);
   }
+  await buildLauncher();
 }
 await import(pathToFileURL(LAUNCHER).href);

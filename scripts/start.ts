@@ -42,7 +42,7 @@ async function main() {
   try {
     const applied = await applyMigrations(databaseUrl);
     say(applied.length ? `applied migrations: ${applied.join(", ")}` : "database schema is up to date");
-    if (process.env.SKIP_BUILD !== "1" && buildIsStale() && canBuild()) {
+    if (process.env.SKIP_BUILD !== "1" && canBuild() && buildIsStale()) {
       say("building the app (first start, or sources changed)");
       const build = spawnSync(nextBin(), ["build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
       if (build.status !== 0) throw new Error("next build failed");
@@ -71,11 +71,10 @@ async function main() {
   });
 }
 
-/** A production install (`npm prune --omit=dev`) cannot build: it serves the build it has, if any. */
+/** A production install (`npm prune --omit=dev`) cannot build: it serves the build it has. */
 function canBuild(): boolean {
   if (existsSync(join(process.cwd(), "node_modules", "typescript"))) return true;
   if (!existsSync(join(process.cwd(), ".next", "BUILD_ID"))) throw new Error("no build, and no devDependencies to build with: run `npm run build` first");
-  say("the build looks older than the sources, but this install cannot build (no devDependencies): serving it as it is");
   return false;
 }
 
