@@ -1,6 +1,7 @@
 // Ingest benchmark: POST /api/callback under closed-loop load with unique messages, side by side
-// with (a) a route of the same build that only parses the JSON and (b) one that validates and
-// does a Prisma create per request; then the same load spread over two instances on one database.
+// with (a) a route of the same build that only parses the JSON; then the same load spread over
+// two instances on one database. (The Prisma-create baseline went with the Prisma Client:
+// docs/architecture.md.)
 // `npx tsx bench/ingest.ts [--quick]`
 import type { Pool } from "pg";
 import { createPool } from "../lib/db/client";
@@ -36,7 +37,7 @@ const line = (label: string, r: LoadResult) =>
   );
 
 export async function run(options: BenchOptions): Promise<Figure[]> {
-  section("ingest: POST /api/callback vs parse-only vs Prisma create");
+  section("ingest: POST /api/callback vs parse-only");
   const seconds = options.quick ? 5 : 15;
   const databaseUrl = await freshDatabase("vd_bench_ingest");
   const a = await appServer(databaseUrl);
@@ -45,11 +46,11 @@ export async function run(options: BenchOptions): Promise<Figure[]> {
   let seq = 0;
   const nextSeq = () => seq++;
   const at = (server: { url: string }, path: string): LoadTarget => ({ url: `${server.url}${path}`, body: bodies });
-  const routes = { parse: "/api/bench/parse-only", callback: "/api/callback", prisma: "/api/bench/prisma-create" };
+  const routes = { parse: "/api/bench/parse-only", callback: "/api/callback" };
   const figures: Figure[] = [];
   try {
     for (const path of Object.values(routes)) await closedLoop([at(a, path)], 10, options.quick ? 1 : 3, nextSeq);
-    const results: Record<number, { parse: LoadResult; callback: LoadResult; prisma: LoadResult; stored: Counts }> = {};
+    const results: Record<number, { parse: LoadResult; callback: LoadResult; stored: Counts }> = {};
     for (const connections of [10, 50]) {
       console.log(`${connections} connections, ${seconds} s each:`);
       const parse = await closedLoop([at(a, routes.parse)], connections, seconds, nextSeq);
@@ -58,14 +59,12 @@ export async function run(options: BenchOptions): Promise<Figure[]> {
       const callback = await closedLoop([at(a, routes.callback)], connections, seconds, nextSeq);
       const after = await settledCounts(db);
       line("/api/callback", callback);
-      const prisma = await closedLoop([at(a, routes.prisma)], connections, seconds, nextSeq);
-      line("(b) validate + Prisma create", prisma);
       const stored = { videos: after.videos - before.videos, accepted: after.accepted - before.accepted };
       console.log(`  callback: ${callback.ok} answered 200, ${stored.accepted} deliveries logged 200, ${stored.videos} videos stored`);
-      results[connections] = { parse, callback, prisma, stored };
+      results[connections] = { parse, callback, stored };
     }
     for (const connections of [10, 50]) {
-      const { parse, callback, prisma, stored } = results[connections];
+      const { parse, callback, stored } = results[connections];
       const judged = connections === 50;
       const verdict = (ok: boolean) => (judged ? ok : null);
       const note = judged ? undefined : "goal is at 50 connections";
@@ -74,11 +73,6 @@ export async function run(options: BenchOptions): Promise<Figure[]> {
           bench: "ingest", name: `callback throughput, ${connections} conn, vs parse-only`, value: callback.throughput, unit: "req/s",
           baseline: { label: "(a) parse-only req/s", value: parse.throughput }, ratio: callback.throughput / parse.throughput,
           goal: ">= 0.85", met: verdict(callback.throughput / parse.throughput >= 0.85), note,
-        },
-        {
-          bench: "ingest", name: `callback throughput, ${connections} conn, vs Prisma create`, value: callback.throughput, unit: "req/s",
-          baseline: { label: "(b) Prisma req/s", value: prisma.throughput }, ratio: callback.throughput / prisma.throughput,
-          goal: ">= 1.6", met: verdict(callback.throughput / prisma.throughput >= 1.6), note,
         },
         {
           bench: "ingest", name: `callback p99, ${connections} conn`, value: callback.p99, unit: "ms",

@@ -1,4 +1,5 @@
 // npm run db:migrate: applies prisma/migrations to DATABASE_URL.
+import "./env";
 import { applyMigrations } from "../lib/db/migrate";
 
 const url = process.env.DATABASE_URL;

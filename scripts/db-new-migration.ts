@@ -2,6 +2,7 @@
 // Diffs prisma/schema.prisma as of the last commit that touched prisma/migrations against the
 // working copy, and writes the SQL as a new migration. Review it, add what Prisma cannot
 // express (triggers, partial indexes), then commit both.
+import "./env";
 import { execFileSync } from "node:child_process";
 import { createMigration } from "../lib/db/migrate";
 

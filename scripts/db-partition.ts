@@ -1,6 +1,7 @@
 // npm run db:partition: turns video_events into monthly partitions by sendTime, online (callbacks
 // keep being stored meanwhile), or, run again later, creates the months ahead that are missing.
 // See lib/db/partition.ts and docs/performance.md.
+import "./env";
 import { createPool } from "../lib/db/client";
 import { partitionVideoEvents } from "../lib/db/partition";
 

@@ -2,6 +2,7 @@
 // 127.0.0.1, then the app exactly as `npm start` does (embedded PostgreSQL, under DATA_DIR,
 // default .data/demo so real data is never mixed in), allowed to fetch from that CDN only, then
 // posts a realistic 20004 callback every few seconds, as a provider would. Ctrl-C stops it all.
+import "./env";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { ConfigError, parseConfig } from "../lib/config";
@@ -13,7 +14,7 @@ const INTERVAL_MS = Number(process.env.DEMO_INTERVAL_MS ?? 4000);
 const FIRST_BURST = 6;
 
 async function main() {
-  const env: Record<string, string | undefined> = { ...process.env, DATA_DIR: process.env.DATA_DIR || join(".data", "demo"), DATABASE_URL: undefined };
+  const env: Record<string, string | undefined> = { ...process.env, DATA_DIR: process.env.DATA_DIR || join(".data", "demo"), DATABASE_URL: "" };
   let cfg;
   try {
     cfg = parseConfig(env);
@@ -25,7 +26,8 @@ async function main() {
   say(`stand-in WeChat CDN on ${cdn.origin} (AES-128-ECB encrypted and plain files)`);
   env.MEDIA_ALLOWED_HOSTS = cdn.hostEntry;
 
-  const app = spawn(join(process.cwd(), "node_modules", ".bin", "tsx"), [join("scripts", "start.ts")], {
+  // DATABASE_URL is "" rather than absent: absent, the launcher would take the one in `.env`.
+  const app = spawn(process.execPath, [join("scripts", "start.mjs")], {
     stdio: "inherit",
     env: env as NodeJS.ProcessEnv,
   });

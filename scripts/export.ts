@@ -1,6 +1,7 @@
 // npm run export -- --format csv --from 2024-09-01 --fromWxId wxid_x > out.csv
 // The same export as GET /api/export, read straight from DATABASE_URL and written to stdout:
 // for scripts and cron. Flags are named like the API's parameters.
+import "./env";
 import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
 import { ConfigError, parseConfig } from "../lib/config";

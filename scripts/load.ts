@@ -2,6 +2,7 @@
 // Posts realistic, unique 20004 callbacks at a steady rate (or, with --rate 0, as fast as C
 // connections allow), then reports the rate held, latency percentiles, errors, and, when
 // DATABASE_URL is set, whether the rows stored equal the deliveries answered 200.
+import "./env";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import http from "node:http";

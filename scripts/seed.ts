@@ -1,5 +1,6 @@
 // npm run seed -- --videos N [--senders N] [--conversations N] [--database-url URL] [--summaries triggers|rebuild] [--chunk N]
 // Writes N realistic video events straight into the database (demos, benchmarks).
+import "./env";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { config } from "../lib/config";

@@ -1,6 +1,9 @@
-// npm start: the whole app in one command. Uses DATABASE_URL, or starts the embedded
-// PostgreSQL under DATA_DIR; applies migrations; builds the app when the build is missing or
-// older than the sources; then serves it with `next start` and stops everything on Ctrl-C.
+// npm start: the whole app in one command. Reads `.env` as Next does; uses DATABASE_URL, or
+// starts the embedded PostgreSQL under DATA_DIR; applies migrations; builds the app when the
+// build is missing or older than the sources (in a checkout with devDependencies); then serves
+// it with `next start` and stops everything on Ctrl-C. Compiled to dist/start.mjs by
+// `npm run build` (scripts/build-launcher.mjs), so no TypeScript runs at run time.
+import "./env";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -39,7 +42,7 @@ async function main() {
   try {
     const applied = await applyMigrations(databaseUrl);
     say(applied.length ? `applied migrations: ${applied.join(", ")}` : "database schema is up to date");
-    if (process.env.SKIP_BUILD !== "1" && buildIsStale()) {
+    if (process.env.SKIP_BUILD !== "1" && canBuild() && buildIsStale()) {
       say("building the app (first start, or sources changed)");
       const build = spawnSync(nextBin(), ["build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
       if (build.status !== 0) throw new Error("next build failed");
@@ -68,6 +71,13 @@ async function main() {
   });
 }
 
+/** A production install (`npm prune --omit=dev`) cannot build: it serves the build it has. */
+function canBuild(): boolean {
+  if (existsSync(join(process.cwd(), "node_modules", "typescript"))) return true;
+  if (!existsSync(join(process.cwd(), ".next", "BUILD_ID"))) throw new Error("no build, and no devDependencies to build with: run `npm run build` first");
+  return false;
+}
+
 function nextBin(): string {
   return join(process.cwd(), "node_modules", ".bin", "next");
 }
@@ -81,7 +91,7 @@ function buildIsStale(): boolean {
     if (!existsSync(path)) return false;
     const st = statSync(path);
     if (!st.isDirectory()) return st.mtimeMs > builtAt;
-    return readdirSync(path).some((name) => name !== "generated" && newer(join(path, name)));
+    return readdirSync(path).some((name) => newer(join(path, name)));
   };
   return ["app", "components", "lib", "next.config.js", "package-lock.json", "postcss.config.mjs"].some((p) => newer(join(process.cwd(), p)));
 }
