@@ -1,7 +1,7 @@
 // The server's background work and its orderly end, started from instrumentation.ts.
 import { config } from "../config";
 import { pool } from "../db/client";
-import { ensureMonthlyPartitions } from "../db/partition";
+import { dropAbandonedConversion, ensureMonthlyPartitions } from "../db/partition";
 import { log } from "../log";
 import { scheduleRetention } from "../retention/retention";
 import { errorSummary, ingestor, runningIngestor } from "./spool-ingest";
@@ -34,6 +34,17 @@ export function startBackgroundJobs(): void {
   void upkeep();
   const upkeepTimer = setInterval(upkeep, 6 * 3_600_000);
   upkeepTimer.unref();
+  // A conversion killed outright leaves its bound check behind, which would hold back every
+  // video dated past it (spooled until then): the first instance to notice undoes it.
+  const abandonedTimer = setInterval(
+    () =>
+      void dropAbandonedConversion(pool()).then(
+        (dropped) => dropped && log.warn("an interrupted partition conversion left its bound check: dropped"),
+        (err) => log.error({ err: errorSummary(err) }, "could not check for an interrupted partition conversion"),
+      ),
+    60_000,
+  );
+  abandonedTimer.unref();
   // Next closes the HTTP server on SIGTERM/SIGINT (requests in flight, and those still arriving on
   // open connections, are answered) and then exits; meanwhile the drain and retention stop. The
   // receiver keeps storing or spooling until the exit: every delivery answered 200 is committed
@@ -41,6 +52,7 @@ export function startBackgroundJobs(): void {
   const shutdown = (signal: string) => {
     log.info({ signal }, "shutting down: stopping the spool drain and retention");
     clearInterval(upkeepTimer);
+    clearInterval(abandonedTimer);
     // The shared pool stays open: pages still being answered use it, and the exit closes it.
     void Promise.all([stopRetention(), runningIngestor()?.then((i) => i.stopDrain(), () => {})])
       .then(() => log.info("spool drain and retention stopped"))
