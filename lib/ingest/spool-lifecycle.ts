@@ -1,4 +1,6 @@
 // The server's background work and its orderly end, started from instrumentation.ts.
+import { chmod, lstat, readdir } from "node:fs/promises";
+import { join } from "node:path";
 import { config } from "../config";
 import { pool } from "../db/client";
 import { dropAbandonedConversion, ensureMonthlyPartitions } from "../db/partition";
@@ -12,6 +14,11 @@ export function startBackgroundJobs(): void {
   if (holder.__videoDashboardJobs) return;
   holder.__videoDashboardJobs = true;
   const cfg = config();
+  // Raw bodies (aes_key, auth_key, signed CDN links), decrypted videos and the session secret are
+  // for this user only: whatever the process creates from now on is 0600/0700, and what an
+  // earlier version left readable is tightened once.
+  process.umask(0o077);
+  void makePrivate(cfg.DATA_DIR).catch((err) => log.error({ err: errorSummary(err) }, "could not make DATA_DIR private"));
   if (!cfg.DATABASE_URL) return;
   ingestor().catch((err) => log.error({ err: errorSummary(err) }, "the receiver could not start: callbacks will be answered 503"));
   let stopRetention = async () => {};
@@ -60,4 +67,28 @@ export function startBackgroundJobs(): void {
   };
   process.once("SIGTERM", shutdown);
   process.once("SIGINT", shutdown);
+}
+
+/**
+ * DATA_DIR and every directory under it become 0700, every file 0600. The embedded PostgreSQL's
+ * cluster (DATA_DIR/postgres) is PostgreSQL's to manage; when it runs as another user (as root,
+ * the server runs as "postgres"), DATA_DIR stays 0711 so that user can reach its directory:
+ * others may pass through, never list or read.
+ */
+export async function makePrivate(dataDir: string): Promise<void> {
+  const cluster = join(dataDir, "postgres");
+  const clusterOwner = await lstat(cluster).then((st) => st.uid, () => null);
+  const foreignCluster = clusterOwner !== null && clusterOwner !== process.getuid?.();
+  await chmod(dataDir, foreignCluster ? 0o711 : 0o700);
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const path = join(dir, entry.name);
+      if (path === cluster) continue;
+      if (entry.isDirectory()) {
+        await chmod(path, 0o700).catch(() => {});
+        await walk(path);
+      } else if (entry.isFile()) await chmod(path, 0o600).catch(() => {});
+    }
+  };
+  await walk(dataDir);
 }
