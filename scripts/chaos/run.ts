@@ -44,7 +44,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   mkdirSync(spoolDir, { recursive: true });
   let tmpfs = false;
   try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", spoolDir], { stdio: "ignore" });
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=32m,mode=0700", "tmpfs", spoolDir], { stdio: "ignore" });
     tmpfs = true;
   } catch {
     say("cannot mount a tmpfs here: no disk-full episodes");
@@ -101,7 +101,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const restartApp = async () => {
     killAppHard(dataDir);
     counts.kills++;
-    app = await startAppServer(env);
+    try {
+      app = await startAppServer(env);
+    } catch (err) {
+      // Not healthy within a minute: say why, and try once more.
+      say(`restart failed: ${(err as Error).message.split("\n").filter((l) => l.startsWith("{")).join(" ").slice(0, 300)}`);
+      killAppHard(dataDir);
+      app = await startAppServer(env);
+    }
   };
   const fillDisk = async () => {
     const filler = await open(join(spoolDir, "filler"), "w");
