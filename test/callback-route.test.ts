@@ -1,15 +1,20 @@
 // The callback's HTTP edge, called as Next calls it: statuses, one-line errors, the token, the
 // size limit, and that every refused body still reaches the deliveries log.
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "./support/db";
 
 const db = useTestDatabase();
 const example = readFileSync(new URL("./fixtures/provider-example-20004.json", import.meta.url), "utf8");
 let POST: (request: Request) => Promise<Response>;
+// A spool of its own, never the repository's .data (the one `npm start` uses).
+const dataDir = mkdtempSync(join(tmpdir(), "callback-route-"));
 
 beforeAll(async () => {
   process.env.DATABASE_URL = db.url;
+  process.env.DATA_DIR = dataDir;
   process.env.CALLBACK_TOKEN = "s3cret-token";
   process.env.CALLBACK_MAX_BYTES = "4096";
   process.env.LOG_LEVEL = "silent";
@@ -19,6 +24,9 @@ beforeAll(async () => {
 afterAll(async () => {
   const { pool } = await import("../lib/db/client");
   await pool().end();
+  const { runningIngestor } = await import("../lib/ingest/spool-ingest");
+  await (await runningIngestor())?.close(0);
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const post = (body: BodyInit, { query = "?token=s3cret-token", headers = {} as Record<string, string> } = {}) =>

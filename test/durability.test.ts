@@ -1,7 +1,7 @@
 // The durability promise, end to end against the production build: every callback answered 200
 // is stored exactly once, through a database outage and through a kill -9 of the app during the
 // spool's replay. Needs `next build` first (npm test builds before the unit tests).
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -71,7 +71,15 @@ afterAll(async () => {
 
 describe("durable ingest", () => {
   it("stores every delivery answered 200 exactly once when PostgreSQL stops and starts mid-stream", async () => {
-    const app = await startApp(newDataDir());
+    // As an earlier version left it: readable by everyone. The server makes it private at start.
+    const dataDir = newDataDir();
+    chmodSync(dataDir, 0o755);
+    mkdirSync(join(dataDir, "media"), { mode: 0o755 });
+    writeFileSync(join(dataDir, "media", "a".repeat(64)), "decrypted video", { mode: 0o644 });
+    const app = await startApp(dataDir);
+    const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
+    await waitFor("DATA_DIR to be made private", async () => mode(dataDir) === "700" && mode(join(dataDir, "media", "a".repeat(64))) === "600");
+    expect(mode(join(dataDir, "media"))).toBe("700");
     const stream = streaming({ url: app.url, rate: 80, durationS: 15, connections: 20 });
     await storedAtLeast(stream.instanceId, 20);
     await db.stop();
@@ -80,6 +88,9 @@ describe("durable ingest", () => {
       return h.spoolDepth >= 50 && h;
     });
     expect(during).toMatchObject({ httpStatus: 200, status: "degraded" });
+    const segments = readdirSync(join(dataDir, "spool"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ndjson"));
+    expect(segments.length).toBeGreaterThan(0);
+    for (const f of [...segments, ...segments.map((f) => join(f, "..", "owner"))]) expect(mode(join(dataDir, "spool", f))).toBe("600");
     expect(during.database).toMatch(/unreachable/);
     expect(stream.running()).toBe(true);
     await db.start();

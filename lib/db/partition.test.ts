@@ -3,11 +3,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
+import { isDataError } from "../ingest/batch";
 import { receiveDelivery } from "../ingest/receive";
 import { seedVideos } from "../seed/videos";
 import { listVideos } from "../videos/list";
 import { NO_FILTERS } from "../videos/filters";
-import { ensureMonthlyPartitions, isPartitioned, partitionVideoEvents } from "./partition";
+import { waitFor } from "../../test/durability-helpers";
+import { dropAbandonedConversion, ensureMonthlyPartitions, isPartitioned, partitionVideoEvents } from "./partition";
 
 const db = useTestDatabase();
 const example = JSON.parse(readFileSync(new URL("../../test/fixtures/provider-example-20004.json", import.meta.url), "utf8"));
@@ -43,6 +45,90 @@ async function expectSummariesToMatchRows() {
   expect(await scalar(`SELECT sum("videoCount")::int FROM video_hourly`)).toBe(rows);
 }
 
+/** As before any conversion: no bound check, no (id, sendTime) index, not partitioned, and a video dated far ahead is stored. */
+async function expectTableAsItWas(serverId: string) {
+  expect(await scalar(`SELECT count(*)::int FROM pg_constraint WHERE conname = 'video_events_partition_bound'`)).toBe(0);
+  expect(await scalar(`SELECT count(*)::int FROM pg_class WHERE relname IN ('video_events_id_time_key', 'video_events_partitioned')`)).toBe(0);
+  expect(await isPartitioned(db.pool)).toBe(false);
+  expect((await deliver(serverId, new Date("2031-05-01T00:00:00Z"))).outcome).toBe("stored");
+  // Gone again, so that the conversion below computes its bound from the test's own data.
+  await db.pool.query(`DELETE FROM video_events WHERE "serverId" = $1`, [serverId]);
+}
+
+const boundCheckPresent = async () => Number(await scalar(`SELECT count(*) FROM pg_constraint WHERE conname = 'video_events_partition_bound'`)) > 0;
+
+describe("an interrupted conversion leaves video_events as it was", () => {
+  for (const [step, after] of [
+    ["adding the bound check", "rows sent before"],
+    ["building the (id, sendTime) index", "unique index"],
+    ["validating the bound", "bound validated"],
+  ] as const) {
+    it(`interrupted after ${step}`, async () => {
+      await deliver(`before-${step}`, NOW);
+      const interrupt = new AbortController();
+      const steps: string[] = [];
+      const run = partitionVideoEvents(db.pool, {
+        now: NOW,
+        signal: interrupt.signal,
+        onStep: async (s) => {
+          steps.push(s);
+          if (!s.startsWith(after)) return;
+          // The check is in force now: a video past the bound is not refused as bad data (which the
+          // receiver would answer 400) but fails as the database being unavailable: it is spooled.
+          expect(await boundCheckPresent()).toBe(true);
+          const refused = await receiveDelivery(db.pool, envelope(`past-bound-${step}`, new Date("2031-01-01T00:00:00Z"))).catch((err) => err);
+          expect(refused).toMatchObject({ constraint: "video_events_partition_bound" });
+          expect(isDataError(refused)).toBe(false);
+          interrupt.abort(new Error("SIGINT"));
+        },
+      });
+      await expect(run).rejects.toThrow("SIGINT");
+      expect(steps.at(-1)).toMatch(/as it was/);
+      await expectTableAsItWas(`after-${step}`);
+    });
+  }
+
+  it("the swap giving up after its lock retries", async () => {
+    const blocker = await db.pool.connect();
+    onTestFinished(() => blocker.release());
+    const run = partitionVideoEvents(db.pool, {
+      now: NOW,
+      lockTimeoutMs: 50,
+      lockAttempts: 2,
+      onStep: async (s) => {
+        // A long reader holds the table just as the swap wants its exclusive lock.
+        if (s.startsWith("bound validated")) await blocker.query("BEGIN; LOCK TABLE video_events IN ACCESS SHARE MODE");
+        if (s.startsWith("conversion stopped")) await blocker.query("COMMIT");
+      },
+    });
+    await expect(run).rejects.toMatchObject({ code: "55P03" });
+    await expectTableAsItWas("after-swap-gave-up");
+  });
+
+  it("a failed step (the validation refused)", async () => {
+    const run = partitionVideoEvents(db.pool, {
+      now: NOW,
+      onStep: async (s) => {
+        // Someone drops the check under the conversion's feet: VALIDATE fails.
+        if (s.startsWith("unique index")) await db.pool.query(`ALTER TABLE video_events DROP CONSTRAINT video_events_partition_bound`);
+      },
+    });
+    await expect(run).rejects.toThrow(/does not exist/);
+    await expectTableAsItWas("after-failed-step");
+  });
+
+  it("a conversion killed outright: its bound check is dropped by the app's minutely check, not while one runs", async () => {
+    await db.pool.query(`ALTER TABLE video_events ADD CONSTRAINT video_events_partition_bound CHECK ("sendTime" < '2027-01-01') NOT VALID`);
+    const running = await db.pool.connect();
+    onTestFinished(() => running.release());
+    await running.query(`SELECT pg_advisory_lock(hashtext('video_events partition conversion'))`);
+    expect(await dropAbandonedConversion(db.pool)).toBe(false);
+    await running.query(`SELECT pg_advisory_unlock(hashtext('video_events partition conversion'))`);
+    expect(await dropAbandonedConversion(db.pool)).toBe(true);
+    await expectTableAsItWas("after-abandoned");
+  });
+});
+
 describe("partitioning video_events by month", () => {
   it("converts a table with history while callbacks keep arriving: none lost, none doubled, all announced", async () => {
     await seedVideos(db.pool, { videos: 3_000, now: NOW });
@@ -69,12 +155,23 @@ describe("partitioning video_events by month", () => {
       }
     })().catch((err) => failures.push(err));
 
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await waitFor("callbacks before the conversion", async () => stored.length >= 20);
     const steps: string[] = [];
-    const report = await partitionVideoEvents(db.pool, { now: NOW, monthsAhead: 2, onStep: (s) => steps.push(s) });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    const storedAt: number[] = [];
+    const report = await partitionVideoEvents(db.pool, {
+      now: NOW,
+      monthsAhead: 2,
+      onStep: (s) => {
+        steps.push(s);
+        storedAt.push(stored.length);
+      },
+    });
+    const afterSwap = stored.length;
+    await waitFor("callbacks after the swap", async () => stored.length >= afterSwap + 20);
     running = false;
     await writer;
+    // And during: between the bound check and the swap's end.
+    expect(storedAt.at(-1)! - storedAt[0]).toBeGreaterThan(0);
 
     expect(failures).toEqual([]);
     expect(report).toEqual({
@@ -84,11 +181,11 @@ describe("partitioning video_events by month", () => {
     expect(steps.at(-1)).toContain("partitioned");
     expect(await isPartitioned(db.pool)).toBe(true);
     // Callbacks went on before, during and after the swap.
-    expect(stored.length).toBeGreaterThan(20);
+    expect(stored.length).toBeGreaterThan(40);
     expect(Number(await scalar(`SELECT count(*) FROM video_events`))).toBe(seeded + stored.length);
     expect(await scalar(`SELECT count(*)::int FROM (SELECT 1 FROM video_events GROUP BY "instanceId", "messageKey" HAVING count(*) > 1) d`)).toBe(0);
     await expectSummariesToMatchRows();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor("every stored video to be announced", async () => stored.every((id) => announced.has(id)), 10_000).catch(() => {});
     expect(stored.filter((id) => !announced.has(id))).toEqual([]);
 
     // The old table was adopted whole: its indexes were renamed, not rebuilt beside the old ones.
@@ -97,7 +194,7 @@ describe("partitioning video_events by month", () => {
        WHERE x.indrelid = 'video_events_legacy'::regclass ORDER BY 1`,
     );
     expect(legacyIndexes.map((r) => r.name)).toEqual([
-      "video_events_legacy_conversation_idx", "video_events_legacy_identity_key", "video_events_legacy_pkey",
+      "video_events_legacy_conversation_idx", "video_events_legacy_identity_key", "video_events_legacy_pkey", "video_events_legacy_received_idx",
       "video_events_legacy_robot_idx", "video_events_legacy_sender_idx", "video_events_legacy_time_idx",
     ]);
   });

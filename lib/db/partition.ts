@@ -13,7 +13,12 @@
 //      table as the partition for everything before <bound> (the validated check spares the scan,
 //      and the existing indexes are adopted, not rebuilt), and creates the months ahead and a
 //      default partition for dates beyond them.
-// Every step checks whether it is already done, so a run that failed half-way can simply run again.
+// A run that fails or is interrupted (an error, SIGINT, the swap giving up after its lock
+// retries) undoes what it added: the bound check goes, and so does the (id, "sendTime") index, and
+// the table is as it was. A run killed outright (SIGKILL) cannot: the conversion holds a session
+// advisory lock, and every app instance drops a bound check that no running conversion holds
+// (`dropAbandonedConversion`, every minute). Meanwhile a video refused by the bound check is
+// spooled and answered 200, never refused (lib/ingest/batch.ts isDataError).
 // Afterwards `ensureMonthlyPartitions` (run by every app instance every few hours) keeps months
 // ahead in place.
 import type { Pool, PoolClient } from "pg";
@@ -25,6 +30,10 @@ const STAGING = "video_events_partitioned";
 const DEFAULT_PARTITION = "video_events_default";
 const BOUND_CHECK = "video_events_partition_bound";
 const ID_TIME_KEY = "video_events_id_time_key";
+/** Held (session advisory lock) for as long as a conversion runs. */
+const CONVERSION_LOCK = "video_events partition conversion";
+/** The constraint a conversion adds for a while: a row it refuses is not bad data. */
+export const PARTITION_BOUND_CHECK = BOUND_CHECK;
 
 export type PartitionOptions = {
   /** Months after the current one that get their partition ahead of time. */
@@ -32,7 +41,12 @@ export type PartitionOptions = {
   now?: Date;
   /** How long the conversion's brief exclusive lock may wait behind running queries, per attempt. */
   lockTimeoutMs?: number;
-  onStep?: (message: string) => void;
+  /** Told of each step as it ends; the conversion waits for what it returns. */
+  onStep?: (message: string) => void | Promise<void>;
+  /** Interrupts the conversion (SIGINT): the running statement is cancelled and the run undone. */
+  signal?: AbortSignal;
+  /** Attempts at each brief exclusive lock before giving up. */
+  lockAttempts?: number;
 };
 
 export type PartitionReport = {
@@ -64,24 +78,97 @@ export async function partitionVideoEvents(db: Pool, options: PartitionOptions =
     return { converted: false, created: await ensureMonthlyPartitions(db, options) };
   }
 
-  const bound = await addBoundCheck(db, now, options.lockTimeoutMs);
-  say(`rows sent before ${bound.toISOString()} stay in ${LEGACY}; later months get partitions of their own`);
-  await addIdTimeKey(db);
-  say(`unique index on (id, "sendTime") built`);
-  await db.query(`ALTER TABLE ${TABLE} VALIDATE CONSTRAINT ${BOUND_CHECK}`);
-  say("bound validated (writes went on meanwhile)");
+  const holder = await db.connect();
+  try {
+    const { rows } = await holder.query<{ got: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS got`, [CONVERSION_LOCK]);
+    if (!rows[0].got) throw new Error("another conversion (npm run db:partition) is running");
+    try {
+      return await convert(db, options, now, say);
+    } catch (err) {
+      await say(`conversion stopped (${(err as Error).message.split("\n")[0]}): undoing it`);
+      await undoConversion(db, options);
+      await say("video_events is as it was: no bound check, no (id, sendTime) index");
+      throw err;
+    } finally {
+      await holder.query(`SELECT pg_advisory_unlock(hashtext($1))`, [CONVERSION_LOCK]);
+    }
+  } finally {
+    holder.release();
+  }
+}
+
+async function convert(db: Pool, options: PartitionOptions, now: Date, say: (message: string) => void | Promise<void>): Promise<PartitionReport> {
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const bound = await addBoundCheck(db, now, options);
+  await say(`rows sent before ${bound.toISOString()} stay in ${LEGACY}; later months get partitions of their own`);
+  signal?.throwIfAborted();
+  await addIdTimeKey(db, signal);
+  await say(`unique index on (id, "sendTime") built`);
+  signal?.throwIfAborted();
+  await cancellable(db, signal, `ALTER TABLE ${TABLE} VALIDATE CONSTRAINT ${BOUND_CHECK}`);
+  await say("bound validated (writes went on meanwhile)");
+  signal?.throwIfAborted();
   const swapStarted = performance.now();
-  await withLockRetries(db, options.lockTimeoutMs, (client) => swapInPartitionedTable(client, bound));
+  await withLockRetries(db, options, (client) => swapInPartitionedTable(client, bound));
   const swapMs = Math.round(performance.now() - swapStarted);
-  say(`video_events is partitioned (writes waited at most ${swapMs} ms for the swap); ${LEGACY} holds what came before`);
+  await say(`video_events is partitioned (writes waited at most ${swapMs} ms for the swap); ${LEGACY} holds what came before`);
   return { converted: true, created: [LEGACY, ...(await ensureMonthlyPartitions(db, options)), DEFAULT_PARTITION] };
 }
 
+/** Removes what an unfinished conversion added; nothing once the table is partitioned. */
+async function undoConversion(db: Pool, options: Pick<PartitionOptions, "lockTimeoutMs">): Promise<void> {
+  if (await isPartitioned(db)) return;
+  // Retried for as long as it takes: a check left behind would hold back every later month.
+  await withLockRetries(db, { lockTimeoutMs: options.lockTimeoutMs, lockAttempts: Infinity }, (client) =>
+    client.query(`ALTER TABLE ${TABLE} DROP CONSTRAINT IF EXISTS ${BOUND_CHECK}`),
+  );
+  await db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${ID_TIME_KEY}`);
+}
+
+/**
+ * Undoes a conversion that ended without undoing itself (killed outright): when the bound check
+ * is there, the table is not partitioned, and no conversion holds the lock. Every app instance runs
+ * it every minute. Returns whether it undid one.
+ */
+export async function dropAbandonedConversion(db: Pool): Promise<boolean> {
+  if (!(await boundOfCheck(db))) return false;
+  const client = await db.connect();
+  try {
+    const { rows } = await client.query<{ got: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS got`, [CONVERSION_LOCK]);
+    if (!rows[0].got) return false;
+    try {
+      if (!(await boundOfCheck(db))) return false;
+      await undoConversion(db, {});
+      return true;
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock(hashtext($1))`, [CONVERSION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/** Runs a long statement on a connection of its own, cancelled (pg_cancel_backend) when `signal` aborts. */
+async function cancellable(db: Pool, signal: AbortSignal | undefined, sql: string): Promise<void> {
+  const client = await db.connect();
+  const { rows } = await client.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`);
+  const cancel = () => void db.query(`SELECT pg_cancel_backend($1)`, [rows[0].pid]).catch(() => {});
+  signal?.addEventListener("abort", cancel, { once: true });
+  try {
+    await client.query(sql);
+  } finally {
+    signal?.removeEventListener("abort", cancel);
+    client.release();
+  }
+  signal?.throwIfAborted();
+}
+
 /** The bound is the start of the month after the latest of now and the newest sendTime stored. */
-async function addBoundCheck(db: Pool, now: Date, lockTimeoutMs?: number): Promise<Date> {
+async function addBoundCheck(db: Pool, now: Date, options: PartitionOptions): Promise<Date> {
   const existing = await boundOfCheck(db);
   if (existing) return existing;
-  return withLockRetries(db, lockTimeoutMs, async (client) => {
+  return withLockRetries(db, options, async (client) => {
     // The lock keeps a later-dated row from arriving between reading the newest sendTime and
     // adding the check; it is the one ADD CONSTRAINT takes anyway, taken first so as not to
     // upgrade a weaker one (a deadlock with a waiting writer).
@@ -107,12 +194,12 @@ async function boundOfCheck(db: Pool): Promise<Date | null> {
  * The partitioned table's primary key must hold "sendTime". Its index is built here without a
  * write lock; the swap makes it the old table's primary key, so that attaching adopts it.
  */
-async function addIdTimeKey(db: Pool): Promise<void> {
+async function addIdTimeKey(db: Pool, signal?: AbortSignal): Promise<void> {
   const { rows } = await db.query<{ valid: boolean }>(`SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = to_regclass($1)`, [ID_TIME_KEY]);
   if (rows[0]?.valid) return;
   // A concurrent build that failed leaves an invalid index behind: start that one again.
   if (rows[0]) await db.query(`DROP INDEX CONCURRENTLY ${ID_TIME_KEY}`);
-  await db.query(`CREATE UNIQUE INDEX CONCURRENTLY ${ID_TIME_KEY} ON ${TABLE} (id, "sendTime")`);
+  await cancellable(db, signal, `CREATE UNIQUE INDEX CONCURRENTLY ${ID_TIME_KEY} ON ${TABLE} (id, "sendTime")`);
 }
 
 type IndexRow = { name: string; definition: string; primary: boolean };
@@ -174,7 +261,7 @@ export async function ensureMonthlyPartitions(db: Pool, options: PartitionOption
   const created: string[] = [];
   for (let month = (await firstUncoveredMonth(db)) ?? monthStart(now); month < until; month = monthStart(month, 1)) {
     const name = partitionName(month);
-    const made = await withLockRetries(db, options.lockTimeoutMs, async (client) => {
+    const made = await withLockRetries(db, options, async (client) => {
       // Every instance runs this: one at a time, and the others find the month done.
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('${TABLE} partitions'))`);
       if ((await client.query(`SELECT to_regclass($1) AS found`, [name])).rows[0].found) return false;
@@ -212,9 +299,14 @@ function timestamp(at: Date): string {
 
 /**
  * Runs `work` in a transaction whose locks wait at most `lockTimeoutMs`: a DDL lock queued behind
- * a long query would block every insert queued behind it. On a lock timeout it tries again.
+ * a long query would block every insert queued behind it. On a lock timeout it tries again, up to
+ * `lockAttempts` times (10).
  */
-async function withLockRetries<T>(db: Pool, lockTimeoutMs = 2_000, work: (client: PoolClient) => Promise<T>): Promise<T> {
+async function withLockRetries<T>(
+  db: Pool,
+  { lockTimeoutMs = 2_000, lockAttempts = 10 }: Pick<PartitionOptions, "lockTimeoutMs" | "lockAttempts">,
+  work: (client: PoolClient) => Promise<T>,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await db.connect();
     try {
@@ -225,10 +317,10 @@ async function withLockRetries<T>(db: Pool, lockTimeoutMs = 2_000, work: (client
       return result;
     } catch (err) {
       await client.query("ROLLBACK").catch(() => {});
-      if ((err as { code?: string }).code !== "55P03" || attempt >= 10) throw err;
+      if ((err as { code?: string }).code !== "55P03" || attempt >= lockAttempts) throw err;
     } finally {
       client.release();
     }
-    await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    await new Promise((resolve) => setTimeout(resolve, 200 * Math.min(attempt, 10)));
   }
 }

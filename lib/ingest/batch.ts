@@ -3,6 +3,7 @@
 // duplicate) in the same implicit transaction. Each caller's promise settles only after that
 // statement has committed, so a 200 still means "this row is durable".
 import type { Pool } from "pg";
+import { PARTITION_BOUND_CHECK } from "../db/partition";
 import { VIDEO_EVENT_CODE } from "./payload";
 import { VIDEO_COLUMNS, type VideoRow } from "./receive";
 
@@ -147,7 +148,10 @@ export async function storeVideos(db: Pool, items: VideoItem[]): Promise<VideoOu
  * shutting down, timeouts) is the database being unavailable.
  */
 export function isDataError(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
+  const { code, constraint } = (err ?? {}) as { code?: unknown; constraint?: unknown };
+  // The bound check a partition conversion adds for a while is no fault of the row: such a video
+  // is spooled (answered 200) and replayed once the conversion is done or undone.
+  if (constraint === PARTITION_BOUND_CHECK) return false;
   return typeof code === "string" && /^(22|23|54)/.test(code);
 }
 

@@ -86,4 +86,36 @@ describe("the spool across restarts", () => {
     expect(sentVideos.filter((a) => videos.get(a.marker) !== 1)).toEqual([]);
     expect(videos.size).toBe(sentVideos.length);
   }, 120_000);
+
+  it("replays in the order received, across segments", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "spool-order-"));
+    dirs.push(dataDir);
+    const run = `order-${randomBytes(3).toString("hex")}`;
+    const ingestor = await Ingestor.start({ databaseUrl: db.url, dataDir, retryMs: 100, drainBatch: 3, spool: { segmentRecords: 7 } });
+    const sentOrder: string[] = [];
+    try {
+      await db.stop();
+      for (let i = 0; i < 40; i++) {
+        const { body, marker } = mixedDelivery(run, i);
+        expect(await ingestor.receive(body)).toMatchObject({ status: 200, outcome: "spooled" });
+        sentOrder.push(marker);
+      }
+      await db.start();
+      await waitFor("the spool to drain", async () => (await ingestor.status()).spoolDepth === 0, 30_000);
+    } finally {
+      await ingestor.close();
+    }
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query(
+        `SELECT coalesce(v."serverId", d.body::jsonb #>> '{data,serverId}') AS marker FROM deliveries d
+         LEFT JOIN video_events v ON v.id = d."videoEventId" WHERE v."instanceId" = $1 OR d.body LIKE '%' || $1 || '%' ORDER BY d.id`,
+        [run],
+      );
+      expect(rows.map((r) => r.marker)).toEqual(sentOrder);
+    } finally {
+      await client.end();
+    }
+  }, 120_000);
 });

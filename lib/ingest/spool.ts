@@ -34,7 +34,11 @@ export type SegmentFile = {
   truncate(length: number): Promise<void>;
   close(): Promise<void>;
 };
-export type SpoolOptions = { openSegment?: (path: string) => Promise<SegmentFile> };
+export type SpoolOptions = {
+  openSegment?: (path: string) => Promise<SegmentFile>;
+  /** Records after which a segment is sealed and a new one started (tests make it small). */
+  segmentRecords?: number;
+};
 
 type Queued = { key: string; body: Buffer; receivedAt: Date; contentType: string | null; resolve: () => void; reject: (err: unknown) => void };
 type Current = { seq: number; path: string; file: SegmentFile; records: number; bytes: number };
@@ -66,6 +70,7 @@ export class Spool {
     private nextSeq: number,
     private readonly sealed: Segment[],
     private readonly openSegment: (path: string) => Promise<SegmentFile>,
+    private readonly segmentRecords: number,
   ) {}
 
   /**
@@ -86,7 +91,7 @@ export class Spool {
     await writeFile(join(making, OWNER), JSON.stringify(currentOwner()) + "\n", { flag: "wx", flush: true });
     await rename(making, dir);
     await syncDirectory(root);
-    const spool = new Spool(dir, root, id, 1, [], options.openSegment ?? ((path) => openFile(path, "a")));
+    const spool = new Spool(dir, root, id, 1, [], options.openSegment ?? ((path) => openFile(path, "a")), options.segmentRecords ?? SEGMENT_RECORDS);
     await spool.adoptOrphans();
     return spool;
   }
@@ -223,7 +228,7 @@ export class Spool {
     const batch = this.queue.splice(0);
     if (batch.length === 0) return;
     try {
-      if (!this.current || this.current.records >= SEGMENT_RECORDS || this.current.bytes >= SEGMENT_BYTES) await this.startSegment();
+      if (!this.current || this.current.records >= this.segmentRecords || this.current.bytes >= SEGMENT_BYTES) await this.startSegment();
       const current = this.current!;
       const data = Buffer.from(
         batch.map((r) => JSON.stringify({ k: r.key, t: r.receivedAt.getTime(), b: r.body.toString("base64"), c: r.contentType ?? undefined }) + "\n").join(""),

@@ -1,13 +1,13 @@
-// Retention: with RETENTION_DAYS set, video events, deliveries and cached media older than that
-// are deleted, at start and every hour. Deletes run in small batches, each its own short
-// transaction with a pause between, so ingest never waits behind a long lock.
-// Video events age by sendTime (when the message was sent: what the dashboard shows, filters
-// and charts by, and indexed), deliveries by receivedAt (the log of what reached the server).
-// The summary tables follow through their delete triggers.
-import { readdir, stat, unlink } from "node:fs/promises";
-import { join } from "node:path";
+// Retention: with RETENTION_DAYS set, video events, deliveries and cached media received longer
+// ago than that are deleted, at start and every hour. Deletes run in small batches, each its own
+// short transaction with a pause between, so ingest never waits behind a long lock.
+// Everything ages by receivedAt, when it reached this server: a provider's sendTime may be 0, or
+// an example date years old, and such a video answered 200 must not vanish at the next pass.
+// The summary tables and media_files follow through their delete triggers; cached files no row
+// refers to any more are then removed (the media cache's own pruning).
 import type { Pool } from "pg";
 import { config } from "../config";
+import { pruneMediaFiles } from "../media/store";
 
 /** Days of history kept, or null when everything is kept (RETENTION_DAYS unset). */
 export function retentionPolicy(): number | null {
@@ -18,12 +18,12 @@ export function retentionPolicy(): number | null {
 export function describeRetention(days: number | null): string {
   if (days === null) return "Keeping everything: set RETENTION_DAYS to delete older videos.";
   const span = days === 1 ? "day" : `${days} days`;
-  return `Keeping the last ${span}: older videos, deliveries and cached media are deleted every hour.`;
+  return `Keeping the last ${span}: videos, deliveries and cached media received earlier are deleted every hour.`;
 }
 
 export type RetentionOptions = {
   days: number;
-  /** Cached media live in <dataDir>/media. */
+  /** The media cache lives in <dataDir>/media. */
   dataDir: string;
   batchSize?: number;
   /** Pause between batches. */
@@ -40,18 +40,18 @@ export async function runRetention(db: Pool, options: RetentionOptions): Promise
   const cutoff = new Date(now.getTime() - options.days * 86_400_000);
   const batch = options.batchSize ?? 5000;
   const pause = options.pauseMs ?? 50;
-  const deleteOlder = (table: string, timeColumn: string) =>
+  const deleteOlder = (table: string) =>
     deleteInBatches(
       db,
-      `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE "${timeColumn}" < $1 ORDER BY "${timeColumn}" LIMIT $2)`,
+      `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE "receivedAt" < $1 ORDER BY "receivedAt" LIMIT $2)`,
       cutoff,
       batch,
       pause,
       options.signal,
     );
-  const deliveries = await deleteOlder("deliveries", "receivedAt");
-  const videoEvents = await deleteOlder("video_events", "sendTime");
-  const mediaFiles = await deleteOldFiles(join(options.dataDir, "media"), cutoff);
+  const deliveries = await deleteOlder("deliveries");
+  const videoEvents = await deleteOlder("video_events");
+  const mediaFiles = options.signal?.aborted ? 0 : await pruneMediaFiles(db, options.dataDir);
   return { videoEvents, deliveries, mediaFiles, cutoff };
 }
 
@@ -64,29 +64,6 @@ async function deleteInBatches(db: Pool, sql: string, cutoff: Date, batch: numbe
     await new Promise((r) => setTimeout(r, pause));
   }
   return total;
-}
-
-/** Files under `dir` neither read nor written since `cutoff` (the media cache's own bookkeeping files included). */
-async function deleteOldFiles(dir: string, cutoff: Date): Promise<number> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return 0;
-  }
-  let deleted = 0;
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      deleted += await deleteOldFiles(path, cutoff);
-      continue;
-    }
-    if (!entry.isFile()) continue;
-    const st = await stat(path).catch(() => null);
-    if (!st || Math.max(st.atimeMs, st.mtimeMs) >= cutoff.getTime()) continue;
-    await unlink(path).then(() => deleted++, () => {});
-  }
-  return deleted;
 }
 
 /** Runs retention now and every `everyMs` (an hour); returns a stop function. */
