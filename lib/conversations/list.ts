@@ -2,7 +2,7 @@
 // video_events.
 import type { Pool } from "pg";
 import { conversationKind } from "../videos/item";
-import { indexedMatchSql } from "../videos/search";
+import { containsSql, findMatching } from "../videos/search";
 import { afterCursorSql, pageOf, type SummaryQuery } from "./keyset";
 
 type ConversationRow = {
@@ -34,8 +34,10 @@ export async function listConversations(db: Pool, query: SummaryQuery) {
   const params: unknown[] = [];
   const where = [afterCursorSql(query.cursor, "conversationId", params)];
   if (query.q) {
-    params.push(query.q);
-    where.push(indexedMatchSql(`"conversationId"`, `$${params.length}`));
+    // As for senders (lib/senders/list.ts): few matches by key, many by walking the index.
+    const matched = await findMatching(db, "conversations", query.q);
+    params.push(matched ?? query.q);
+    where.push(matched ? `"conversationId" = ANY($${params.length}::text[])` : containsSql(`"conversationId"`, `$${params.length}`));
   }
   params.push(query.limit + 1);
   const { rows } = await db.query<ConversationRow>(

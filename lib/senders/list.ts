@@ -2,7 +2,7 @@
 import type { Pool } from "pg";
 import { afterCursorSql, pageOf, type SummaryQuery } from "../conversations/keyset";
 import { conversationKind } from "../videos/item";
-import { indexedMatchSql } from "../videos/search";
+import { containsSql, findMatching, indexedMatchSql } from "../videos/search";
 
 type SenderRow = {
   fromWxId: string;
@@ -35,9 +35,17 @@ export async function listSenders(db: Pool, query: SummaryQuery) {
   const params: unknown[] = [];
   const where = [afterCursorSql(query.cursor, "fromWxId", params)];
   if (query.q) {
-    params.push(query.q);
+    // Few matches: those senders by their key. Many: the page is met early walking the
+    // last-video index, each row tested (see lib/videos/search.ts for the figures).
+    const matched = await findMatching(db, "senders", query.q);
+    params.push(matched ?? query.q);
     const p = `$${params.length}`;
-    where.push(`(${indexedMatchSql(`"fromWxId"`, p)} OR "fromWxId" IN (SELECT "fromWxId" FROM sender_nicknames WHERE ${indexedMatchSql(`"nickName"`, p)}))`);
+    where.push(
+      matched
+        ? `"fromWxId" = ANY(${p}::text[])`
+        : `(${containsSql(`"fromWxId"`, p)} OR ${containsSql(`"lastNickName"`, p)}
+            OR "fromWxId" IN (SELECT "fromWxId" FROM sender_nicknames WHERE ${indexedMatchSql(`"nickName"`, p)}))`,
+    );
   }
   params.push(query.limit + 1);
   const { rows } = await db.query<SenderRow>(

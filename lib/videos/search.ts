@@ -41,29 +41,37 @@ export function indexedMatchSql(column: string, term: string): string {
 
 export type TextMatches = { senders: string[]; conversations: string[] };
 
-const MATCHING_SQL = (limit: string) => `
-  (SELECT 's' AS kind, "fromWxId" AS key FROM sender_summaries WHERE ${indexedMatchSql(`"fromWxId"`, "$1")} ${limit})
-  UNION ALL (SELECT 's', "fromWxId" FROM sender_nicknames WHERE ${indexedMatchSql(`"nickName"`, "$1")} ${limit})
-  UNION ALL (SELECT 'c', "conversationId" FROM conversation_summaries WHERE ${indexedMatchSql(`"conversationId"`, "$1")} ${limit})`;
+const MATCHING_SQL = {
+  senders: (limit: string) => `
+    (SELECT "fromWxId" AS key FROM sender_summaries WHERE ${indexedMatchSql(`"fromWxId"`, "$1")} ${limit})
+    UNION ALL (SELECT "fromWxId" FROM sender_nicknames WHERE ${indexedMatchSql(`"nickName"`, "$1")} ${limit})`,
+  conversations: (limit: string) => `SELECT "conversationId" AS key FROM conversation_summaries WHERE ${indexedMatchSql(`"conversationId"`, "$1")} ${limit}`,
+};
 
 /**
- * The senders and conversations `q` matches, or null when there are more than `max` of them.
- * A common term (wxid_ matches every sender) is recognised from the planner's estimate (the
- * statistics of the gram indexes) without reading its matches: building the index's bitmap of
- * 200,000 senders alone costs more than walking the time index to the page. An estimate is
- * trusted only to say "many"; a term estimated few is looked up, at most max + 1 of each kind.
+ * The senders (by id or any nickname) or the conversations `q` matches, or null when there are
+ * more than `max`. A common term (wxid_ matches every sender) is recognised from the planner's
+ * estimate (the statistics ANALYZE keeps on the gram indexes) without reading its matches:
+ * building the index's bitmap of 200,000 senders alone costs more than walking the time index to
+ * the page. An estimate is trusted only to say "many"; a term estimated few is looked up, at most
+ * max + 1, and counted.
  */
-export async function findTextMatches(db: Pool, q: string, max = MAX_LISTED): Promise<TextMatches | null> {
+export async function findMatching(db: Pool, kind: keyof typeof MATCHING_SQL, q: string, max = MAX_LISTED): Promise<string[] | null> {
   const { rows: [{ "QUERY PLAN": [plan] }] } = await db.query<{ "QUERY PLAN": { Plan: { "Plan Rows": number } }[] }>(
-    `EXPLAIN (FORMAT JSON) ${MATCHING_SQL("")}`,
+    `EXPLAIN (FORMAT JSON) ${MATCHING_SQL[kind]("")}`,
     [q],
   );
   if (plan.Plan["Plan Rows"] > 2 * max) return null;
-  const { rows } = await db.query<{ kind: "s" | "c"; key: string }>(MATCHING_SQL(`LIMIT ${max + 1}`), [q]);
-  const senders = new Set(rows.filter((r) => r.kind === "s").map((r) => r.key));
-  const conversations = rows.filter((r) => r.kind === "c").map((r) => r.key);
-  if (senders.size + conversations.length > max) return null;
-  return { senders: [...senders], conversations };
+  const { rows } = await db.query<{ key: string }>(MATCHING_SQL[kind](`LIMIT ${max + 1}`), [q]);
+  const keys = [...new Set(rows.map((r) => r.key))];
+  return keys.length > max ? null : keys;
+}
+
+/** The senders and conversations `q` matches, or null when there are more than `max` in all. */
+export async function findTextMatches(db: Pool, q: string, max = MAX_LISTED): Promise<TextMatches | null> {
+  const [senders, conversations] = await Promise.all([findMatching(db, "senders", q, max), findMatching(db, "conversations", q, max)]);
+  if (!senders || !conversations || senders.length + conversations.length > max) return null;
+  return { senders, conversations };
 }
 
 /**
