@@ -35,7 +35,7 @@ export async function listConversations(db: Pool, query: SummaryQuery) {
   const where = [afterCursorSql(query.cursor, "conversationId", params)];
   if (query.q) {
     // As for senders (lib/senders/list.ts): few matches by key, many by walking the index.
-    const matched = await findMatching(db, "conversations", query.q);
+    const matched = (await findMatching(db, "conversations", query.q))?.keys;
     params.push(matched ?? query.q);
     where.push(matched ? `"conversationId" = ANY($${params.length}::text[])` : containsSql(`"conversationId"`, `$${params.length}`));
   }

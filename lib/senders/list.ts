@@ -37,7 +37,7 @@ export async function listSenders(db: Pool, query: SummaryQuery) {
   if (query.q) {
     // Few matches: those senders by their key. Many: the page is met early walking the
     // last-video index, each row tested (see lib/videos/search.ts for the figures).
-    const matched = await findMatching(db, "senders", query.q);
+    const matched = (await findMatching(db, "senders", query.q))?.keys;
     params.push(matched ?? query.q);
     const p = `$${params.length}`;
     where.push(
