@@ -101,8 +101,9 @@ async function storage(db: Pool, videos: number): Promise<Figure[]> {
     `SELECT c.relname AS name, pg_relation_size(c.oid)::text AS bytes FROM pg_class c
      WHERE c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'video_events'::regclass) OR c.oid = 'video_events'::regclass
      UNION ALL SELECT 'TOAST (raw and long values)', pg_total_relation_size(reltoastrelid)::text FROM pg_class WHERE oid = 'video_events'::regclass
-     ORDER BY 2 DESC`,
+`,
   );
+  rows.sort((a, b) => Number(b.bytes) - Number(a.bytes));
   const { rows: [{ n }] } = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM video_events`);
   const millions = Number(n) / 1_000_000;
   let total = 0;
