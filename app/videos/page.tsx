@@ -25,6 +25,12 @@ export default async function VideosPage({ searchParams }: { searchParams: Searc
   const body =
     parsed.value && result ? (
       <>
+        {parsed.value.filters.q && !parsed.value.page.cursor ? (
+          // A bound, not a count: counting every match of a common term would read them all.
+          <p className="text-sm muted" data-testid="match-count">
+            {result.nextCursor ? `${parsed.value.page.limit}+` : result.items.length} {result.items.length === 1 && !result.nextCursor ? "match" : "matches"}
+          </p>
+        ) : null}
         <LiveVideoList
           key={`${query}|${params.get("cursor") ?? ""}`}
           initial={result.items}

@@ -83,14 +83,14 @@ export function LiveVideoList({
       {videos.length === 0 ? (
         empty
       ) : view === "table" ? (
-        <VideoTable videos={videos} fresh={fresh} />
+        <VideoTable videos={videos} fresh={fresh} highlight={filters.q} />
       ) : view === "timeline" ? (
         <VideoTimeline videos={videos} fresh={fresh} />
       ) : (
         <ul className="grid grid-cols-2 gap-3 sm:grid-cols-3 md:grid-cols-4 lg:grid-cols-5 xl:grid-cols-6" data-testid="video-grid">
           {videos.map((v) => (
             <li key={v.id} className="flex">
-              <VideoCard video={v} fresh={fresh.has(v.id)} />
+              <VideoCard video={v} fresh={fresh.has(v.id)} highlight={filters.q} />
             </li>
           ))}
         </ul>

@@ -5,12 +5,13 @@ import type { VideoListItem } from "@/lib/videos/item";
 import { ConversationBadge, DirectionBadge } from "../conversation-badge";
 import { formatDuration, pathSegment } from "@/lib/format/format";
 import { RelativeTime } from "../relative-time";
+import { Highlighted } from "./highlight";
 
 export function senderName(v: Pick<VideoListItem, "fromNickName" | "fromWxId">): string {
   return v.fromNickName?.trim() || v.fromWxId || "unknown sender";
 }
 
-export function VideoCard({ video, fresh = false }: { video: VideoListItem; fresh?: boolean }) {
+export function VideoCard({ video, fresh = false, highlight }: { video: VideoListItem; fresh?: boolean; highlight?: string }) {
   const name = senderName(video);
   return (
     <article className={`card flex w-full flex-col overflow-hidden ${fresh ? "just-arrived" : ""}`} data-testid="video-card" data-video-id={video.id}>
@@ -22,14 +23,14 @@ export function VideoCard({ video, fresh = false }: { video: VideoListItem; fres
       <div className="flex flex-1 flex-col gap-1.5 p-2.5 text-sm">
         <div className="min-w-0">
           <Link href={`/senders/${pathSegment(video.fromWxId)}`} className="block truncate font-medium hover:underline" data-testid="sender-nickname">
-            {name}
+            <Highlighted text={name} term={highlight} />
           </Link>
-          <span className="block truncate font-mono text-xs muted">{video.fromWxId}</span>
+          <span className="block truncate font-mono text-xs muted"><Highlighted text={video.fromWxId} term={highlight} /></span>
         </div>
         <div className="flex min-w-0 items-center gap-1.5">
           <ConversationBadge kind={video.conversationKind} />
           <Link href={`/conversations/${pathSegment(video.conversationId)}`} className="truncate font-mono text-xs hover:underline" title={video.conversationId}>
-            {video.conversationId || "—"}
+            {video.conversationId ? <Highlighted text={video.conversationId} term={highlight} /> : "—"}
           </Link>
         </div>
         <div className="mt-auto flex items-center justify-between gap-2 pt-1">

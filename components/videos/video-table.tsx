@@ -4,9 +4,10 @@ import type { VideoListItem } from "@/lib/videos/item";
 import { ConversationBadge, DirectionBadge } from "../conversation-badge";
 import { formatBytes, formatDuration, pathSegment } from "@/lib/format/format";
 import { RelativeTime } from "../relative-time";
+import { Highlighted } from "./highlight";
 import { senderName } from "./video-card";
 
-export function VideoTable({ videos, fresh }: { videos: VideoListItem[]; fresh: Set<string> }) {
+export function VideoTable({ videos, fresh, highlight }: { videos: VideoListItem[]; fresh: Set<string>; highlight?: string }) {
   return (
     <div className="card relative overflow-x-auto">
       <table className="w-full text-left text-sm">
@@ -28,15 +29,15 @@ export function VideoTable({ videos, fresh }: { videos: VideoListItem[]; fresh: 
               <td className="px-3 py-1.5 whitespace-nowrap"><RelativeTime iso={v.sendTime} /></td>
               <td className="max-w-56 px-3 py-1.5">
                 <Link href={`/senders/${pathSegment(v.fromWxId)}`} className="block truncate font-medium hover:underline" data-testid="sender-nickname">
-                  {senderName(v)}
+                  <Highlighted text={senderName(v)} term={highlight} />
                 </Link>
-                <span className="block truncate font-mono text-xs muted">{v.fromWxId}</span>
+                <span className="block truncate font-mono text-xs muted"><Highlighted text={v.fromWxId} term={highlight} /></span>
               </td>
               <td className="max-w-64 px-3 py-1.5">
                 <span className="flex items-center gap-1.5">
                   <ConversationBadge kind={v.conversationKind} />
                   <Link href={`/conversations/${pathSegment(v.conversationId)}`} className="truncate font-mono text-xs hover:underline">
-                    {v.conversationId || "—"}
+                    {v.conversationId ? <Highlighted text={v.conversationId} term={highlight} /> : "—"}
                   </Link>
                 </span>
               </td>

@@ -4,7 +4,7 @@ import type { Pool } from "pg";
 import { afterTimeKeySql, summaryPage, type SummaryQuery } from "../shared/paging";
 import { bind } from "../shared/sql";
 import { conversationKind } from "../videos/item";
-import { indexedMatchSql } from "../videos/search";
+import { containsSql, findMatching } from "../videos/search";
 
 type ConversationRow = {
   conversationId: string;
@@ -34,7 +34,12 @@ export type Conversation = ReturnType<typeof toConversation>;
 export async function listConversations(db: Pool, query: SummaryQuery) {
   const params: unknown[] = [];
   const where = [afterTimeKeySql(query.cursor, "conversationId", params)];
-  if (query.q) where.push(indexedMatchSql(`"conversationId"`, bind(params, query.q)));
+  if (query.q) {
+    // As for senders (lib/senders/list.ts): few matches by key, many by walking the index.
+    const matched = (await findMatching(db, "conversations", query.q))?.keys;
+    const p = bind(params, matched ?? query.q);
+    where.push(matched ? `"conversationId" = ANY(${p}::text[])` : containsSql(`"conversationId"`, p));
+  }
   const { rows } = await db.query<ConversationRow>(
     `SELECT ${COLUMNS} FROM conversation_summaries WHERE ${where.join(" AND ")}
      ORDER BY "lastVideoAt" DESC, "conversationId" ASC LIMIT ${bind(params, query.limit + 1)}`,

@@ -34,3 +34,20 @@ export function matchesFilters(v: VideoListItem, f: ClientFilters): boolean {
   }
   return true;
 }
+
+/** A text cut into the runs that match `term` (case-insensitively) and those that do not. */
+export function highlightParts(text: string, term: string | undefined): { text: string; match: boolean }[] {
+  const lower = text.toLowerCase();
+  const needle = term?.toLowerCase() ?? "";
+  // A case change that alters the length (rare: İ) would shift every index: no highlight then.
+  if (!needle || lower.length !== text.length || needle.length !== term!.length) return [{ text, match: false }];
+  const parts: { text: string; match: boolean }[] = [];
+  let from = 0;
+  for (let at = lower.indexOf(needle); at !== -1; at = lower.indexOf(needle, at + needle.length)) {
+    if (at > from) parts.push({ text: text.slice(from, at), match: false });
+    parts.push({ text: text.slice(at, at + needle.length), match: true });
+    from = at + needle.length;
+  }
+  if (from < text.length || parts.length === 0) parts.push({ text: text.slice(from), match: false });
+  return parts;
+}

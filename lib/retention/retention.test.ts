@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
 import { receiveDelivery } from "../ingest/receive";
-import { mediaDir, recordMedia } from "../media/store";
+import { mediaDir, recordMedia } from "../media/cache";
 import { describeRetention, runRetention } from "./retention";
 
 const db = useTestDatabase();

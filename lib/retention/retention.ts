@@ -7,7 +7,7 @@
 // refers to any more are then removed (the media cache's own pruning).
 import type { Pool } from "pg";
 import { config } from "../config";
-import { pruneMediaFiles } from "../media/store";
+import { pruneMediaFiles } from "../media/cache";
 
 /** Days of history kept, or null when everything is kept (RETENTION_DAYS unset). */
 export function retentionPolicy(): number | null {

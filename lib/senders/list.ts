@@ -3,7 +3,7 @@ import type { Pool } from "pg";
 import { afterTimeKeySql, summaryPage, type SummaryQuery } from "../shared/paging";
 import { bind } from "../shared/sql";
 import { conversationKind } from "../videos/item";
-import { indexedMatchSql } from "../videos/search";
+import { containsSql, findMatching, indexedMatchSql } from "../videos/search";
 
 type SenderRow = {
   fromWxId: string;
@@ -36,8 +36,16 @@ export async function listSenders(db: Pool, query: SummaryQuery) {
   const params: unknown[] = [];
   const where = [afterTimeKeySql(query.cursor, "fromWxId", params)];
   if (query.q) {
-    const p = bind(params, query.q);
-    where.push(`(${indexedMatchSql(`"fromWxId"`, p)} OR "fromWxId" IN (SELECT "fromWxId" FROM sender_nicknames WHERE ${indexedMatchSql(`"nickName"`, p)}))`);
+    // Few matches: those senders by their key. Many: the page is met early walking the
+    // last-video index, each row tested (see lib/videos/search.ts for the figures).
+    const matched = (await findMatching(db, "senders", query.q))?.keys;
+    const p = bind(params, matched ?? query.q);
+    where.push(
+      matched
+        ? `"fromWxId" = ANY(${p}::text[])`
+        : `(${containsSql(`"fromWxId"`, p)} OR ${containsSql(`"lastNickName"`, p)}
+            OR "fromWxId" IN (SELECT "fromWxId" FROM sender_nicknames WHERE ${indexedMatchSql(`"nickName"`, p)}))`,
+    );
   }
   const { rows } = await db.query<SenderRow>(
     `SELECT ${COLUMNS} FROM sender_summaries WHERE ${where.join(" AND ")}

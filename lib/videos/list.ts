@@ -10,11 +10,14 @@ const INDEX_ORDER = `video_events."sendTime" DESC, video_events.id DESC`;
 
 export type VideoPage = { items: VideoListItem[]; nextCursor: string | null };
 
-/** `maxListed`: see MAX_LISTED in ./search (tests set it to force one plan or the other). */
-export async function listVideos(db: Pool, filters: VideoFilters, page: Page, options: { maxListed?: number } = {}): Promise<VideoPage> {
+/** `plan`: which of the search's two plans answers `q` (tests force each; see ./search). */
+export async function listVideos(db: Pool, filters: VideoFilters, page: Page, options: { plan?: "list" | "walk" } = {}): Promise<VideoPage> {
   // A term that few senders and conversations match is read through them; a common one (null)
   // is tested row by row along the time index, as part of the WHERE clause.
-  const matches = filters.q ? await findTextMatches(db, filters.q, options.maxListed) : null;
+  const matches =
+    filters.q && options.plan !== "walk"
+      ? await findTextMatches(db, filters.q, options.plan === "list" ? { max: 1_000_000, compare: false } : {})
+      : null;
   const params: unknown[] = [];
   const where = `${videoWhereSql(matches ? { ...filters, q: undefined } : filters, params)} AND ${afterTimeIdSql(page.cursor, `video_events."sendTime"`, params)}`;
   const limit = bind(params, page.limit + 1);

@@ -52,11 +52,11 @@ async function load(rows: Row[]): Promise<Stored[]> {
 }
 
 /** Every page of the search, three at a time, through the cursors it hands out. */
-async function searchAll(q: string, direction: "in" | "out" | undefined, maxListed: number): Promise<string[]> {
+async function searchAll(q: string, direction: "in" | "out" | undefined, plan: "list" | "walk" | undefined): Promise<string[]> {
   const seen: string[] = [];
   let cursor: TimeIdCursor | undefined;
   for (let pages = 0; pages < 50; pages++) {
-    const page = await listVideos(db.pool, { ...NO_FILTERS, q, direction }, { limit: 3, cursor }, { maxListed });
+    const page = await listVideos(db.pool, { ...NO_FILTERS, q, direction }, { limit: 3, cursor }, { plan });
     seen.push(...page.items.map((v) => v.id));
     if (!page.nextCursor) return seen;
     cursor = decodeTimeIdCursor(page.nextCursor) ?? undefined;
@@ -85,8 +85,9 @@ describe("free-text search", () => {
             }
             if (q.trim() !== q || q === "") continue; // the API trims q, and an empty q is no filter
             const expected = bruteForce(stored, q, direction);
-            expect(await searchAll(q, direction, 0), `walk, q=${JSON.stringify(q)}`).toEqual(expected);
-            expect(await searchAll(q, direction, 1000), `listed, q=${JSON.stringify(q)}`).toEqual(expected);
+            expect(await searchAll(q, direction, "walk"), `walk, q=${JSON.stringify(q)}`).toEqual(expected);
+            expect(await searchAll(q, direction, "list"), `listed, q=${JSON.stringify(q)}`).toEqual(expected);
+            expect(await searchAll(q, direction, undefined), `chosen, q=${JSON.stringify(q)}`).toEqual(expected);
           }
         },
       ),
