@@ -8,6 +8,7 @@ const LINKS = [
   { href: "/conversations", label: "Conversations" },
   { href: "/senders", label: "Senders" },
   { href: "/deliveries", label: "Deliveries" },
+  { href: "/forwarding", label: "Forwarding" },
 ];
 
 export function NavLinks() {

@@ -11,12 +11,17 @@ export type Health = {
   spool: "ok" | string;
   /** Why the last replay of the spool failed, while it keeps failing. */
   drainError?: string;
+  /** The relay (FORWARD_URLS): "ok", or how far behind a target is (degraded past 5 minutes). */
+  forwarding?: "ok" | string;
 };
+
+/** A relay target whose oldest pending delivery is older than this makes the health degraded. */
+export const FORWARD_LAG_DEGRADED_SECONDS = 300;
 
 export type SpoolState = { spoolDepth: number; spool: true | string; lastDrainError?: string | null };
 
 /** Whether the database answers within two seconds, and what the spool holds. */
-export async function checkHealth(db: Pool, spool: SpoolState | Error): Promise<Health> {
+export async function checkHealth(db: Pool, spool: SpoolState | Error, forwardLag?: () => Promise<number | null>): Promise<Health> {
   let database: string = "ok";
   try {
     await Promise.race([
@@ -31,5 +36,14 @@ export async function checkHealth(db: Pool, spool: SpoolState | Error): Promise<
   // Database up but no spool: callbacks are stored, without the safety net for the next outage.
   const status = database === "ok" ? (spoolDepth > 0 || spoolState !== "ok" ? "degraded" : "ok") : spoolState === "ok" ? "degraded" : "down";
   const drainError = spool instanceof Error ? null : spool.lastDrainError;
-  return { status, database, spoolDepth, spool: spoolState, ...(drainError ? { drainError } : {}) };
+  const lag = forwardLag && database === "ok" ? await forwardLag().catch(() => null) : null;
+  const forwarding = lag !== null && lag > FORWARD_LAG_DEGRADED_SECONDS ? `behind: a delivery has waited ${Math.round(lag / 60)} min for a relay target` : "ok";
+  return {
+    status: status === "ok" && forwarding !== "ok" ? "degraded" : status,
+    database,
+    spoolDepth,
+    spool: spoolState,
+    ...(drainError ? { drainError } : {}),
+    ...(forwardLag ? { forwarding } : {}),
+  };
 }

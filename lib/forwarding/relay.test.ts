@@ -11,7 +11,8 @@ import { receiveDelivery, recordOversizeDelivery } from "../ingest/receive";
 import { replayDelivery } from "../deliveries/replay";
 import { forwardStates, retryFailed } from "./outbox";
 import { Relay, retryDelayMs } from "./relay";
-import { setPaused, syncTargets, targetSummaries } from "./targets";
+import { oldestPendingSeconds, setPaused, syncTargets, targetSummaries } from "./targets";
+import { checkHealth } from "../health";
 
 const db = useTestDatabase();
 const example = readFileSync(new URL("../../test/fixtures/provider-example-20004.json", import.meta.url));
@@ -187,6 +188,17 @@ describe("forwarding to a stand-in bot", () => {
     } finally {
       await slow.end();
     }
+  });
+});
+
+describe("health", () => {
+  it("is degraded when a target's oldest pending delivery is older than 5 minutes", async () => {
+    await syncTargets(db.pool, { urls: [bot.url], events: null });
+    await record(other(81));
+    const check = () => checkHealth(db.pool, { spoolDepth: 0, spool: true }, () => oldestPendingSeconds(db.pool));
+    expect(await check()).toMatchObject({ status: "ok", forwarding: "ok" });
+    await db.pool.query(`UPDATE forward_outbox SET "createdAt" = now() - interval '6 minutes'`);
+    expect(await check()).toMatchObject({ status: "degraded", forwarding: expect.stringMatching(/6 min/) });
   });
 });
 

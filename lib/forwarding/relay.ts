@@ -10,7 +10,8 @@ import { metrics } from "../metrics/registry";
 import { startJobRunner, type JobRunner } from "../jobs/runner";
 import { nextPending, recordOutcomes, sequence, targetsReady, type Outcome, type OutboxRow } from "./outbox";
 import { sendForward } from "./send";
-import { syncTargets, targetLabel } from "./targets";
+import { targetLabel } from "./label";
+import { syncTargets } from "./targets";
 
 export type RelayOptions = {
   databaseUrl: string;

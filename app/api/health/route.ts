@@ -1,4 +1,6 @@
 import { pool } from "@/lib/db/client";
+import { config } from "@/lib/config";
+import { oldestPendingSeconds } from "@/lib/forwarding/targets";
 import { checkHealth } from "@/lib/health";
 import { ingestor } from "@/lib/ingest/spool-ingest";
 
@@ -9,6 +11,7 @@ export async function GET(): Promise<Response> {
     (i) => i.status(),
     (err: Error) => err,
   );
-  const health = await checkHealth(pool(), spool);
+  const relaying = config().FORWARD_URLS.length > 0;
+  const health = await checkHealth(pool(), spool, relaying ? () => oldestPendingSeconds(pool()) : undefined);
   return Response.json(health, { status: health.status === "down" ? 503 : 200, headers: { "cache-control": "no-store" } });
 }
