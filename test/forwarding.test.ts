@@ -72,7 +72,7 @@ async function recorded(databaseUrl: string): Promise<{ id: string; body: string
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    return (await client.query(`SELECT id::text, body FROM deliveries WHERE "httpStatus" <> 413 ORDER BY id`)).rows;
+    return (await client.query(`SELECT id::text AS id, body FROM deliveries d WHERE "httpStatus" <> 413 ORDER BY d.id`)).rows;
   } finally {
     await client.end();
   }
@@ -83,6 +83,7 @@ function expectFaithful(received: BotRequest[], sent: { id: string; body: Buffer
   const firstSeen: string[] = [];
   const bodies = new Map(sent.map((s) => [s.id, s.body]));
   for (const r of received) {
+    expect(r.body.toString("utf8"), `delivery ${r.deliveryId} byte-identical`).toBe(bodies.get(r.deliveryId)?.toString("utf8"));
     expect(bodies.get(r.deliveryId)?.equals(r.body), `delivery ${r.deliveryId} byte-identical`).toBe(true);
     expect(r.signatureValid, `delivery ${r.deliveryId} signed with FORWARD_SECRET`).toBe(true);
     expect(JSON.stringify(r.headers)).not.toContain(TOKEN);
