@@ -126,7 +126,7 @@ describe("forwarding through the running app", () => {
     const url = await database();
     const server = await app(url);
     // A slow bot, so that forwarding is still going when the app dies.
-    bot.answer(() => new Promise((resolve) => setTimeout(() => resolve(200), 15)));
+    bot.answer(() => new Promise((resolve) => setTimeout(() => resolve(200), 60)));
     const bodies: Buffer[] = [];
     for (let n = 0; n < 150; n++) {
       bodies.push(body(n));
