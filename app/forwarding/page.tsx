@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { EmptyState } from "@/components/empty-state";
+import { formatTotalDuration } from "@/components/format";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { RelativeTime } from "@/components/relative-time";
 import { pool } from "@/lib/db/client";
@@ -10,13 +11,6 @@ import { TargetAction } from "./actions";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Forwarding" };
-
-function age(seconds: number | null): string {
-  if (seconds === null) return "—";
-  if (seconds < 90) return `${Math.round(seconds)} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
-}
 
 export default async function ForwardingPage() {
   const [targets, failures] = await Promise.all([targetSummaries(pool()), recentFailures(pool())]);
@@ -53,7 +47,7 @@ export default async function ForwardingPage() {
                   <td className="px-3 py-2 font-mono break-all">{t.target}{t.events && <span className="block text-xs muted">events {t.events.join(", ")}</span>}</td>
                   <td className="px-3 py-2">{!t.active ? "Not configured" : t.paused ? "Paused" : "Forwarding"}</td>
                   <td className="px-3 py-2 text-right font-mono" data-testid="forward-backlog">{t.backlog}</td>
-                  <td className="px-3 py-2">{age(t.oldestPendingSeconds)}</td>
+                  <td className="px-3 py-2">{t.oldestPendingSeconds === null ? "—" : formatTotalDuration(t.oldestPendingSeconds)}</td>
                   <td className="px-3 py-2">{t.successRate === null ? "—" : `${(t.successRate * 100).toFixed(1)} % of ${t.attemptsLastHour}`}</td>
                   <td className="px-3 py-2 text-right font-mono">{t.failed}</td>
                   <td className="max-w-md px-3 py-2 break-words">
