@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import pg from "pg";
 import { startStandInBot, type BotRequest, type StandInBot } from "../scripts/demo/bot";
-import { killAppHard, waitFor } from "./durability-helpers";
+import { health, killAppHard, startRestartablePostgres, waitFor } from "./durability-helpers";
 import { startAppServer, type AppServer } from "./support/app-server";
 import { createDatabase } from "./support/postgres";
 
@@ -157,6 +157,27 @@ describe("forwarding through the running app", () => {
       }
     }
     const sent = (await recorded(url)).map((d, i) => ({ id: d.id, body: bodies[i] }));
+    await waitFor("every delivery at the bot", everyDelivered(sent), 120_000, 200);
+    expectFaithful(bot.received, sent);
+  }, 240_000);
+
+  it("PostgreSQL stopped mid-stream: the spooled deliveries are forwarded once drained, in order, after the ones before", async () => {
+    const pgServer = await startRestartablePostgres();
+    drops.push(pgServer.destroy);
+    const server = await app(pgServer.url);
+    const bodies: Buffer[] = [];
+    const postNext = async () => {
+      bodies.push(body(bodies.length));
+      expect(await post(server, bodies.at(-1)!)).toBeLessThan(500);
+    };
+    for (let i = 0; i < 10; i++) await postNext();
+    await pgServer.stop();
+    for (let i = 0; i < 20; i++) await postNext();
+    expect((await health(server.url)).spoolDepth).toBeGreaterThan(0);
+    await pgServer.start();
+    await waitFor("the spool to drain", async () => (await health(server.url)).spoolDepth === 0, 60_000, 200);
+    const sent = (await recorded(pgServer.url)).map((d, i) => ({ id: d.id, body: bodies[i] }));
+    expect(sent).toHaveLength(30);
     await waitFor("every delivery at the bot", everyDelivered(sent), 120_000, 200);
     expectFaithful(bot.received, sent);
   }, 240_000);
