@@ -176,15 +176,20 @@ describe("forwarding to a stand-in bot", () => {
     const slow = new pg.Client({ connectionString: db.url });
     await slow.connect();
     try {
-      // Takes its id first, commits last: it is forwarded last, after what was committed before it.
+      // Takes its id first, commits last: it is forwarded after what was committed before it.
       await slow.query("BEGIN");
       await slow.query(`INSERT INTO deliveries ("eventCode", outcome, "httpStatus", body, "bodyBytes") VALUES ('1', 'other_event', 200, '{"late":1}', 10)`);
       const committed = await record(other(71));
       await until("the committed one, while the other transaction is still open", () => bot.received.some((r) => r.deliveryId === committed));
+      // Both waiting at once (the bot is down): the one committed first still goes first.
+      await bot.down();
+      const next = await record(other(72));
+      await until("a failed attempt", async () => (await forwardStates(db.pool, [next])).get(next)?.[0].attempts === 1);
       await slow.query("COMMIT");
-      await until("both", () => bot.received.length >= 2);
-      expect(bot.received.map((r) => r.body.toString())).toEqual([other(71).toString(), '{"late":1}']);
-      expect(Number(bot.received[1].deliveryId)).toBeLessThan(Number(committed));
+      await bot.up();
+      await until("all three", () => bot.received.length >= 3, 30_000);
+      expect(bot.received.map((r) => r.body.toString())).toEqual([other(71).toString(), other(72).toString(), '{"late":1}']);
+      expect(Number(bot.received[2].deliveryId)).toBeLessThan(Number(committed));
     } finally {
       await slow.end();
     }
