@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only ingest|queries|export|live] [--build] [--videos N]
+// npm run bench [-- --quick] [-- --only ingest|queries|export|live|forward] [--build] [--videos N]
 // Runs every benchmark in turn and prints one table: figure, baseline, ratio, goal, met?
 // Not part of `npm test`: these take minutes and measure the machine as much as the code.
 import { spawn } from "node:child_process";
@@ -15,6 +15,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   queries: async () => (await import("./queries")).run,
   export: async () => runExportBench,
   live: async () => (await import("./live")).run,
+  forward: async () => (await import("./forward")).run,
 };
 
 /**

@@ -10,6 +10,7 @@ const LINKS = [
   { href: "/senders", label: "senders" },
   { href: "/robots", label: "robots" },
   { href: "/deliveries", label: "deliveries" },
+  { href: "/forwarding", label: "forwarding" },
 ] as const;
 
 export function NavLinks() {

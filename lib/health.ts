@@ -13,12 +13,25 @@ export type Health = {
   drainError?: string;
   /** Robots with no callback for ROBOT_SILENT_AFTER (lib/robots): the dashboard is "degraded". */
   silentRobots?: string[];
+  /** The relay (FORWARD_URLS): "ok", or how far behind a target is (degraded past 5 minutes). */
+  forwarding?: "ok" | string;
 };
+
+/** A relay target whose oldest pending delivery is older than this makes the health degraded. */
+export const FORWARD_LAG_DEGRADED_SECONDS = 300;
 
 export type SpoolState = { spoolDepth: number; spool: true | string; lastDrainError?: string | null };
 
 /** Whether the database answers within two seconds, and what the spool holds. */
-export async function checkHealth(db: Pool, spool: SpoolState | Error, silentRobots: () => Promise<string[]> = async () => []): Promise<Health> {
+/** What else makes the dashboard "degraded": silent robots, a relay target left behind. */
+export type HealthChecks = {
+  silentRobots?: () => Promise<string[]>;
+  /** Seconds the oldest pending forward has waited, or null; given only while relaying. */
+  forwardLag?: () => Promise<number | null>;
+};
+
+/** Whether the database answers within two seconds, and what the spool holds. */
+export async function checkHealth(db: Pool, spool: SpoolState | Error, checks: HealthChecks = {}): Promise<Health> {
   let database: string = "ok";
   try {
     await Promise.race([
@@ -33,10 +46,17 @@ export async function checkHealth(db: Pool, spool: SpoolState | Error, silentRob
   // Database up but no spool: callbacks are stored, without the safety net for the next outage.
   const status = database === "ok" ? (spoolDepth > 0 || spoolState !== "ok" ? "degraded" : "ok") : spoolState === "ok" ? "degraded" : "down";
   const drainError = spool instanceof Error ? null : spool.lastDrainError;
-  const silent = database === "ok" ? await silentRobots() : [];
+  const silent = database === "ok" && checks.silentRobots ? await checks.silentRobots() : [];
+  const lag = checks.forwardLag && database === "ok" ? await checks.forwardLag().catch(() => null) : null;
+  const forwarding = lag !== null && lag > FORWARD_LAG_DEGRADED_SECONDS ? `behind: a delivery has waited ${Math.round(lag / 60)} min for a relay target` : "ok";
   return {
-    status: status === "ok" && silent.length > 0 ? "degraded" : status, database, spoolDepth, spool: spoolState,
-    ...(drainError ? { drainError } : {}), ...(silent.length > 0 ? { silentRobots: silent } : {}),
+    status: status === "ok" && (silent.length > 0 || forwarding !== "ok") ? "degraded" : status,
+    database,
+    spoolDepth,
+    spool: spoolState,
+    ...(drainError ? { drainError } : {}),
+    ...(silent.length > 0 ? { silentRobots: silent } : {}),
+    ...(checks.forwardLag ? { forwarding } : {}),
   };
 }
 

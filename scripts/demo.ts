@@ -1,11 +1,14 @@
 // npm run demo: the whole flow, live, on a fresh clone. Starts a stand-in WeChat CDN on
 // 127.0.0.1, then the app exactly as `npm start` does (embedded PostgreSQL, under DATA_DIR,
 // default .data/demo so real data is never mixed in), allowed to fetch from that CDN only, then
-// posts a realistic 20004 callback every few seconds, as a provider would. Ctrl-C stops it all.
+// posts a realistic 20004 callback every few seconds, as a provider would. A stand-in bot
+// receives what the relay forwards (FORWARD_URLS, unless you set your own) and prints each
+// forward: the dashboard in front of a bot. Ctrl-C stops it all.
 import "./env";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { ConfigError, parseConfig } from "../lib/config";
+import { startStandInBot, type BotRequest } from "./demo/bot";
 import { startStandInCdn, type StandInCdn } from "./demo/cdn";
 import { demoCallback, loadClips, postCallback } from "./demo/provider";
 
@@ -25,6 +28,12 @@ async function main() {
   const cdn = await startCdn();
   say(`stand-in WeChat CDN on ${cdn.origin} (AES-128-ECB encrypted and plain files)`);
   env.MEDIA_ALLOWED_HOSTS = cdn.hostEntry;
+  const bot = env.FORWARD_URLS ? null : await startStandInBot({ secret: "demo-forward-secret", onRequest: (r) => say(botLine(r)) });
+  if (bot) {
+    env.FORWARD_URLS = bot.url;
+    env.FORWARD_SECRET = "demo-forward-secret";
+    say(`stand-in bot on ${bot.url}: the relay forwards every callback to it (see /forwarding)`);
+  }
 
   // DATABASE_URL is "" rather than absent: absent, the launcher would take the one in `.env`.
   const app = spawn(process.execPath, [join("scripts", "start.mjs")], {
@@ -44,6 +53,7 @@ async function main() {
   process.on("SIGTERM", stop);
   app.on("exit", async (code) => {
     await cdn.stop();
+    await bot?.stop();
     process.exit(stopping ? 0 : (code ?? 1));
   });
 
@@ -68,6 +78,15 @@ async function main() {
     timer = setTimeout(tick, INTERVAL_MS);
   };
   timer = setTimeout(tick, INTERVAL_MS);
+}
+
+function botLine(r: BotRequest): string {
+  let what = `${r.body.length} bytes`;
+  try {
+    const { event, data } = JSON.parse(r.body.toString("utf8"));
+    what = `event ${event}${data?.fromNickName ? ` from ${data.fromNickName}` : ""}`;
+  } catch {}
+  return `bot received delivery ${r.deliveryId}: ${what}, ${r.contentType}, signature ${r.signatureValid ? "valid" : "INVALID"}`;
 }
 
 /** The CDN on a stable port (DEMO_CDN_PORT, default 3901) so links from earlier runs keep their host; else any free port. */

@@ -9,6 +9,8 @@ import { Pager } from "@/components/pager";
 import { ParamErrorNotice } from "@/components/param-error";
 import { RelativeTime } from "@/components/relative-time";
 import { pool } from "@/lib/db/client";
+import { forwardStates } from "@/lib/forwarding/outbox";
+import { ForwardStates } from "@/app/forwarding/forward-state";
 import { listDeliveries, OUTCOMES, parseDeliveryQuery, recentEventCodes, type Outcome } from "@/lib/deliveries/list";
 
 export const dynamic = "force-dynamic";
@@ -26,6 +28,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: S
   const { value: query, error } = attempt(() => parseDeliveryQuery(params));
   if (error) return <ParamErrorNotice error={error} resetHref="/deliveries" />;
   const [{ items, nextCursor }, codes] = await Promise.all([listDeliveries(pool(), query), recentEventCodes(pool())]);
+  const forwarding = await forwardStates(pool(), items.map((d) => d.id));
   const filterQuery = new URLSearchParams();
   if (query.outcome) filterQuery.set("outcome", query.outcome);
   if (query.eventCode) filterQuery.set("eventCode", query.eventCode);
@@ -66,6 +69,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: S
                 <th scope="col" className="px-3 py-2">Error</th>
                 <th scope="col" className="px-3 py-2 text-right">Size</th>
                 <th scope="col" className="px-3 py-2">Details</th>
+                {forwarding.size > 0 && <th scope="col" className="px-3 py-2">Forwarding</th>}
               </tr>
             </thead>
             <tbody className="divide-y divide-zinc-100 align-top dark:divide-zinc-800">
@@ -84,6 +88,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: S
                     {d.hasBody && <DeliveryBody id={d.id} />}
                     {d.outcome === "rejected" && <ReplayButton id={d.id} />}
                   </td>
+                  {forwarding.size > 0 && <td className="px-3 py-2"><ForwardStates states={forwarding.get(d.id)} /></td>}
                 </tr>
               ))}
             </tbody>

@@ -9,7 +9,7 @@
 // the same PostgreSQL server, in any database, then holds the relay back.)
 import type { Pool, PoolClient } from "pg";
 import type { Attempt } from "./send";
-import { targetLabel } from "./targets";
+import { targetLabel } from "./label";
 
 type Db = Pool | PoolClient;
 
@@ -173,4 +173,15 @@ export async function forwardStates(db: Db, deliveryIds: string[]): Promise<Map<
     byDelivery.set(r.deliveryId, list);
   }
   return byDelivery;
+}
+
+export type FailedForward = { deliveryId: string; targetId: number; status: number | null; answer: string | null; lastAttemptAt: string | null };
+
+export async function recentFailures(db: Db, limit = 20): Promise<FailedForward[]> {
+  const { rows } = await db.query<Omit<FailedForward, "lastAttemptAt"> & { lastAttemptAt: Date | null }>(
+    `SELECT "deliveryId"::text AS "deliveryId", "targetId", "lastStatus" AS status, "lastAnswer" AS answer, "lastAttemptAt"
+     FROM forward_outbox WHERE state = 'failed' ORDER BY "lastAttemptAt" DESC NULLS LAST LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => ({ ...r, lastAttemptAt: r.lastAttemptAt?.toISOString() ?? null }));
 }

@@ -11,7 +11,8 @@ import { receiveDelivery, recordOversizeDelivery } from "../ingest/receive";
 import { replayDelivery } from "../deliveries/replay";
 import { forwardStates, retryFailed } from "./outbox";
 import { Relay, retryDelayMs } from "./relay";
-import { setPaused, syncTargets, targetSummaries } from "./targets";
+import { oldestPendingSeconds, setPaused, syncTargets, targetSummaries } from "./targets";
+import { checkHealth } from "../health";
 
 const db = useTestDatabase();
 const example = readFileSync(new URL("../../test/fixtures/provider-example-20004.json", import.meta.url));
@@ -175,18 +176,34 @@ describe("forwarding to a stand-in bot", () => {
     const slow = new pg.Client({ connectionString: db.url });
     await slow.connect();
     try {
-      // Takes its id first, commits last: it is forwarded last, after what was committed before it.
+      // Takes its id first, commits last: it is forwarded after what was committed before it.
       await slow.query("BEGIN");
       await slow.query(`INSERT INTO deliveries ("eventCode", outcome, "httpStatus", body, "bodyBytes") VALUES ('1', 'other_event', 200, '{"late":1}', 10)`);
       const committed = await record(other(71));
       await until("the committed one, while the other transaction is still open", () => bot.received.some((r) => r.deliveryId === committed));
+      // Both waiting at once (the bot is down): the one committed first still goes first.
+      await bot.down();
+      const next = await record(other(72));
+      await until("a failed attempt", async () => (await forwardStates(db.pool, [next])).get(next)?.[0].attempts === 1);
       await slow.query("COMMIT");
-      await until("both", () => bot.received.length >= 2);
-      expect(bot.received.map((r) => r.body.toString())).toEqual([other(71).toString(), '{"late":1}']);
-      expect(Number(bot.received[1].deliveryId)).toBeLessThan(Number(committed));
+      await bot.up();
+      await until("all three", () => bot.received.length >= 3, 30_000);
+      expect(bot.received.map((r) => r.body.toString())).toEqual([other(71).toString(), other(72).toString(), '{"late":1}']);
+      expect(Number(bot.received[2].deliveryId)).toBeLessThan(Number(committed));
     } finally {
       await slow.end();
     }
+  });
+});
+
+describe("health", () => {
+  it("is degraded when a target's oldest pending delivery is older than 5 minutes", async () => {
+    await syncTargets(db.pool, { urls: [bot.url], events: null });
+    await record(other(81));
+    const check = () => checkHealth(db.pool, { spoolDepth: 0, spool: true }, { forwardLag: () => oldestPendingSeconds(db.pool) });
+    expect(await check()).toMatchObject({ status: "ok", forwarding: "ok" });
+    await db.pool.query(`UPDATE forward_outbox SET "createdAt" = now() - interval '6 minutes'`);
+    expect(await check()).toMatchObject({ status: "degraded", forwarding: expect.stringMatching(/6 min/) });
   });
 });
 

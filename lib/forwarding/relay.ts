@@ -10,7 +10,8 @@ import { metrics } from "../metrics/registry";
 import { startJobRunner, type JobRunner } from "../jobs/runner";
 import { nextPending, recordOutcomes, sequence, targetsReady, type Outcome, type OutboxRow } from "./outbox";
 import { sendForward } from "./send";
-import { syncTargets, targetLabel } from "./targets";
+import { targetLabel } from "./label";
+import { syncTargets } from "./targets";
 
 export type RelayOptions = {
   databaseUrl: string;
@@ -139,6 +140,7 @@ export class Relay {
     const client = await this.pool.connect();
     let retryAt: Date | null = null;
     let locked = false;
+    let broken: Error | undefined;
     try {
       locked = (await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS locked", [LOCK_CLASS, targetId])).rows[0].locked;
       if (!locked) return;
@@ -164,11 +166,16 @@ export class Relay {
         retryAt = await this.sendInOrder(client, targetId, url, rows);
         if (retryAt) break;
       }
+    } catch (err) {
+      // The database went away mid-drain: the job fails (the library retries it, the sweep asks again).
+      broken = err as Error;
+      throw err;
     } finally {
       this.drainingHere.delete(targetId);
       this.wakers.delete(targetId);
-      if (locked) await client.query("SELECT pg_advisory_unlock($1, $2)", [LOCK_CLASS, targetId]).catch(() => {});
-      client.release();
+      if (locked && !broken) await client.query("SELECT pg_advisory_unlock($1, $2)", [LOCK_CLASS, targetId]).catch(() => {});
+      // A connection that failed is closed, not reused: with it goes the lock, if it still held one.
+      client.release(broken);
     }
     if (retryAt) await this.request(targetId, retryAt);
     // Rows committed between the last look and the unlock: their announcement found the lock taken.
@@ -191,19 +198,19 @@ export class Relay {
     const label = targetLabel(url);
     const done: Outcome[] = [];
     for (const row of rows) {
-        if (this.stopping) break;
-        const outcome = await this.attempt(url, row);
-        metrics.forwardAttempts.inc({ target: label, outcome: outcome.state === "pending" ? "retry" : outcome.state });
-        if (outcome.status !== null) metrics.forwardLatency.observe({ target: label }, outcome.latencyMs / 1000);
-        done.push(outcome);
-        if (outcome.state === "pending") {
-          log.warn({ target: label, deliveryId: row.deliveryId, status: outcome.status, answer: outcome.answer, nextAttemptAt: outcome.nextAttemptAt }, "relay: forward failed; later deliveries wait for its retry");
-          await recordOutcomes(client, targetId, done);
-          return outcome.nextAttemptAt;
-        }
-        if (outcome.state === "failed") log.warn({ target: label, deliveryId: row.deliveryId, status: outcome.status, answer: outcome.answer }, "relay: forward failed for good");
-        if (done.length >= RECORD_EVERY) await recordOutcomes(client, targetId, done.splice(0));
+      if (this.stopping) break;
+      const outcome = await this.attempt(url, row);
+      metrics.forwardAttempts.inc({ target: label, outcome: outcome.state === "pending" ? "retry" : outcome.state });
+      if (outcome.status !== null) metrics.forwardLatency.observe({ target: label }, outcome.latencyMs / 1000);
+      done.push(outcome);
+      if (outcome.state === "pending") {
+        log.warn({ target: label, deliveryId: row.deliveryId, status: outcome.status, answer: outcome.answer, nextAttemptAt: outcome.nextAttemptAt }, "relay: forward failed; later deliveries wait for its retry");
+        await recordOutcomes(client, targetId, done);
+        return outcome.nextAttemptAt;
       }
+      if (outcome.state === "failed") log.warn({ target: label, deliveryId: row.deliveryId, status: outcome.status, answer: outcome.answer }, "relay: forward failed for good");
+      if (done.length >= RECORD_EVERY) await recordOutcomes(client, targetId, done.splice(0));
+    }
     await recordOutcomes(client, targetId, done);
     return null;
   }

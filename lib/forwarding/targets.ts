@@ -1,6 +1,8 @@
 // Relay targets: the URLs of FORWARD_URLS, kept in a table so the trigger on deliveries can
 // queue a row per target in the recording transaction, and so they can be paused and watched.
 import type { Pool, PoolClient } from "pg";
+import { targetLabel } from "./label";
+import { retryFailed } from "./outbox";
 
 type Db = Pool | PoolClient;
 
@@ -29,6 +31,23 @@ export async function syncTargets(db: Db, cfg: TargetConfig): Promise<number[]> 
 export async function setPaused(db: Db, targetId: number, paused: boolean): Promise<boolean> {
   const { rowCount } = await db.query(`UPDATE forward_targets SET paused = $2 WHERE id = $1`, [targetId, paused]);
   return rowCount === 1;
+}
+
+export const TARGET_ACTIONS = ["pause", "resume", "retry"] as const;
+
+export type OperateResult = { kind: "done" } | { kind: "not_found" | "bad_request"; error: string };
+
+/** The /forwarding page's buttons: pause or resume a target, retry one of its failed deliveries. */
+export async function operateTarget(db: Db, id: string, action: (typeof TARGET_ACTIONS)[number], deliveryId?: unknown): Promise<OperateResult> {
+  if (!/^\d{1,9}$/.test(id)) return { kind: "not_found", error: `no relay target ${id}` };
+  const targetId = Number(id);
+  if (action !== "retry") {
+    return (await setPaused(db, targetId, action === "pause")) ? { kind: "done" } : { kind: "not_found", error: `no relay target ${id}` };
+  }
+  if (typeof deliveryId !== "string" || !/^\d{1,18}$/.test(deliveryId)) return { kind: "bad_request", error: 'expected {"deliveryId": "<digits>"}' };
+  return (await retryFailed(db, deliveryId, targetId))
+    ? { kind: "done" }
+    : { kind: "not_found", error: `delivery ${deliveryId} has not failed for relay target ${id}` };
 }
 
 export type TargetSummary = {
@@ -77,15 +96,14 @@ export async function targetSummaries(db: Db): Promise<TargetSummary[]> {
   }));
 }
 
-/**
- * A target as it may be shown: scheme, host and path. Credentials in the URL (user:password@,
- * a token in the query) never reach pages, logs or metric labels.
- */
-export function targetLabel(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return "(invalid URL)";
-  }
+/** How long the oldest delivery still waiting for an active target has waited, in seconds (null: none waits). */
+export async function oldestPendingSeconds(db: Db): Promise<number | null> {
+  const { rows } = await db.query<{ seconds: number | null }>(
+    `SELECT extract(epoch FROM now() - min(least(h."createdAt", u."createdAt")))::float8 AS seconds
+     FROM forward_targets t
+     LEFT JOIN LATERAL (SELECT "createdAt" FROM forward_outbox WHERE "targetId" = t.id AND state = 'pending' AND position IS NOT NULL ORDER BY position LIMIT 1) h ON true
+     LEFT JOIN LATERAL (SELECT "createdAt" FROM forward_outbox WHERE "targetId" = t.id AND position IS NULL ORDER BY "deliveryId" LIMIT 1) u ON true
+     WHERE t.active`,
+  );
+  return rows[0]?.seconds ?? null;
 }

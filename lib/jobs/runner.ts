@@ -28,6 +28,8 @@ export async function startJobRunner(pgPool: Pool, tasks: TaskList, options: { c
     pollInterval: 2000,
     logger: workerLogger,
   });
+  // Settles when the runner stops; a rejection must not become an unhandled one that ends the server.
+  runner.promise.catch((err: Error) => log.error({ err: err.message.split("\n")[0] }, "jobs: the runner stopped on an error"));
   return {
     add: async (task, payload, { jobKey, runAt, maxAttempts }) => {
       await runner.addJob(task, payload, { jobKey, runAt, maxAttempts, jobKeyMode: "replace" });

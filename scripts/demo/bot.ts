@@ -20,7 +20,7 @@ export type StandInBot = {
   port: number;
   received: BotRequest[];
   /** Sets the status answered to each request (default 200); a function decides per request. */
-  answer: (status: number | ((req: BotRequest) => number)) => void;
+  answer: (status: number | ((req: BotRequest) => number | Promise<number>)) => void;
   /** Stops listening (the port is kept: `start()` listens on it again). Open connections are cut. */
   down: () => Promise<void>;
   up: () => Promise<void>;
@@ -36,7 +36,7 @@ export function verifySignature(body: Buffer, header: string | undefined, secret
 
 export async function startStandInBot(options: { port?: number; secret?: string; onRequest?: (req: BotRequest) => void } = {}): Promise<StandInBot> {
   const received: BotRequest[] = [];
-  let decide: (req: BotRequest) => number = () => 200;
+  let decide: (req: BotRequest) => number | Promise<number> = () => 200;
   let server: Server | null = null;
   let port = options.port ?? 0;
 
@@ -45,7 +45,7 @@ export async function startStandInBot(options: { port?: number; secret?: string;
       const s = createServer((req, res) => {
         const chunks: Buffer[] = [];
         req.on("data", (c: Buffer) => chunks.push(c));
-        req.on("end", () => {
+        req.on("end", async () => {
           const body = Buffer.concat(chunks);
           const signature = req.headers["x-signature-256"] as string | undefined;
           const record: BotRequest = {
@@ -59,7 +59,7 @@ export async function startStandInBot(options: { port?: number; secret?: string;
           };
           received.push(record);
           options.onRequest?.(record);
-          const status = decide(record);
+          const status = await decide(record);
           res.writeHead(status, { "content-type": "text/plain" }).end(status < 300 ? "ok" : `stand-in bot answered ${status}`);
         });
       });

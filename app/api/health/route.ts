@@ -1,5 +1,6 @@
 import { pool } from "@/lib/db/client";
 import { config } from "@/lib/config";
+import { oldestPendingSeconds } from "@/lib/forwarding/targets";
 import { checkHealth, publicHealth } from "@/lib/health";
 import { mayReadProtected } from "@/lib/http/access";
 import { handle } from "@/lib/http/responses";
@@ -14,9 +15,11 @@ export async function GET(request: Request): Promise<Response> {
       (i) => i.status(),
       (err: Error) => err,
     );
-    const silentRobots = async () =>
-      (await listRobots(pool(), { silentAfterMs: config().ROBOT_SILENT_AFTER })).filter((r) => r.state === "silent").map((r) => r.robotId);
-    const health = await checkHealth(pool(), spool, silentRobots);
+    const cfg = config();
+    const health = await checkHealth(pool(), spool, {
+      silentRobots: async () => (await listRobots(pool(), { silentAfterMs: cfg.ROBOT_SILENT_AFTER })).filter((r) => r.state === "silent").map((r) => r.robotId),
+      forwardLag: cfg.FORWARD_URLS.length > 0 ? () => oldestPendingSeconds(pool()) : undefined,
+    });
     return Response.json(mayReadProtected(request) ? health : publicHealth(health), { status: health.status === "down" ? 503 : 200, headers: { "cache-control": "no-store" } });
   });
 }
