@@ -1,13 +1,17 @@
 // Written to kill mutants that survived the existing suite (docs/testing.md, "Mutation
 // testing"): a revoked session stays revoked only until it would have expired, the install
-// secret is private and refuses a damaged file, and the failure window's bounds hold.
+// secret is private and refuses a damaged file, the failure window's bounds hold, logging out
+// never throws, and the page policy is sent whole.
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { contentSecurityPolicy, securityHeaders } from "./headers";
+import { hasSession, logout } from "./login";
 import { FailureWindow } from "./rate-limit";
 import { installSecret } from "./secrets";
 import { createSession, deriveSessionKey, revokeSession, verifySession } from "./session";
+import { authSettingsFrom } from "./settings";
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -99,5 +103,43 @@ describe("the failure window", () => {
     full.recordFailure("a", 1);
     expect(full.check("a", 2)).toMatchObject({ allowed: false });
     expect(full.check("b", 2)).toEqual({ allowed: true });
+  });
+});
+
+describe("logging out and the page headers", () => {
+  it("logging out with no cookie, a forged one or twice is not an error, and ends only that session", () => {
+    const settings = authSettingsFrom({ DASHBOARD_PASSWORD: "pw", SESSION_SECRET: "z".repeat(40), SESSION_HOURS: 1, TRUST_PROXY: false, DATA_DIR: tempDir() } as Parameters<typeof authSettingsFrom>[0]);
+    expect(settings.loginRequired).toBe(true);
+    const now = Date.now();
+    const { token } = createSession(settings.sessionKey!, now, 60_000);
+    expect(() => logout(settings, undefined, now)).not.toThrow();
+    expect(() => logout(settings, "1.forged.cookie", now)).not.toThrow();
+    expect(hasSession(settings, token, now)).toBe(true);
+    logout(settings, token, now);
+    expect(() => logout(settings, token, now)).not.toThrow();
+    expect(hasSession(settings, token, now)).toBe(false);
+    expect(authSettingsFrom({ SESSION_HOURS: 1, TRUST_PROXY: false, DATA_DIR: tempDir() } as Parameters<typeof authSettingsFrom>[0]).loginRequired).toBe(false);
+  });
+
+  it("sends the whole page policy, directive by directive", () => {
+    expect(contentSecurityPolicy({ api: false, nonce: "N" }).split("; ")).toEqual([
+      "default-src 'self'",
+      "script-src 'self' 'nonce-N'",
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data: blob:",
+      "media-src 'self' blob:",
+      "font-src 'self' data:",
+      "connect-src 'self'",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+    ]);
+    expect(securityHeaders({ api: false })).toMatchObject({
+      "X-Frame-Options": "DENY",
+      "Cross-Origin-Opener-Policy": "same-origin",
+      "Cross-Origin-Resource-Policy": "same-origin",
+      "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    });
   });
 });
