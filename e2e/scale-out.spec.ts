@@ -35,7 +35,7 @@ test("a browser on instance A sees, without reloading, a video posted to instanc
   const posted = await request.post(`${b.url}/api/callback`, { data: video });
   expect(posted.status()).toBe(200);
 
-  await expect(page.getByText(video.data.fromNickName as string).first()).toBeVisible({ timeout: 5_000 });
+  await expect(page.getByText(video.data.fromNickName as string).first()).toBeVisible({ timeout: 15_000 });
   expect(await page.evaluate(() => (window as unknown as { scaleOutMark?: number }).scaleOutMark), "the page must not have reloaded").toBe(1);
   // Both instances serve the same history.
   const onA = await (await request.get(`${a.url}/api/videos?fromWxId=${video.data.fromWxId}`)).json();

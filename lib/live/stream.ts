@@ -62,16 +62,21 @@ export function liveEventStream(hub: LiveHub, signal: AbortSignal, hooks: Stream
           videos += `event: video\nid: ${cursor}\ndata: ${JSON.stringify(item)}\n\n`;
         };
         const resync = () => send(`event: resync\ndata: {}\n\n`);
-        // While the starting point is read, live videos wait, so they follow it; those the
-        // catch-up already sent are dropped.
+        // While the starting point is read, live videos wait, so they follow it. The hub may
+        // announce a video the catch-up already sent (its notification lags its commit), now or
+        // later: each such id is dropped once, when it comes.
         let held: VideoListItem[] | null = [];
+        const caughtUp = new Set<string>();
+        const live = (item: VideoListItem) => {
+          if (caughtUp.delete(item.id)) return;
+          queue(item);
+        };
         const unsubscribe = hub.subscribe({
-          video: (item) => (held ? held.push(item) : queue(item)),
+          video: (item) => (held ? held.push(item) : live(item)),
           resync,
           deleted: (ids) => send(`event: deleted\ndata: ${JSON.stringify({ ids })}\n\n`),
         });
         void (async () => {
-          const sent = new Set<string>();
           try {
             if (after === undefined) {
               // A client that reconnects before its first video still resumes from here.
@@ -82,16 +87,16 @@ export function liveEventStream(hub: LiveHub, signal: AbortSignal, hooks: Stream
               if (missed.length > CATCH_UP_LIMIT) resync();
               else
                 for (const item of missed) {
-                  sent.add(item.id);
+                  caughtUp.add(item.id);
                   queue(item);
                 }
             }
           } catch {
             resync();
           }
-          const live = held ?? [];
+          const waited = held ?? [];
           held = null;
-          for (const item of live) if (!sent.has(item.id)) queue(item);
+          waited.forEach(live);
         })();
         const heartbeat = setInterval(() => send(`: heartbeat ${Date.now()}\n\n`), HEARTBEAT_MS);
         hooks.opened?.();
