@@ -13,6 +13,6 @@ export async function GET(request: Request): Promise<Response> {
       (err: Error) => err,
     );
     const health = await checkHealth(pool(), spool);
-    return Response.json(mayReadProtected(request) ? health : publicHealth(health), { status: health.status === "down" ? 503 : 200, headers: { "cache-control": "no-store" } });
+    return Response.json((await mayReadProtected(request)) ? health : publicHealth(health), { status: health.status === "down" ? 503 : 200, headers: { "cache-control": "no-store" } });
   });
 }
