@@ -27,7 +27,10 @@ export async function handle(request: Request, run: () => Promise<Response>, lim
     if (request.body && !(Number(request.headers.get("content-length")) <= 64 * 1024)) response.headers.set("Connection", "close");
     return withSecurityHeaders(response, request);
   }
-  return withSecurityHeaders(await runHandler(request, run), request);
+  const response = await runHandler(request, run);
+  // A 413 stopped reading the body part way: the connection cannot carry another request.
+  if (response.status === 413) response.headers.set("Connection", "close");
+  return withSecurityHeaders(response, request);
 }
 
 async function runHandler(request: Request, run: () => Promise<Response>): Promise<Response> {
