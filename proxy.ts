@@ -65,6 +65,6 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
 }
 
 export const config = {
-  // Everything but the API (see above) and Next's static files.
-  matcher: ["/((?!api/|_next/static/|_next/image|favicon\\.ico).*)"],
+  // Everything but the API (see above); static files too, for their security headers.
+  matcher: ["/((?!api/).*)"],
 };

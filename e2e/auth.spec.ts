@@ -103,6 +103,7 @@ test("log in and out in the browser; the cookie is HttpOnly, SameSite=Lax and ex
 });
 
 test("the login form works without JavaScript and never redirects off-site", async ({ browser }) => {
+  test.setTimeout(180_000);
   for (const javaScriptEnabled of [false, true]) {
     for (const next of ["//evil.example/", "/.//evil.example/phish", "/\\evil.example", "/%2F%2Fevil.example", "https://evil.example/"]) {
       const context = await browser.newContext({ javaScriptEnabled });
