@@ -6,15 +6,16 @@
 // non-GET body (up to 10 MiB, truncating beyond) before the proxy runs, and the API's wrapper
 // already refuses before reading a body.
 import { NextResponse, type NextRequest } from "next/server";
-import { decideAccess, isApiPath, type AccessDecision } from "@/lib/auth/access";
+import { isApiPath, type AccessDecision } from "@/lib/auth/access";
 import { UNTRUSTED_FORWARDING_HEADERS, isHttps } from "@/lib/auth/client-address";
 import { currentConnection } from "@/lib/auth/connection";
 import { contentSecurityPolicy, newNonce, securityHeaders } from "@/lib/auth/headers";
 import { urlProblem } from "@/lib/auth/request-hygiene";
 import { SESSION_COOKIE } from "@/lib/auth/session";
 import { authSettings } from "@/lib/auth/settings";
+import { decideWithRevocation } from "@/lib/http/access";
 
-export function proxy(request: NextRequest): NextResponse {
+export async function proxy(request: NextRequest): Promise<NextResponse> {
   const settings = authSettings();
   const { pathname, search } = request.nextUrl;
   const api = isApiPath(pathname);
@@ -25,7 +26,7 @@ export function proxy(request: NextRequest): NextResponse {
     https: settings.trustProxy ? isHttps(request.headers, request.url) : request.url.startsWith("https:"),
   };
   const problem = urlProblem(pathname, search);
-  const decision: AccessDecision = problem ? { kind: "deny", status: 400, error: problem } : decideAccess(
+  const decision: AccessDecision = problem ? { kind: "deny", status: 400, error: problem } : await decideWithRevocation(
     settings,
     {
       method: request.method,
@@ -64,6 +65,6 @@ export function proxy(request: NextRequest): NextResponse {
 }
 
 export const config = {
-  // Everything but the API (see above) and Next's static files.
-  matcher: ["/((?!api/|_next/static/|_next/image|favicon\\.ico).*)"],
+  // Everything but the API (see above); static files too, for their security headers.
+  matcher: ["/((?!api/).*)"],
 };

@@ -32,7 +32,8 @@ test.afterAll(async () => {
 });
 
 async function loginCookie(): Promise<string> {
-  const res = await fetch(url("/api/login"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ password: PASSWORD }) });
+  // A state-changing request shows it comes from this origin (browsers send Sec-Fetch-Site).
+  const res = await fetch(url("/api/login"), { method: "POST", headers: { "content-type": "application/json", origin: server.url }, body: JSON.stringify({ password: PASSWORD }) });
   expect(res.status).toBe(200);
   const cookie = /vd_session=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")?.[1];
   expect(cookie).toBeTruthy();
@@ -102,13 +103,18 @@ test("log in and out in the browser; the cookie is HttpOnly, SameSite=Lax and ex
 });
 
 test("the login form works without JavaScript and never redirects off-site", async ({ browser }) => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
-  const page = await context.newPage();
-  await page.goto(url(`/login?next=${encodeURIComponent("//evil.example/")}`));
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).toHaveURL(url("/"));
-  await context.close();
+  test.setTimeout(180_000);
+  for (const javaScriptEnabled of [false, true]) {
+    for (const next of ["//evil.example/", "/.//evil.example/phish", "/\\evil.example", "/%2F%2Fevil.example", "https://evil.example/"]) {
+      const context = await browser.newContext({ javaScriptEnabled });
+      const page = await context.newPage();
+      await page.goto(url(`/login?next=${encodeURIComponent(next)}`));
+      await page.getByLabel("Password").fill(PASSWORD);
+      await page.getByRole("button", { name: "Log in" }).click();
+      await expect(page, `${next} (JavaScript ${javaScriptEnabled})`).toHaveURL(url("/"));
+      await context.close();
+    }
+  }
 });
 
 test("security headers on pages, API answers, errors and static files; the CSP breaks nothing", async ({ page }) => {
@@ -194,7 +200,7 @@ test("hostile parameters through the real server get 4xx, never 5xx", async () =
 
 test("login is rate-limited per client: 429 with Retry-After, which a forged X-Forwarded-For does not escape", async ({ page }) => {
   const attempt = (password: string, i: number) =>
-    fetch(url("/api/login"), { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": `203.0.113.${i}` }, body: JSON.stringify({ password }) });
+    fetch(url("/api/login"), { method: "POST", headers: { "content-type": "application/json", origin: server.url, "x-forwarded-for": `203.0.113.${i}` }, body: JSON.stringify({ password }) });
   const statuses: number[] = [];
   for (let i = 0; i < 5; i++) statuses.push((await attempt("guess", i)).status);
   expect(statuses).toEqual([401, 401, 401, 401, 401]);
@@ -229,4 +235,5 @@ test("without a password the dashboard answers only to loopback names (no tunnel
   expect(await status("/", `rebind.evil.example:${base.port}`)).toBe(403);
   expect(await status("/api/videos", "abc.ngrok.app")).toBe(403);
   expect(await status("/api/callback", "abc.ngrok.app", "POST")).toBe(200);
+  // (That the socket's address decides, whatever Host says, is test/loopback.test.ts.)
 });

@@ -1,34 +1,23 @@
-// Every query parameter is hostile until parsed. Each read endpoint, behind the real proxy
-// (authenticated with the API token), is fed SQL injection, 5,000-character strings, bad
-// cursors, impossible limits and dates, NUL and broken unicode, repeated and unknown
-// parameters, and random query strings: it must answer 2xx or 4xx, never 5xx.
-//
-// Endpoints that other parts of the app add later are listed already: until their route file
-// exists they count as 404. Add new list endpoints to ENDPOINTS.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+// Every route under app/api, through the real `next start` (proxy, wrapper, handler), with
+// DASHBOARD_PASSWORD, API_TOKEN and CALLBACK_TOKEN set. For each route: without credentials it
+// refuses (the case fails if the route's access check is removed); with them, hostile parameters
+// and ids (SQL injection, 5,000-character strings, bad cursors, impossible limits and dates, NUL,
+// broken unicode, repeated and unknown parameters, random query strings) get 2xx or 4xx, never
+// 5xx; and one well-formed request gets real data (so a route that answered 404 to everything
+// would fail). The route list comes from the filesystem: a route file that COVERAGE does not
+// name fails the first test.
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import fc from "fast-check";
-import type { NextRequest as NextRequestType } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAppServer, type AppServer } from "./support/app-server";
 import { useTestDatabase } from "./support/db";
-
-const ENDPOINTS = [
-  "/api/videos",
-  "/api/videos/[id]",
-  "/api/conversations",
-  "/api/conversations/[id]",
-  "/api/senders",
-  "/api/deliveries",
-  "/api/export",
-  "/api/media/[id]/video",
-  "/api/media/[id]/preview",
-];
+import { routeFiles } from "./support/routes";
 
 const PARAMS = [
   "fromWxId", "conversationId", "q", "from", "to", "minDuration", "maxDuration", "direction", "robotId", "instanceId",
-  "cursor", "limit", "format", "includeSecrets", "outcome", "eventCode", "sort", "order", "id",
+  "cursor", "limit", "format", "includeSecrets", "outcome", "eventCode", "sort", "order", "id", "includeBody", "download", "raw", "gzip", "bom",
 ];
 
 const HOSTILE_VALUES = [
@@ -40,115 +29,239 @@ const HOSTILE_VALUES = [
   "MTIzNDU2Nzg5MDEyMzo5OTk5OTk5OTk5OTk5OTk5OTk5OTk", "AAAA", "not a cursor!", Buffer.from("-1:-1").toString("base64url"),
 ];
 
-const HOSTILE_IDS = ["0", "-1", "1", "99999999999999999999", "9223372036854775808", "abc", "' OR 1=1 --", "a".repeat(5000), "%00", "%E0%A4%A", "..%2F..%2Fetc%2Fpasswd", "1.5", "1e3"];
+const HOSTILE_IDS = ["0", "-1", "99999999999999999999", "9223372036854775808", "abc", "' OR 1=1 --", "a".repeat(5000), "%00", "%E0%A4%A", "..%2F..%2Fetc%2Fpasswd", "1.5", "1e3", "%F0%9F%98%80"];
 
-const API_TOKEN = "hostile-test-token";
+const API_TOKEN = `hostile-${randomBytes(8).toString("hex")}`;
+const CALLBACK_TOKEN = `cb-${randomBytes(8).toString("hex")}`;
+const PASSWORD = "hostile-password";
+const auth = { authorization: `Bearer ${API_TOKEN}` };
+
 const db = useTestDatabase();
-const dataDir = mkdtempSync(join(tmpdir(), "hostile-"));
+let app: AppServer;
+let videoId = "";
+let deliveryId = "";
 
-type RouteModule = { GET?: (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response> };
-const routes = new Map<string, RouteModule | null>();
-let proxy: (request: NextRequestType) => Response;
-let NextRequest: typeof NextRequestType;
+type Case = (template: string) => Promise<void>;
 
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  // The app reads its settings once, from the environment: set them before it is loaded.
-  Object.assign(process.env, { DATABASE_URL: db.url, DATA_DIR: dataDir, DASHBOARD_PASSWORD: "hostile-password", API_TOKEN, LOG_LEVEL: "silent" });
-  ({ proxy } = await import("../proxy"));
-  ({ NextRequest } = await import("next/server"));
-  const { receiveDelivery } = await import("../lib/ingest/receive");
-  const example = JSON.parse(readFileSync(new URL("./fixtures/provider-example-20004.json", import.meta.url), "utf8"));
-  for (let i = 0; i < 5; i++) {
-    const video = { ...example, data: { ...example.data, serverId: `srv-${i}`, fromWxId: `wxid_${i}`, conversationId: `R:room-${i % 2}`, sendTime: 1726826627676 + i * 1000 } };
-    await receiveDelivery(db.pool, Buffer.from(JSON.stringify(video)));
-  }
-  for (const template of ENDPOINTS) {
-    const file = join(process.cwd(), "app", template, "route.ts");
-    routes.set(template, existsSync(file) ? ((await import(/* @vite-ignore */ pathToFileURL(file).href)) as RouteModule) : null);
-  }
-});
-
-afterAll(() => {
-  process.env = savedEnv;
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-/** One GET through the proxy and the route handler, as `next start` would run them; the body is read to its end. */
-async function get(template: string, id: string, query: string): Promise<number> {
-  const path = template.replace("[id]", id);
-  const request = new NextRequest(`http://127.0.0.1:3000${path}${query ? `?${query}` : ""}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
-  const gate = proxy(request);
-  if (!gate.headers.get("x-middleware-next")) return gate.status;
-  const route = routes.get(template);
-  if (!route?.GET) return 404;
-  // The handler sees the path segment decoded, as Next gives it.
-  let param: string;
-  try {
-    param = decodeURIComponent(id);
-  } catch {
-    return 400;
-  }
-  const response = await route.GET(request, { params: Promise.resolve({ id: param }) });
-  await response.arrayBuffer();
-  return response.status;
+/** A request through the real server; the body read to its end. */
+async function call(path: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<{ status: number; text: string; type: string }> {
+  const res = await fetch(`${app.url}${path}`, { redirect: "manual", ...init });
+  const text = init.method === "HEAD" ? "" : await res.text();
+  return { status: res.status, text, type: res.headers.get("content-type") ?? "" };
 }
 
-const withId = (template: string) => template.includes("[id]");
+/** Each hostile value in each parameter, then malformed query strings: never a 5xx. */
+async function hostileQueries(path: string, init: RequestInit & { headers?: Record<string, string> } = { headers: auth }): Promise<string[]> {
+  const failures: string[] = [];
+  const queries = [
+    ...PARAMS.flatMap((name) => HOSTILE_VALUES.map((value) => new URLSearchParams([[name, value]]).toString())),
+    "limit=1&limit=-1&limit=abc", "limit[]=1&cursor[]=x&from[$gt]=0", "%zz=%zz&q=%E0%A4%A&from=%00",
+    PARAMS.map((p) => `${p}=${encodeURIComponent("' OR 1=1 --")}`).join("&"),
+  ];
+  for (let i = 0; i < queries.length; i += 8) {
+    await Promise.all(
+      queries.slice(i, i + 8).map(async (query) => {
+        const { status } = await call(`${path}?${query}`, init).catch(() => ({ status: 599 }));
+        if (status >= 500) failures.push(`${path}?${query.slice(0, 80)} -> ${status}`);
+      }),
+    );
+  }
+  return failures;
+}
 
-describe("hostile query parameters", () => {
-  it("lists the endpoints it covers", () => {
-    expect(routes.get("/api/videos")).toBeTruthy();
-    expect(routes.get("/api/videos/[id]")).toBeTruthy();
+async function hostileIds(pathFor: (id: string) => string, init: RequestInit & { headers?: Record<string, string> } = { headers: auth }): Promise<void> {
+  for (const id of HOSTILE_IDS) {
+    const { status, text } = await call(pathFor(id), init);
+    expect(status, `${pathFor(id).slice(0, 80)}: ${text.slice(0, 100)}`).toBeGreaterThanOrEqual(400);
+    expect(status, pathFor(id).slice(0, 80)).toBeLessThan(500);
+  }
+}
+
+async function refusedWithoutCredentials(path: string, method = "GET"): Promise<void> {
+  for (const headers of [{}, { authorization: "Bearer wrong" }, { cookie: "vd_session=1.2.3" }] as Record<string, string>[]) {
+    const { status, text } = await call(path, { method, headers: { ...headers, origin: app.url }, body: ["GET", "HEAD"].includes(method) ? undefined : "{}" });
+    expect(status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(401);
+    if (method !== "HEAD") expect(JSON.parse(text).error, path).toMatch(/token|log in|authentication/);
+  }
+}
+
+const listEndpoint: Case = async (template) => {
+  await refusedWithoutCredentials(template);
+  const ok = await call(`${template}?limit=2`, { headers: auth });
+  expect(ok.status, ok.text).toBe(200);
+  expect(JSON.parse(ok.text).items.length, template).toBeGreaterThan(0);
+  // The parser is there: an impossible limit is a 400 with its issue, not ignored.
+  const bad = await call(`${template}?limit=-1`, { headers: auth });
+  expect(bad.status, template).toBe(400);
+  expect(await hostileQueries(template)).toEqual([]);
+};
+
+/** What each route under app/api is fed. A route file missing here fails the first test. */
+const COVERAGE: Record<string, { methods: string[]; run: Case }> = {
+  "/api/videos": { methods: ["GET"], run: listEndpoint },
+  "/api/conversations": { methods: ["GET"], run: listEndpoint },
+  "/api/senders": { methods: ["GET"], run: listEndpoint },
+  "/api/deliveries": { methods: ["GET"], run: listEndpoint },
+  "/api/videos/[id]": {
+    methods: ["GET"],
+    run: async () => {
+      await refusedWithoutCredentials(`/api/videos/${videoId}?includeSecrets=1`);
+      const ok = await call(`/api/videos/${videoId}`, { headers: auth });
+      expect(ok.status).toBe(200);
+      expect(JSON.parse(ok.text).id).toBe(videoId);
+      await hostileIds((id) => `/api/videos/${id}`);
+      expect(await hostileQueries(`/api/videos/${videoId}`)).toEqual([]);
+    },
+  },
+  "/api/deliveries/[id]/replay": {
+    methods: ["POST"],
+    run: async () => {
+      await refusedWithoutCredentials(`/api/deliveries/${deliveryId}/replay`, "POST");
+      const ok = await call(`/api/deliveries/${deliveryId}/replay`, { method: "POST", headers: auth });
+      expect([200, 409], ok.text).toContain(ok.status);
+      await hostileIds((id) => `/api/deliveries/${id}/replay`, { method: "POST", headers: auth });
+    },
+  },
+  "/api/export": {
+    methods: ["GET"],
+    run: async () => {
+      await refusedWithoutCredentials("/api/export?format=csv&includeSecrets=1");
+      const ok = await call("/api/export?format=ndjson&includeSecrets=1", { headers: auth });
+      expect(ok.status).toBe(200);
+      expect(ok.text.trim().split("\n").length).toBeGreaterThanOrEqual(5);
+      expect((await call("/api/export?format=xml", { headers: auth })).status).toBe(400);
+      expect(await hostileQueries("/api/export")).toEqual([]);
+    },
+  },
+  "/api/media/[id]/[kind]": {
+    methods: ["GET", "HEAD", "PUT"],
+    run: async () => {
+      await refusedWithoutCredentials(`/api/media/${videoId}/video`);
+      await refusedWithoutCredentials(`/api/media/${videoId}/preview`, "HEAD");
+      await refusedWithoutCredentials(`/api/media/${videoId}/video`, "PUT");
+      // With the token: the handler answers with its JSON reason (the fixture's CDN host is not allowed here).
+      const known = await call(`/api/media/${videoId}/video`, { headers: auth });
+      expect(known.status).toBeLessThan(500);
+      expect(JSON.parse(known.text).reason).toMatch(/host_not_allowed|fetch_failed|no_link/);
+      expect(JSON.parse((await call("/api/media/987654321/preview", { headers: auth })).text).reason).toBe("not_found");
+      expect((await call(`/api/media/${videoId}/thumbnail`, { headers: auth })).status).toBe(404);
+      await hostileIds((id) => `/api/media/${id}/video`);
+      await hostileIds((id) => `/api/media/${id}/video`, { method: "PUT", headers: auth, body: "not media" });
+      expect(await hostileQueries("/api/media/987654321/video")).toEqual([]);
+    },
+  },
+  "/api/stream": {
+    methods: ["GET"],
+    run: async () => {
+      await refusedWithoutCredentials("/api/stream");
+      const abort = new AbortController();
+      const res = await fetch(`${app.url}/api/stream?q=${encodeURIComponent("' OR 1=1")}`, { headers: auth, signal: abort.signal });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
+      abort.abort();
+    },
+  },
+  "/api/metrics": {
+    methods: ["GET"],
+    run: async () => {
+      await refusedWithoutCredentials("/api/metrics");
+      const ok = await call("/api/metrics", { headers: auth });
+      expect(ok.status).toBe(200);
+      expect(ok.text).toMatch(/# TYPE /);
+    },
+  },
+  "/api/health": {
+    methods: ["GET"],
+    run: async () => {
+      // Public, but strangers get status words only.
+      const anonymous = await call("/api/health");
+      expect(Object.keys(JSON.parse(anonymous.text)).sort()).toEqual(["database", "spool", "spoolDepth", "status"]);
+      expect(await hostileQueries("/api/health", {})).toEqual([]);
+    },
+  },
+  "/api/callback": {
+    methods: ["POST"],
+    run: async () => {
+      const example = readFileSync(join(process.cwd(), "test/fixtures/provider-example-20004.json"), "utf8");
+      // Public, behind its own token.
+      for (const path of ["/api/callback", "/api/callback?token=wrong", `/api/callback?token=${CALLBACK_TOKEN}x`]) {
+        expect((await call(path, { method: "POST", body: example })).status, path).toBe(401);
+      }
+      for (const body of ["", "null", "[]", "{", "\u0000", '{"event":"20004","data":{}}', '{"event":20004,"data":{"cdnData":"x"}}', "a".repeat(5000)]) {
+        const res = await call(`/api/callback?token=${CALLBACK_TOKEN}`, { method: "POST", body });
+        expect(res.status, JSON.stringify(body.slice(0, 40))).toBe(400);
+      }
+      expect((await call(`/api/callback?token=${CALLBACK_TOKEN}`, { method: "POST", body: "x".repeat(2 * 1024 * 1024) })).status).toBe(413);
+    },
+  },
+  "/api/login": {
+    methods: ["POST"],
+    run: async () => {
+      const login = (body: string, headers: Record<string, string>) => call("/api/login", { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+      expect((await login(JSON.stringify({ password: PASSWORD }), { origin: "http://evil.example" })).status).toBe(403);
+      expect((await login(JSON.stringify({ password: PASSWORD }), {})).status).toBe(403);
+      for (const body of ["", "{", "[]", '{"password":""}', '{"password":1}', JSON.stringify({ password: "x".repeat(5000) })]) {
+        expect((await login(body, { origin: app.url })).status, body.slice(0, 30)).toBe(400);
+      }
+      const ok = await login(JSON.stringify({ password: PASSWORD, next: "/.//evil.example" }), { origin: app.url });
+      expect(ok.status).toBe(200);
+      expect(JSON.parse(ok.text).next).toBe("/");
+    },
+  },
+  "/api/logout": {
+    methods: ["POST"],
+    run: async () => {
+      expect((await call("/api/logout", { method: "POST", headers: { origin: "http://evil.example" } })).status).toBe(403);
+      expect((await call("/api/logout", { method: "POST" })).status).toBe(403);
+      expect((await call("/api/logout", { method: "POST", headers: { origin: app.url } })).status).toBe(200);
+    },
+  },
+  "/api/bench/parse-only": { methods: ["POST"], run: async (t) => benchRoute(t) },
+  "/api/bench/prisma-create": { methods: ["POST"], run: async (t) => benchRoute(t) },
+};
+
+/** Benchmark baselines: behind the token, and 404 unless BENCH_ROUTES=1. */
+async function benchRoute(template: string): Promise<void> {
+  await refusedWithoutCredentials(template, "POST");
+  expect((await call(template, { method: "POST", headers: auth, body: "{}" })).status).toBe(404);
+}
+
+beforeAll(async () => {
+  app = await startAppServer({ DATABASE_URL: db.url, DASHBOARD_PASSWORD: PASSWORD, API_TOKEN, CALLBACK_TOKEN, MEDIA_ALLOWED_HOSTS: "cdn.invalid" });
+  const example = JSON.parse(readFileSync(join(process.cwd(), "test/fixtures/provider-example-20004.json"), "utf8"));
+  for (let i = 0; i < 5; i++) {
+    const video = { ...example, data: { ...example.data, serverId: `srv-${i}`, fromWxId: `wxid_${i}`, conversationId: `R:room-${i % 2}`, sendTime: 1726826627676 + i * 1000 } };
+    expect((await call(`/api/callback?token=${CALLBACK_TOKEN}`, { method: "POST", body: JSON.stringify(video) })).status).toBe(200);
+  }
+  videoId = JSON.parse((await call("/api/videos?limit=1", { headers: auth })).text).items[0].id;
+  deliveryId = String(JSON.parse((await call("/api/deliveries?limit=1", { headers: auth })).text).items[0].id);
+}, 120_000);
+
+afterAll(async () => {
+  await app?.stop();
+});
+
+describe("hostile input, every route under app/api, through the real server", () => {
+  it("covers every route file and every method it exports", () => {
+    const missing = routeFiles().flatMap((r) => r.methods.filter((m) => !COVERAGE[r.template]?.methods.includes(m)).map((m) => `${m} ${r.template} (${r.file})`));
+    expect(missing).toEqual([]);
+    const stale = Object.keys(COVERAGE).filter((t) => !routeFiles().some((r) => r.template === t));
+    expect(stale).toEqual([]);
   });
 
-  for (const template of ENDPOINTS) {
-    it(`${template}: every hostile value of every parameter gets 2xx or 4xx`, async () => {
-      const failures: string[] = [];
-      const check = async (id: string, query: string) => {
-        const status = await get(template, id, query).catch((err: Error) => `threw ${err.message}`);
-        if (typeof status !== "number" || status >= 500) failures.push(`${template.replace("[id]", id)}?${query.slice(0, 80)} -> ${status}`);
-      };
-      const ids = withId(template) ? ["1", ...HOSTILE_IDS] : [""];
-      for (const id of ids) await check(id, "");
-      // media endpoints fetch from the CDN for a real id: their parameters are tested on an unknown id.
-      const id = withId(template) ? (template.startsWith("/api/media") ? "999999" : "1") : "";
-      for (const name of PARAMS) {
-        for (const value of HOSTILE_VALUES) await check(id, new URLSearchParams([[name, value]]).toString());
-      }
-      await check(id, "limit=1&limit=-1&limit=abc");
-      await check(id, "limit[]=1&cursor[]=x&from[$gt]=0");
-      await check(id, "%zz=%zz&q=%E0%A4%A&from=%00");
-      await check(id, PARAMS.map((p) => `${p}=${encodeURIComponent("' OR 1=1 --")}`).join("&"));
-      expect(failures).toEqual([]);
-    }, 120_000);
+  for (const [template, { run }] of Object.entries(COVERAGE)) {
+    it(template, () => run(template), 180_000);
   }
 
   it("random query strings never get a 5xx (property)", async () => {
-    const existing = ENDPOINTS.filter((t) => routes.get(t) && !t.startsWith("/api/media"));
+    const lists = ["/api/videos", "/api/conversations", "/api/senders", "/api/deliveries", "/api/export", `/api/videos/${videoId}`];
     const pair = fc.tuple(fc.oneof(fc.constantFrom(...PARAMS), fc.string({ maxLength: 8 })), fc.oneof(fc.string({ maxLength: 300, unit: "binary" }), fc.constantFrom(...HOSTILE_VALUES), fc.integer().map(String)));
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...existing), fc.array(pair, { maxLength: 6 }), fc.boolean(), async (template, pairs, raw) => {
-        const query = raw ? pairs.map(([k, v]) => `${k}=${v}`).join("&") : new URLSearchParams(pairs).toString();
-        let status: number;
-        try {
-          status = await get(template, "1", query);
-        } catch (err) {
-          // A query the URL parser itself refuses never reaches the server.
-          if (err instanceof TypeError && /Invalid URL/.test(err.message)) return;
-          throw err;
-        }
+      fc.asyncProperty(fc.constantFrom(...lists), fc.array(pair, { maxLength: 6 }), async (path, pairs) => {
+        const { status } = await call(`${path}?${new URLSearchParams(pairs)}`, { headers: auth });
         expect(status).toBeLessThan(500);
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
-  }, 120_000);
-
-  it("without the token, every endpoint answers 401 whatever the parameters", async () => {
-    for (const template of ENDPOINTS) {
-      const request = new NextRequest(`http://127.0.0.1:3000${template.replace("[id]", "1")}?q=${encodeURIComponent("' OR 1=1 --")}`);
-      expect(proxy(request).status, template).toBe(401);
-    }
-  });
+  }, 180_000);
 });

@@ -3,9 +3,10 @@ import Link from "next/link";
 import { cookies } from "next/headers";
 import { connection } from "next/server";
 import { safeNextPath } from "@/lib/auth/access";
-import { hasSession } from "@/lib/auth/login";
+import { liveSessionId } from "@/lib/auth/login";
 import { SESSION_COOKIE } from "@/lib/auth/session";
 import { authSettings } from "@/lib/auth/settings";
+import { pool } from "@/lib/db/client";
 import { LoginForm } from "./login-form";
 import { LogoutForm } from "./logout-form";
 
@@ -28,7 +29,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const error = ERRORS[first(query.error) ?? ""];
   const settings = authSettings();
   const token = (await cookies()).get(SESSION_COOKIE)?.value;
-  const signedIn = hasSession(settings, token);
+  const signedIn = (await liveSessionId(pool(), settings, token)) !== null;
 
   return (
     <main className="mx-auto mt-24 max-w-sm p-6">

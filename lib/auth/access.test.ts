@@ -25,8 +25,8 @@ describe("decideAccess with DASHBOARD_PASSWORD and API_TOKEN", () => {
   });
 
   it("accepts a valid session cookie, or the API token on the API only", () => {
-    expect(decideAccess(locked, req("/videos", { sessionToken: session }), now)).toEqual({ kind: "allow", via: "session" });
-    expect(decideAccess(locked, req("/api/videos", { sessionToken: session }), now)).toEqual({ kind: "allow", via: "session" });
+    expect(decideAccess(locked, req("/videos", { sessionToken: session }), now)).toMatchObject({ kind: "allow", via: "session" });
+    expect(decideAccess(locked, req("/api/videos", { sessionToken: session }), now)).toMatchObject({ kind: "allow", via: "session" });
     expect(decideAccess(locked, req("/api/videos", { authorization: "Bearer api-token-123" }), now)).toEqual({ kind: "allow", via: "token" });
     expect(decideAccess(locked, req("/videos", { authorization: "Bearer api-token-123" }), now).kind).toBe("deny");
   });

@@ -28,7 +28,8 @@ export type AccessRequest = {
 };
 
 export type AccessDecision =
-  | { kind: "allow"; via: "public" | "open" | "session" | "token" }
+  /** `sessionId`: the session's, to be checked against the logged-out list (login.ts) by the caller. */
+  | { kind: "allow"; via: "public" | "open" | "session" | "token"; sessionId?: string }
   | { kind: "redirect"; location: string }
   | { kind: "deny"; status: 400 | 401 | 403; error: string };
 
@@ -82,10 +83,11 @@ export function decideAccess(settings: AccessSettings, req: AccessRequest, now: 
     return { kind: "deny", status: 401, error: api ? "wrong API token" : "API tokens are for /api routes: log in at /login" };
   }
 
-  if (settings.sessionKey && verifySession(settings.sessionKey, req.sessionToken, now)) {
+  const session = settings.sessionKey ? verifySession(settings.sessionKey, req.sessionToken, now) : null;
+  if (session) {
     // SameSite=Lax already keeps the cookie off cross-site POSTs; this also refuses a same-site
     // but cross-origin page (another port or subdomain) changing anything.
-    return provenSameOrigin(req) ? { kind: "allow", via: "session" } : CROSS_ORIGIN;
+    return provenSameOrigin(req) ? { kind: "allow", via: "session", sessionId: session.id } : CROSS_ORIGIN;
   }
 
   if (api) {

@@ -45,6 +45,24 @@ describe("client address and scheme", () => {
     expect(isLoopbackAddress(seen.connection.remoteAddress)).toBe(false);
   });
 
+  it("answers 400 itself to a path Next could not decode, and drops the headers that skip the proxy", async () => {
+    installConnectionContext();
+    const server = http.createServer((req, res) => res.end(JSON.stringify(req.headers)));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const bad = await fetch(`http://127.0.0.1:${port}/api/videos/%E0%A4%A`);
+      expect(bad.status).toBe(400);
+      expect((await bad.json()).code).toBe("bad_url");
+      const seen = await (await fetch(`http://127.0.0.1:${port}/videos`, { headers: { "x-prerender-revalidate": "id", "x-middleware-subrequest": "proxy", "x-other": "kept" } })).json();
+      expect(seen["x-prerender-revalidate"]).toBeUndefined();
+      expect(seen["x-middleware-subrequest"]).toBeUndefined();
+      expect(seen["x-other"]).toBe("kept");
+    } finally {
+      server.close();
+    }
+  });
+
   it("behind a trusted proxy, takes the last X-Forwarded-For entry: the one that proxy added", () => {
     expect(clientAddress(new Headers({ "x-forwarded-for": "203.0.113.9" }), true)).toBe("203.0.113.9");
     expect(clientAddress(new Headers({ "x-forwarded-for": "1.2.3.4, 198.51.100.7" }), true)).toBe("198.51.100.7");

@@ -8,13 +8,15 @@
 // (proxy, route handler, layouts) runs inside it. installConnectionContext() is called from
 // instrumentation.ts, which Next runs before it answers its first request.
 //
-// It also removes, from what clients send, the headers by which Next skips the proxy: the
+// A path Next cannot decode is answered 400 here (Next would answer a bare 500). It also removes,
+// from what clients send, the headers by which Next skips the proxy: the
 // preview id's `x-prerender-revalidate` (this app revalidates nothing on demand) and
 // `x-middleware-subrequest`. The route wrapper and the layout check access again anyway; but a
 // layout's check cannot keep a page's own output out of the answer (Next renders a page's
 // segment beside its layout, not inside it), so pages rely on the proxy running.
 import { AsyncLocalStorage } from "node:async_hooks";
 import http from "node:http";
+import { pathProblem } from "./request-hygiene";
 
 export type Connection = {
   /** The socket's peer address, as Node reports it (`::ffff:127.0.0.1` on a dual-stack socket). */
@@ -37,6 +39,11 @@ export function installConnectionContext(): void {
   prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
     if (event !== "request") return emit.call(this, event, ...args);
     const request = args[0] as http.IncomingMessage;
+    const problem = pathProblem(request.url ?? "/");
+    if (problem) {
+      (args[1] as http.ServerResponse).writeHead(400, { "content-type": "application/json", "x-content-type-options": "nosniff" }).end(JSON.stringify({ error: problem, code: "bad_url" }));
+      return true;
+    }
     for (const name of PROXY_SKIPPING_HEADERS) delete request.headers[name];
     return storage.run({ remoteAddress: request.socket?.remoteAddress, target: request.url ?? "/" }, () => emit.call(this, event, ...args));
   };

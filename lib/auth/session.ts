@@ -20,7 +20,10 @@ export function createSession(key: SessionKey, now: number, ttlMs: number): { to
 
 const TOKEN_SHAPE = /^(\d{1,15})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 
-/** The session `token` stands for, or null when it is malformed, forged, expired or revoked. */
+/**
+ * The session `token` stands for, or null when it is malformed, forged or expired. Whether it
+ * was logged out is kept in PostgreSQL (login.ts, liveSessionId).
+ */
 export function verifySession(key: SessionKey, token: string | undefined, now: number): Session | null {
   if (!token || token.length > 200) return null;
   const m = TOKEN_SHAPE.exec(token);
@@ -32,25 +35,10 @@ export function verifySession(key: SessionKey, token: string | undefined, now: n
   const expected = Buffer.from(mac(key, `${expiresText}.${id}`).toString("base64url"));
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   const expires = Number(expiresText);
-  if (!(expires > now) || isRevoked(id, now)) return null;
+  if (!(expires > now)) return null;
   return { id, expires: new Date(expires) };
 }
 
 function mac(key: SessionKey, text: string): Buffer {
   return createHmac("sha256", key).update(text).digest();
-}
-
-// Logged-out sessions, until they would have expired anyway. On globalThis because the proxy
-// and the route handlers are bundled separately but run in one process. A restart forgets
-// them: the cookie is cleared by logout, and expires by itself after SESSION_HOURS.
-const revoked = ((globalThis as unknown as { __videoDashboardRevoked?: Map<string, number> }).__videoDashboardRevoked ??= new Map());
-
-export function revokeSession(session: Session, now: number): void {
-  for (const [id, expires] of revoked) if (expires <= now) revoked.delete(id);
-  revoked.set(session.id, session.expires.getTime());
-}
-
-function isRevoked(id: string, now: number): boolean {
-  const expires = revoked.get(id);
-  return expires !== undefined && expires > now;
 }

@@ -6,23 +6,36 @@
 import { RequestCookies } from "next/dist/compiled/@edge-runtime/cookies";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { decideAccess, type AccessDecision } from "../auth/access";
+import { decideAccess, type AccessDecision, type AccessRequest } from "../auth/access";
+import { sessionRevoked } from "../auth/auth-state";
 import { isHttps } from "../auth/client-address";
 import { currentConnection } from "../auth/connection";
 import { securityHeaders } from "../auth/headers";
 import { urlProblem } from "../auth/request-hygiene";
 import { SESSION_COOKIE } from "../auth/session";
-import { authSettings } from "../auth/settings";
+import { authSettings, type AuthSettings } from "../auth/settings";
+import { pool } from "../db/client";
 
 export type RouteLimits = {
   /** Largest body the route reads: a Content-Length above it is answered 413 unread. */
   maxBodyBytes?: number;
 };
 
-function decide(method: string, url: URL, requestHeaders: Headers, sessionToken: string | undefined): AccessDecision {
+/**
+ * decideAccess, with a session that was logged out (on any instance: the list is in PostgreSQL)
+ * treated as no session. When the database cannot say, the session is not trusted.
+ */
+export async function decideWithRevocation(settings: AuthSettings, req: AccessRequest, now: number): Promise<AccessDecision> {
+  const decision = decideAccess(settings, req, now);
+  if (decision.kind !== "allow" || !decision.sessionId) return decision;
+  const revoked = await sessionRevoked(pool(), decision.sessionId, now).catch(() => true);
+  return revoked ? decideAccess(settings, { ...req, sessionToken: undefined }, now) : decision;
+}
+
+async function decide(method: string, url: URL, requestHeaders: Headers, sessionToken: string | undefined): Promise<AccessDecision> {
   const problem = urlProblem(url.pathname, url.search);
   if (problem) return { kind: "deny", status: 400, error: problem };
-  return decideAccess(
+  return decideWithRevocation(
     authSettings(),
     {
       method,
@@ -47,8 +60,8 @@ const CODES: Record<Refusal["status"], string> = { 400: "bad_url", 401: "unauthe
  * Why a request must not reach its handler, or null. Decided from the headers alone, so an
  * unauthenticated or oversize body is never read.
  */
-export function refuseEarly(request: Request, limits: RouteLimits = {}): Refusal | null {
-  const decision = decide(request.method, new URL(request.url), request.headers, new RequestCookies(request.headers).get(SESSION_COOKIE)?.value);
+export async function refuseEarly(request: Request, limits: RouteLimits = {}): Promise<Refusal | null> {
+  const decision = await decide(request.method, new URL(request.url), request.headers, new RequestCookies(request.headers).get(SESSION_COOKIE)?.value);
   if (decision.kind === "redirect") return { status: 401, error: "authentication required: log in at /login", code: CODES[401] };
   if (decision.kind === "deny") return { status: decision.status, error: decision.error, code: CODES[decision.status] };
   const declared = Number(request.headers.get("content-length"));
@@ -59,9 +72,9 @@ export function refuseEarly(request: Request, limits: RouteLimits = {}): Refusal
 }
 
 /** Whether this request would be let into a protected API route (for answers with more detail). */
-export function mayReadProtected(request: Request): boolean {
+export async function mayReadProtected(request: Request): Promise<boolean> {
   const url = new URL("/api/health/details", request.url);
-  return decide("GET", url, request.headers, new RequestCookies(request.headers).get(SESSION_COOKIE)?.value).kind === "allow";
+  return (await decide("GET", url, request.headers, new RequestCookies(request.headers).get(SESSION_COOKIE)?.value)).kind === "allow";
 }
 
 /** The security headers an API answer carries (the proxy no longer sees /api). */
@@ -93,7 +106,7 @@ export async function pageAccess(): Promise<{ allowed: true } | { allowed: false
   // Without the connection's context the path is unknown: decide as for a protected page.
   const url = new URL(target && target.startsWith("/") ? target : "/", "http://page.invalid");
   url.searchParams.delete("_rsc");
-  const decision = decide("GET", url, requestHeaders, (await cookies()).get(SESSION_COOKIE)?.value);
+  const decision = await decide("GET", url, requestHeaders, (await cookies()).get(SESSION_COOKIE)?.value);
   if (decision.kind === "redirect") redirect(decision.location);
   return decision.kind === "allow" ? { allowed: true } : { allowed: false, reason: decision.error };
 }

@@ -55,15 +55,19 @@ export function jsonError(status: number, error: string, extra: Record<string, u
  * answer carries the API's security headers.
  */
 export async function handle(request: Request, run: () => Promise<Response>, limits: RouteLimits = {}): Promise<Response> {
-  const refusal = refuseEarly(request, limits);
+  const refusal = await refuseEarly(request, limits);
   if (refusal) {
     const response = jsonError(refusal.status, refusal.error, { code: refusal.code });
     if (refusal.status === 401) response.headers.set("WWW-Authenticate", 'Bearer realm="wechat-video-dashboard"');
-    // Keeping the connection would mean reading the refused body to its end: close it instead.
-    if (request.body) response.headers.set("Connection", "close");
+    // Keeping the connection would mean reading a large refused body to its end: close it instead
+    // (a small one is cheaper to drain than a reset that could cut the answer short).
+    if (request.body && !(Number(request.headers.get("content-length")) <= 64 * 1024)) response.headers.set("Connection", "close");
     return withSecurityHeaders(response, request);
   }
-  return withSecurityHeaders(await mapErrors(request, run), request);
+  const response = await mapErrors(request, run);
+  // A 413 stopped reading the body part way: the connection cannot carry another request.
+  if (response.status === 413) response.headers.set("Connection", "close");
+  return withSecurityHeaders(response, request);
 }
 
 /** The handler's answer, with a thrown error mapped to its status and code (handle() without its access step). */

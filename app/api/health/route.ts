@@ -20,6 +20,6 @@ export async function GET(request: Request): Promise<Response> {
       silentRobots: async () => (await listRobots(pool(), { silentAfterMs: cfg.ROBOT_SILENT_AFTER })).filter((r) => r.state === "silent").map((r) => r.robotId),
       forwardLag: cfg.FORWARD_URLS.length > 0 ? () => oldestPendingSeconds(pool()) : undefined,
     });
-    return Response.json(mayReadProtected(request) ? health : publicHealth(health), { status: health.status === "down" ? 503 : 200, headers: { "cache-control": "no-store" } });
+    return Response.json((await mayReadProtected(request)) ? health : publicHealth(health), { status: health.status === "down" ? 503 : 200, headers: { "cache-control": "no-store" } });
   });
 }

@@ -1,9 +1,10 @@
 import { safeNextPath } from "@/lib/auth/access";
 import { clientAddress, isHttps } from "@/lib/auth/client-address";
-import { attemptLogin, createLoginGuard, sessionCookie, type LoginGuard } from "@/lib/auth/login";
+import { attemptLogin, sessionCookie } from "@/lib/auth/login";
 import { isFormPost, parseLoginBody } from "@/lib/auth/login-request";
 import { SESSION_COOKIE } from "@/lib/auth/session";
 import { authSettings } from "@/lib/auth/settings";
+import { pool } from "@/lib/db/client";
 import { readBodyWithLimit } from "@/lib/http/body";
 import { handle, jsonError } from "@/lib/http/responses";
 import { log } from "@/lib/log";
@@ -11,9 +12,6 @@ import { log } from "@/lib/log";
 export const dynamic = "force-dynamic";
 
 const LOGIN_MAX_BYTES = 8192;
-
-const holder = globalThis as unknown as { __videoDashboardLoginGuard?: LoginGuard };
-const guard = (holder.__videoDashboardLoginGuard ??= createLoginGuard());
 
 // An HTML form (works without JavaScript) is answered with redirects; fetch and scripts get JSON.
 export async function POST(request: Request): Promise<Response> {
@@ -28,7 +26,7 @@ export async function POST(request: Request): Promise<Response> {
 
       const settings = authSettings();
       const address = clientAddress(request.headers, settings.trustProxy);
-      const result = attemptLogin(guard, settings, input.password, address, Date.now());
+      const result = await attemptLogin(pool(), settings, input.password, address, Date.now());
       // For the operator (and fail2ban): who failed, never what they typed.
       if (!result.ok) log.warn({ address, status: result.status }, result.status === 429 ? "login refused: rate limit" : "login failed");
       const next = safeNextPath(input.next);
