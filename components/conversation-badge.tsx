@@ -1,31 +1,34 @@
 // Group (R:...) and private (S:...) conversations told apart at a glance: colour, icon and word.
+import { useTranslations } from "next-intl";
 import type { ConversationKind } from "@/lib/videos/item";
 import { Icon } from "./icons";
 
-const STYLES: Record<ConversationKind, { label: string; icon: "group" | "person" | "chat"; className: string }> = {
-  group: { label: "Group", icon: "group", className: "bg-sky-100 text-sky-900 dark:bg-sky-950 dark:text-sky-200" },
-  private: { label: "Private", icon: "person", className: "bg-violet-100 text-violet-900 dark:bg-violet-950 dark:text-violet-200" },
-  other: { label: "Chat", icon: "chat", className: "bg-zinc-200 text-zinc-800 dark:bg-zinc-800 dark:text-zinc-200" },
+const STYLES: Record<ConversationKind, { icon: "group" | "person" | "chat"; className: string }> = {
+  group: { icon: "group", className: "bg-sky-100 text-sky-900 dark:bg-sky-950 dark:text-sky-200" },
+  private: { icon: "person", className: "bg-violet-100 text-violet-900 dark:bg-violet-950 dark:text-violet-200" },
+  other: { icon: "chat", className: "bg-zinc-200 text-zinc-800 dark:bg-zinc-800 dark:text-zinc-200" },
 };
 
 export function ConversationBadge({ kind }: { kind: ConversationKind }) {
+  const t = useTranslations("badges");
   const s = STYLES[kind];
   return (
     <span className={`inline-flex shrink-0 items-center gap-1 rounded px-1.5 py-0.5 text-xs font-medium ${s.className}`}>
       <Icon name={s.icon} />
-      {s.label}
+      {t(kind)}
     </span>
   );
 }
 
 export function DirectionBadge({ direction }: { direction: "in" | "out" }) {
+  const t = useTranslations("badges");
   return direction === "out" ? (
     <span className="inline-flex items-center rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900 dark:bg-amber-950 dark:text-amber-200">
-      <span aria-hidden="true">↑&nbsp;</span>Sent by robot
+      <span aria-hidden="true">↑&nbsp;</span>{t("out")}
     </span>
   ) : (
     <span className="inline-flex items-center rounded bg-emerald-100 px-1.5 py-0.5 text-xs font-medium text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">
-      <span aria-hidden="true">↓&nbsp;</span>Received
+      <span aria-hidden="true">↓&nbsp;</span>{t("in")}
     </span>
   );
 }

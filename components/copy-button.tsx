@@ -1,7 +1,9 @@
 "use client";
 import { useState } from "react";
+import { useTranslations } from "next-intl";
 
-export function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {
+export function CopyButton({ text, label }: { text: string; label?: string }) {
+  const t = useTranslations("common");
   const [copied, setCopied] = useState(false);
   return (
     <button
@@ -18,9 +20,9 @@ export function CopyButton({ text, label = "Copy" }: { text: string; label?: str
         setTimeout(() => setCopied(false), 2000);
       }}
     >
-      {copied ? "Copied" : label}
+      {copied ? t("copied") : label ?? t("copy")}
       <span className="sr-only" role="status">
-        {copied ? "Copied to the clipboard" : ""}
+        {copied ? t("copiedToClipboard") : ""}
       </span>
     </button>
   );

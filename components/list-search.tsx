@@ -1,10 +1,13 @@
 // The search box of the conversation and sender lists: a GET form, so results have a URL.
+import { useTranslations } from "next-intl";
+
 export function ListSearch({ action, value, label, placeholder }: { action: string; value?: string; label: string; placeholder: string }) {
+  const t = useTranslations("filters");
   return (
     <form method="get" action={action} role="search" aria-label={label} className="flex max-w-xl gap-2">
       <label htmlFor="list-q" className="sr-only">{label}</label>
       <input id="list-q" name="q" type="search" defaultValue={value} placeholder={placeholder} className="input" autoComplete="off" />
-      <button type="submit" className="btn">Search</button>
+      <button type="submit" className="btn">{t("search")}</button>
     </form>
   );
 }

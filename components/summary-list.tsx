@@ -12,10 +12,12 @@ type Props = {
   title: string;
   /** The page's own path, e.g. "/senders": the search form's action and the pager's base. */
   path: string;
-  /** Plural, lower case: "conversations". */
-  noun: string;
-  /** Singular, for "No sender matches …". */
-  singular: string;
+  /** The pager's noun. */
+  noun: "conversations" | "senders";
+  /** "No sender matches …", for a search that found nothing. */
+  noMatch: string;
+  /** The title of the empty state before anything arrived. */
+  empty: string;
   searchLabel: string;
   placeholder: string;
   caption: string;
@@ -26,7 +28,7 @@ type Props = {
   rows: ReactNode[];
 };
 
-export function SummaryList({ title, path, noun, singular, searchLabel, placeholder, caption, columns, query, nextCursor, rows }: Props) {
+export function SummaryList({ title, path, noun, noMatch, empty, searchLabel, placeholder, caption, columns, query, nextCursor, rows }: Props) {
   const q = query.q ? `q=${encodeURIComponent(query.q)}` : "";
   return (
     <div className="space-y-4">
@@ -34,7 +36,7 @@ export function SummaryList({ title, path, noun, singular, searchLabel, placehol
       <h1 className="text-2xl font-semibold">{title}</h1>
       <ListSearch key={query.q ?? ""} action={path} value={query.q} label={searchLabel} placeholder={placeholder} />
       {rows.length === 0 ? (
-        query.q ? <p className="muted">No {singular} matches “{query.q}”.</p> : <EmptyState title={`No ${noun} yet`} />
+        query.q ? <p className="muted">{noMatch}</p> : <EmptyState title={empty} />
       ) : (
         <div className="card relative overflow-x-auto">
           <table className="w-full text-left text-sm">

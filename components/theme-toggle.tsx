@@ -2,21 +2,22 @@
 // Light, dark or the system's choice; kept in a cookie so the server renders the right theme
 // (no flash, no inline script).
 import { useState } from "react";
+import { useTranslations } from "next-intl";
 import { Icon } from "./icons";
 
 export type Theme = "system" | "light" | "dark";
 const NEXT: Record<Theme, Theme> = { system: "light", light: "dark", dark: "system" };
-const LABEL: Record<Theme, string> = { system: "Theme: system", light: "Theme: light", dark: "Theme: dark" };
 const ICON = { system: "monitor", light: "sun", dark: "moon" } as const;
 
 export function ThemeToggle({ initial }: { initial: Theme }) {
+  const t = useTranslations("theme");
   const [theme, setTheme] = useState<Theme>(initial);
   return (
     <button
       type="button"
       className="btn"
-      aria-label={`${LABEL[theme]} (switch to ${NEXT[theme]})`}
-      title={LABEL[theme]}
+      aria-label={t("label", { theme: t(theme), next: t(NEXT[theme]) })}
+      title={t("title", { theme: t(theme) })}
       onClick={() => {
         const next = NEXT[theme];
         setTheme(next);

@@ -40,6 +40,7 @@ for (const l of LANGUAGES) {
 
       await page.goto("/");
       await expect(page.getByTestId("robot-strip").getByRole("link", { name: robotId })).toBeVisible();
+      await expectAccessible(page);
     });
   });
 }

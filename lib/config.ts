@@ -34,9 +34,9 @@ const duration = (fallback: string) =>
     return ms;
   });
 
-/** An IANA zone name Intl knows ("Asia/Shanghai"); unset: the server's own zone. */
+/** An IANA zone name Intl knows ("Asia/Shanghai"); unset, or a file (":/etc/localtime"): the server's own zone. */
 const timeZone = optionalText.transform((v, ctx) => {
-  const zone = v?.replace(/^:/, "") ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const zone = v && !/^:?\//.test(v) ? v.replace(/^:/, "") : Intl.DateTimeFormat().resolvedOptions().timeZone;
   try {
     return new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
   } catch {

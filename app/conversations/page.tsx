@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getFormatter, getTranslations } from "next-intl/server";
 import { ConversationBadge } from "@/components/conversation-badge";
-import { formatCount, formatTotalDuration, pathSegment } from "@/lib/format/format";
+import { formatTotalDuration } from "@/lib/format/durations";
+import { pathSegment } from "@/lib/format/format";
 import type { SearchParams } from "@/lib/pages/params";
 import { ParamErrorNotice } from "@/components/param-error";
 import { RelativeTime } from "@/components/relative-time";
@@ -11,22 +13,25 @@ import { listConversations } from "@/lib/conversations/list";
 import { pool } from "@/lib/db/client";
 
 export const dynamic = "force-dynamic";
-export const metadata: Metadata = { title: "Conversations" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("conversations"))("title") };
+}
 
 export default async function ConversationsPage({ searchParams }: { searchParams: SearchParams }) {
   const { query, error } = await readSummaryQuery(searchParams);
   if (error) return <ParamErrorNotice error={error} resetHref="/conversations" />;
-  const { items, nextCursor } = await listConversations(pool(), query);
+  const [{ items, nextCursor }, t, format] = await Promise.all([listConversations(pool(), query), getTranslations("conversations"), getFormatter()]);
   return (
     <SummaryList
-      title="Conversations"
+      title={t("title")}
       path="/conversations"
       noun="conversations"
-      singular="conversation"
-      searchLabel="Search conversations"
-      placeholder="Conversation id (R:… group, S:… private)"
-      caption="Conversations, most recent activity first"
-      columns={[{ label: "Conversation" }, { label: "Videos", numeric: true }, { label: "Total duration", numeric: true }, { label: "Participants", numeric: true }, { label: "Last activity" }]}
+      noMatch={t("noMatch", { q: query.q ?? "" })}
+      empty={t("empty")}
+      searchLabel={t("search")}
+      placeholder={t("placeholder")}
+      caption={t("caption")}
+      columns={[{ label: t("conversation") }, { label: t("videos"), numeric: true }, { label: t("totalDuration"), numeric: true }, { label: t("participants"), numeric: true }, { label: t("lastActivity") }]}
       query={query}
       nextCursor={nextCursor}
       rows={items.map((c) => (
@@ -34,12 +39,12 @@ export default async function ConversationsPage({ searchParams }: { searchParams
           <td className="max-w-96 px-3 py-2">
             <span className="flex items-center gap-2">
               <ConversationBadge kind={c.conversationKind} />
-              <Link href={`/conversations/${pathSegment(c.conversationId)}`} className="link truncate font-mono">{c.conversationId || "(none)"}</Link>
+              <Link href={`/conversations/${pathSegment(c.conversationId)}`} className="link truncate font-mono">{c.conversationId || t("none")}</Link>
             </span>
           </td>
-          <td className="px-3 py-2 text-right tabular-nums">{formatCount(c.videoCount)}</td>
-          <td className="px-3 py-2 text-right whitespace-nowrap">{formatTotalDuration(c.totalDuration)}</td>
-          <td className="px-3 py-2 text-right tabular-nums">{formatCount(c.participantCount)}</td>
+          <td className="px-3 py-2 text-right tabular-nums">{format.number(c.videoCount)}</td>
+          <td className="px-3 py-2 text-right whitespace-nowrap">{formatTotalDuration(format, c.totalDuration)}</td>
+          <td className="px-3 py-2 text-right tabular-nums">{format.number(c.participantCount)}</td>
           <td className="px-3 py-2 whitespace-nowrap"><RelativeTime iso={c.lastVideoAt} /></td>
         </tr>
       ))}

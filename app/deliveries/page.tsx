@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { DeliveryBody, ReplayButton } from "@/components/delivery-actions";
 import { EmptyState } from "@/components/empty-state";
 import { formatBytes } from "@/lib/format/format";
@@ -8,23 +9,27 @@ import { attempt, toURLSearchParams, type SearchParams } from "@/lib/pages/param
 import { Pager } from "@/components/pager";
 import { ParamErrorNotice } from "@/components/param-error";
 import { RelativeTime } from "@/components/relative-time";
+import { TableHead } from "@/components/table-head";
 import { pool } from "@/lib/db/client";
 import { forwardStates } from "@/lib/forwarding/outbox";
 import { ForwardStates } from "@/app/forwarding/forward-state";
 import { listDeliveries, OUTCOMES, parseDeliveryQuery, recentEventCodes, type Outcome } from "@/lib/deliveries/list";
 
 export const dynamic = "force-dynamic";
-export const metadata: Metadata = { title: "Deliveries" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("deliveries"))("title") };
+}
 
-const OUTCOME_LABEL: Record<Outcome, { label: string; className: string }> = {
-  stored: { label: "Stored", className: "bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200" },
-  duplicate: { label: "Duplicate", className: "bg-zinc-200 text-zinc-800 dark:bg-zinc-800 dark:text-zinc-200" },
-  other_event: { label: "Other event", className: "bg-sky-100 text-sky-900 dark:bg-sky-950 dark:text-sky-200" },
-  rejected: { label: "Rejected", className: "bg-red-100 text-red-900 dark:bg-red-950 dark:text-red-200" },
+const OUTCOME_STYLE: Record<Outcome, string> = {
+  stored: "bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200",
+  duplicate: "bg-zinc-200 text-zinc-800 dark:bg-zinc-800 dark:text-zinc-200",
+  other_event: "bg-sky-100 text-sky-900 dark:bg-sky-950 dark:text-sky-200",
+  rejected: "bg-red-100 text-red-900 dark:bg-red-950 dark:text-red-200",
 };
 
 export default async function DeliveriesPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await toURLSearchParams(searchParams);
+  const t = await getTranslations("deliveries");
   const { value: query, error } = attempt(() => parseDeliveryQuery(params));
   if (error) return <ParamErrorNotice error={error} resetHref="/deliveries" />;
   const [{ items, nextCursor }, codes] = await Promise.all([listDeliveries(pool(), query), recentEventCodes(pool())]);
@@ -36,55 +41,44 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: S
   return (
     <div className="space-y-4">
       {!query.cursor && <LiveRefresh />}
-      <h1 className="text-2xl font-semibold">Deliveries</h1>
-      <p className="text-sm muted">Every callback that reached the server and what became of it, newest first.</p>
-      <form key={filterQuery.toString()} method="get" action="/deliveries" aria-label="Filter deliveries" className="card flex flex-wrap items-end gap-2 p-3">
+      <h1 className="text-2xl font-semibold">{t("title")}</h1>
+      <p className="text-sm muted">{t("intro")}</p>
+      <form key={filterQuery.toString()} method="get" action="/deliveries" aria-label={t("form")} className="card flex flex-wrap items-end gap-2 p-3">
         <div>
-          <label htmlFor="d-outcome" className="label">Outcome</label>
+          <label htmlFor="d-outcome" className="label">{t("outcome")}</label>
           <select id="d-outcome" name="outcome" defaultValue={query.outcome ?? ""} className="input">
-            <option value="">Any</option>
-            {OUTCOMES.map((o) => <option key={o} value={o}>{OUTCOME_LABEL[o].label}</option>)}
+            <option value="">{t("any")}</option>
+            {OUTCOMES.map((o) => <option key={o} value={o}>{t(`outcomes.${o}`)}</option>)}
           </select>
         </div>
         <div>
-          <label htmlFor="d-code" className="label">Event code</label>
+          <label htmlFor="d-code" className="label">{t("eventCode")}</label>
           <input id="d-code" name="eventCode" list="d-codes" defaultValue={query.eventCode} placeholder="20004" className="input" autoComplete="off" />
           <datalist id="d-codes">{codes.map((c) => <option key={c} value={c} />)}</datalist>
         </div>
-        <button type="submit" className="btn">Filter</button>
-        {filtered && <Link href="/deliveries" className="btn">Clear</Link>}
+        <button type="submit" className="btn">{t("filter")}</button>
+        {filtered && <Link href="/deliveries" className="btn">{t("clear")}</Link>}
       </form>
       {items.length === 0 ? (
-        filtered ? <p className="muted">No delivery matches these filters.</p> : <EmptyState title="No callbacks received yet" />
+        filtered ? <p className="muted">{t("noMatch")}</p> : <EmptyState title={t("empty")} />
       ) : (
         <div className="card relative overflow-x-auto">
           <table className="w-full text-left text-sm">
-            <caption className="sr-only">Deliveries, newest first</caption>
-            <thead className="border-b border-zinc-200 text-xs text-zinc-700 uppercase dark:border-zinc-800 dark:text-zinc-300">
-              <tr>
-                <th scope="col" className="px-3 py-2">Received</th>
-                <th scope="col" className="px-3 py-2">Event</th>
-                <th scope="col" className="px-3 py-2">Outcome</th>
-                <th scope="col" className="px-3 py-2">HTTP</th>
-                <th scope="col" className="px-3 py-2">Error</th>
-                <th scope="col" className="px-3 py-2 text-right">Size</th>
-                <th scope="col" className="px-3 py-2">Details</th>
-                {forwarding.size > 0 && <th scope="col" className="px-3 py-2">Forwarding</th>}
-              </tr>
-            </thead>
+            <caption className="sr-only">{t("caption")}</caption>
+            <TableHead labels={[t("received"), t("event"), t("outcome"), "HTTP", t("error"), t("size"), t("details"), ...(forwarding.size > 0 ? [t("forwarding")] : [])]} />
             <tbody className="divide-y divide-zinc-100 align-top dark:divide-zinc-800">
               {items.map((d) => (
                 <tr key={d.id} data-testid="delivery-row" data-outcome={d.outcome}>
                   <td className="px-3 py-2 whitespace-nowrap"><RelativeTime iso={d.receivedAt} /></td>
                   <td className="px-3 py-2 font-mono">{d.eventCode ?? "—"}</td>
                   <td className="px-3 py-2">
-                    <span className={`rounded px-1.5 py-0.5 text-xs font-medium whitespace-nowrap ${OUTCOME_LABEL[d.outcome].className}`}>{OUTCOME_LABEL[d.outcome].label}</span>
+                    <span className={`rounded px-1.5 py-0.5 text-xs font-medium whitespace-nowrap ${OUTCOME_STYLE[d.outcome]}`}>{t(`outcomes.${d.outcome}`)}</span>
                   </td>
                   <td className="px-3 py-2 font-mono">{d.httpStatus}</td>
                   <td className="max-w-md px-3 py-2 break-words">{d.error ?? <span className="muted">—</span>}</td>
                   <td className="px-3 py-2 text-right whitespace-nowrap muted">{formatBytes(d.bodyBytes)}</td>
                   <td className="space-y-1 px-3 py-2">
-                    {d.videoEventId && <Link href={`/videos/${d.videoEventId}`} className="link block">Video {d.videoEventId}</Link>}
+                    {d.videoEventId && <Link href={`/videos/${d.videoEventId}`} className="link block">{t("video", { id: d.videoEventId })}</Link>}
                     {d.hasBody && <DeliveryBody id={d.id} />}
                     {d.outcome === "rejected" && <ReplayButton id={d.id} />}
                   </td>

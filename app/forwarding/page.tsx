@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { EmptyState } from "@/components/empty-state";
-import { formatTotalDuration } from "@/lib/format/format";
+import { getFormatter } from "next-intl/server";
+import { formatTotalDuration } from "@/lib/format/durations";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { RelativeTime } from "@/components/relative-time";
 import { pool } from "@/lib/db/client";
@@ -13,7 +14,7 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Forwarding" };
 
 export default async function ForwardingPage() {
-  const [targets, failures] = await Promise.all([targetSummaries(pool()), recentFailures(pool())]);
+  const [targets, failures, format] = await Promise.all([targetSummaries(pool()), recentFailures(pool()), getFormatter()]);
   const labels = new Map(targets.map((t) => [t.id, t.target]));
   return (
     <div className="space-y-4">
@@ -47,7 +48,7 @@ export default async function ForwardingPage() {
                   <td className="px-3 py-2 font-mono break-all">{t.target}{t.events && <span className="block text-xs muted">events {t.events.join(", ")}</span>}</td>
                   <td className="px-3 py-2">{!t.active ? "Not configured" : t.paused ? "Paused" : "Forwarding"}</td>
                   <td className="px-3 py-2 text-right font-mono" data-testid="forward-backlog">{t.backlog}</td>
-                  <td className="px-3 py-2">{t.oldestPendingSeconds === null ? "—" : formatTotalDuration(t.oldestPendingSeconds)}</td>
+                  <td className="px-3 py-2">{t.oldestPendingSeconds === null ? "—" : formatTotalDuration(format, t.oldestPendingSeconds)}</td>
                   <td className="px-3 py-2">{t.successRate === null ? "—" : `${(t.successRate * 100).toFixed(1)} % of ${t.attemptsLastHour}`}</td>
                   <td className="px-3 py-2 text-right font-mono">{t.failed}</td>
                   <td className="max-w-md px-3 py-2 break-words">

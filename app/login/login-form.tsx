@@ -2,8 +2,10 @@
 // A plain form that posts to /api/login (and works without JavaScript); with JavaScript it
 // posts by fetch and shows the error in place, keeping the typed password out of history.
 import { useState, type FormEvent } from "react";
+import { useTranslations } from "next-intl";
 
 export function LoginForm({ next, initialError }: { next: string; initialError?: string }) {
+  const t = useTranslations("login");
   const [error, setError] = useState(initialError);
   const [busy, setBusy] = useState(false);
 
@@ -23,9 +25,9 @@ export function LoginForm({ next, initialError }: { next: string; initialError?:
         window.location.assign(typeof answer.next === "string" ? answer.next : "/");
         return;
       }
-      setError(typeof answer.error === "string" ? capitalise(answer.error) : `Login failed (HTTP ${res.status}).`);
+      setError(typeof answer.error === "string" ? capitalise(answer.error) : t("failed", { status: res.status }));
     } catch {
-      setError("The server did not answer. Try again.");
+      setError(t("noAnswer"));
     }
     setBusy(false);
   }
@@ -35,7 +37,7 @@ export function LoginForm({ next, initialError }: { next: string; initialError?:
       <input type="hidden" name="next" value={next} />
       <div>
         <label htmlFor="password" className="block text-sm font-medium">
-          Password
+          {t("password")}
         </label>
         <input
           id="password"
@@ -58,7 +60,7 @@ export function LoginForm({ next, initialError }: { next: string; initialError?:
         disabled={busy}
         className="w-full rounded bg-zinc-900 px-3 py-2 font-medium text-white disabled:opacity-60 dark:bg-zinc-100 dark:text-zinc-900"
       >
-        {busy ? "Logging in…" : "Log in"}
+        {busy ? t("loggingIn") : t("logIn")}
       </button>
     </form>
   );

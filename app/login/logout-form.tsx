@@ -1,9 +1,12 @@
 // A logout button that works without JavaScript. The dashboard's navigation can render it too.
+import { useTranslations } from "next-intl";
+
 export function LogoutForm({ className }: { className?: string }) {
+  const t = useTranslations("login");
   return (
     <form method="post" action="/api/logout" className={className}>
       <button type="submit" className="rounded border border-zinc-300 px-3 py-1.5 text-sm dark:border-zinc-700">
-        Log out
+        {t("logOut")}
       </button>
     </form>
   );

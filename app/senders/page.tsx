@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { formatCount, formatTotalDuration, pathSegment } from "@/lib/format/format";
+import { getFormatter, getTranslations } from "next-intl/server";
+import { formatTotalDuration } from "@/lib/format/durations";
+import { pathSegment } from "@/lib/format/format";
 import type { SearchParams } from "@/lib/pages/params";
 import { ParamErrorNotice } from "@/components/param-error";
 import { RelativeTime } from "@/components/relative-time";
@@ -10,22 +12,25 @@ import { pool } from "@/lib/db/client";
 import { listSenders } from "@/lib/senders/list";
 
 export const dynamic = "force-dynamic";
-export const metadata: Metadata = { title: "Senders" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("senders"))("title") };
+}
 
 export default async function SendersPage({ searchParams }: { searchParams: SearchParams }) {
   const { query, error } = await readSummaryQuery(searchParams);
   if (error) return <ParamErrorNotice error={error} resetHref="/senders" />;
-  const { items, nextCursor } = await listSenders(pool(), query);
+  const [{ items, nextCursor }, t, format] = await Promise.all([listSenders(pool(), query), getTranslations("senders"), getFormatter()]);
   return (
     <SummaryList
-      title="Senders"
+      title={t("title")}
       path="/senders"
       noun="senders"
-      singular="sender"
-      searchLabel="Search senders"
-      placeholder="Sender id or any nickname they used"
-      caption="Senders, most recent activity first"
-      columns={[{ label: "Sender" }, { label: "Videos", numeric: true }, { label: "Total duration", numeric: true }, { label: "Conversations", numeric: true }, { label: "Last video" }]}
+      noMatch={t("noMatch", { q: query.q ?? "" })}
+      empty={t("empty")}
+      searchLabel={t("search")}
+      placeholder={t("placeholder")}
+      caption={t("caption")}
+      columns={[{ label: t("sender") }, { label: t("videos"), numeric: true }, { label: t("totalDuration"), numeric: true }, { label: t("conversations"), numeric: true }, { label: t("lastVideo") }]}
       query={query}
       nextCursor={nextCursor}
       rows={items.map((s) => (
@@ -34,9 +39,9 @@ export default async function SendersPage({ searchParams }: { searchParams: Sear
             <Link href={`/senders/${pathSegment(s.fromWxId)}`} className="link block truncate font-medium" data-testid="sender-nickname">{s.nickName ?? s.fromWxId}</Link>
             <span className="block truncate font-mono text-xs muted">{s.fromWxId}</span>
           </td>
-          <td className="px-3 py-2 text-right tabular-nums">{formatCount(s.videoCount)}</td>
-          <td className="px-3 py-2 text-right whitespace-nowrap">{formatTotalDuration(s.totalDuration)}</td>
-          <td className="px-3 py-2 text-right tabular-nums">{formatCount(s.conversationCount)}</td>
+          <td className="px-3 py-2 text-right tabular-nums">{format.number(s.videoCount)}</td>
+          <td className="px-3 py-2 text-right whitespace-nowrap">{formatTotalDuration(format, s.totalDuration)}</td>
+          <td className="px-3 py-2 text-right tabular-nums">{format.number(s.conversationCount)}</td>
           <td className="px-3 py-2 whitespace-nowrap"><RelativeTime iso={s.lastVideoAt} /></td>
         </tr>
       ))}

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { EmptyState } from "@/components/empty-state";
 import { attempt, filterQuery, hasFilters, toClientFilters, toURLSearchParams, type SearchParams } from "@/lib/pages/params";
 import { Pager } from "@/components/pager";
@@ -12,10 +13,13 @@ import { parsePage } from "@/lib/shared/paging";
 import { listVideos } from "@/lib/videos/list";
 
 export const dynamic = "force-dynamic";
-export const metadata: Metadata = { title: "Videos" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("videos"))("title") };
+}
 
 export default async function VideosPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await toURLSearchParams(searchParams);
+  const t = await getTranslations("videos");
   const view: ListView = params.get("view") === "table" ? "table" : "grid";
   const values = Object.fromEntries(FILTER_NAMES.map((n) => [n, params.get(n) ?? undefined]));
   const query = filterQuery(params, { view: view === "table" ? "table" : undefined });
@@ -49,17 +53,17 @@ export default async function VideosPage({ searchParams }: { searchParams: Searc
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <h1 className="text-2xl font-semibold">Videos</h1>
+        <h1 className="text-2xl font-semibold">{t("title")}</h1>
         <div className="flex flex-wrap items-center gap-2">
-          <div className="flex rounded border border-zinc-300 dark:border-zinc-700" role="group" aria-label="View">
-            <ViewLink label="Grid" active={view === "grid"} href={`/videos${filterQuery(params) ? `?${filterQuery(params)}` : ""}`} />
-            <ViewLink label="Table" active={view === "table"} href={`/videos?${filterQuery(params, { view: "table" })}`} />
+          <div className="flex rounded border border-zinc-300 dark:border-zinc-700" role="group" aria-label={t("view")}>
+            <ViewLink label={t("grid")} active={view === "grid"} href={`/videos${filterQuery(params) ? `?${filterQuery(params)}` : ""}`} />
+            <ViewLink label={t("table")} active={view === "table"} href={`/videos?${filterQuery(params, { view: "table" })}`} />
           </div>
-          <div className="flex items-center gap-1 text-sm" role="group" aria-label="Export the matching videos">
-            <span className="muted" aria-hidden="true">Export</span>
+          <div className="flex items-center gap-1 text-sm" role="group" aria-label={t("exportGroup")}>
+            <span className="muted" aria-hidden="true">{t("export")}</span>
             {(["csv", "ndjson", "json"] as const).map((format) => (
               <a key={format} href={`/api/export?format=${format}${exportQuery ? `&${exportQuery}` : ""}`} className="btn px-2 py-1 text-xs">
-                <span className="sr-only">Export </span>
+                <span className="sr-only">{t("export")} </span>
                 {format.toUpperCase()}
               </a>
             ))}

@@ -1,23 +1,23 @@
 "use client";
+import { useTranslations } from "next-intl";
 import { useLiveStatus } from "./live-provider";
 
-const LABELS = { live: "Live", connecting: "Connecting…", reconnecting: "Reconnecting…" } as const;
-
 export function LiveIndicator() {
+  const t = useTranslations("live");
   const status = useLiveStatus();
   return (
     <span
       role="status"
       data-testid="live-indicator"
       data-status={status}
-      title={status === "live" ? "New videos appear as they arrive" : "Live updates paused; reconnecting by itself"}
+      title={status === "live" ? t("liveTitle") : t("pausedTitle")}
       className="inline-flex items-center gap-1.5 rounded-full border border-zinc-300 px-2.5 py-1 text-xs font-medium dark:border-zinc-700"
     >
       <span
         aria-hidden="true"
         className={`h-2 w-2 rounded-full ${status === "live" ? "bg-emerald-500 motion-safe:animate-pulse" : status === "connecting" ? "bg-zinc-400" : "bg-amber-500"}`}
       />
-      {LABELS[status]}
+      {t(status)}
     </span>
   );
 }

@@ -1,6 +1,9 @@
 "use client";
+import { useTranslations } from "next-intl";
+
 // "N new videos": shown instead of moving content under a reader who has scrolled away.
 export function NewItemsPill({ count, onShow }: { count: number; onShow: () => void }) {
+  const t = useTranslations("videoList");
   if (count === 0) return null;
   return (
     <button
@@ -10,7 +13,7 @@ export function NewItemsPill({ count, onShow }: { count: number; onShow: () => v
       className="fixed top-16 left-1/2 z-30 -translate-x-1/2 rounded-full bg-sky-700 px-4 py-2 text-sm font-medium text-white shadow-lg hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500"
     >
       <span aria-hidden="true">↑ </span>
-      {count} new {count === 1 ? "video" : "videos"}
+      {t("newVideos", { count })}
     </button>
   );
 }

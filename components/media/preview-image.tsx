@@ -2,14 +2,16 @@
 // A video's preview image, in a box of fixed aspect ratio (no layout shift while it loads).
 // When the media endpoint refuses, its JSON reason is shown instead of a broken image.
 import { useEffect, useRef, useState } from "react";
+import { useTranslations } from "next-intl";
 import { mediaFailureReason } from "./media-failure";
 
 export function PreviewImage({ videoId, width, height, alt }: { videoId: string; width: number; height: number; alt: string }) {
+  const t = useTranslations("media");
   const [failed, setFailed] = useState<string | null>(null);
   const img = useRef<HTMLImageElement>(null);
   const src = `/api/media/${videoId}/preview`;
   const ratio = width > 0 && height > 0 ? `${width} / ${height}` : "9 / 16";
-  const onError = () => void mediaFailureReason(src).then(setFailed);
+  const onError = () => void mediaFailureReason(src, { undisplayable: t("undisplayable"), unreachable: t("unreachable"), httpStatus: (status) => t("httpStatus", { status }) }).then(setFailed);
   // An image that failed before React hydrated fired its error event with no listener attached.
   useEffect(() => {
     const el = img.current;
@@ -30,7 +32,7 @@ export function PreviewImage({ videoId, width, height, alt }: { videoId: string;
           <span aria-hidden="true" className="text-lg">
             ⚠
           </span>
-          <span className="line-clamp-4">Preview unavailable: {failed}</span>
+          <span className="line-clamp-4">{t("previewUnavailable", { reason: failed })}</span>
         </p>
       )}
     </div>

@@ -2,14 +2,16 @@
 // The inline player, seekable (the media endpoint answers Range requests). When the endpoint
 // refuses, its JSON reason is shown instead of a dead player.
 import { useEffect, useRef, useState } from "react";
+import { useTranslations } from "next-intl";
 import { mediaFailureReason } from "./media-failure";
 
 export function VideoPlayer({ videoId, width, height }: { videoId: string; width: number; height: number }) {
+  const t = useTranslations("media");
   const [failed, setFailed] = useState<string | null>(null);
   const video = useRef<HTMLVideoElement>(null);
   const src = `/api/media/${videoId}/video`;
   const ratio = width > 0 && height > 0 ? width / height : 16 / 9;
-  const onError = () => void mediaFailureReason(src).then(setFailed);
+  const onError = () => void mediaFailureReason(src, { undisplayable: t("undisplayable"), unreachable: t("unreachable"), httpStatus: (status) => t("httpStatus", { status }) }).then(setFailed);
   // A load that failed before React hydrated fired its error event with no listener attached.
   useEffect(() => {
     if (video.current?.error) onError();
@@ -18,7 +20,7 @@ export function VideoPlayer({ videoId, width, height }: { videoId: string; width
   if (failed) {
     return (
       <p role="status" data-testid="video-unavailable" className="rounded bg-zinc-100 p-4 text-sm text-zinc-700 dark:bg-zinc-900 dark:text-zinc-300">
-        Video unavailable: {failed}
+        {t("videoUnavailable", { reason: failed })}
       </p>
     );
   }
@@ -36,7 +38,7 @@ export function VideoPlayer({ videoId, width, height }: { videoId: string; width
       // Sized by the page, not by the (often tiny) intrinsic size; the box keeps the video's shape.
       style={{ aspectRatio: `${ratio}`, maxWidth: `min(42rem, calc(70vh * ${ratio}))` }}
       className="h-auto w-full rounded bg-black object-contain"
-      aria-label="Video"
+      aria-label={t("player")}
       onError={onError}
     />
   );

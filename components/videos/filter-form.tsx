@@ -3,12 +3,14 @@
 // fields are left out so the shared URL names only what is filtered.
 import { useRouter } from "next/navigation";
 import { useEffect, useRef } from "react";
+import { useTranslations } from "next-intl";
 
 type Values = Partial<Record<string, string>>;
 
 const ADVANCED = ["fromWxId", "conversationId", "from", "to", "minDuration", "maxDuration", "direction", "robotId", "instanceId"];
 
 export function FilterForm({ values, view }: { values: Values; view: string }) {
+  const t = useTranslations("filters");
   const router = useRouter();
   const search = useRef<HTMLInputElement>(null);
   // "/" jumps to the search box, as on most sites with one.
@@ -28,7 +30,7 @@ export function FilterForm({ values, view }: { values: Values; view: string }) {
       method="get"
       action="/videos"
       role="search"
-      aria-label="Filter videos"
+      aria-label={t("form")}
       className="card p-3"
       onSubmit={(e) => {
         e.preventDefault();
@@ -41,31 +43,31 @@ export function FilterForm({ values, view }: { values: Values; view: string }) {
       <input type="hidden" name="view" value={view} />
       <div className="flex flex-wrap items-end gap-2">
         <div className="min-w-48 flex-1">
-          <label htmlFor="filter-q" className="label">Search</label>
-          <input ref={search} id="filter-q" name="q" aria-keyshortcuts="/" type="search" defaultValue={values.q} placeholder="Sender id, nickname or conversation  ( / )" className="input" autoComplete="off" />
+          <label htmlFor="filter-q" className="label">{t("search")}</label>
+          <input ref={search} id="filter-q" name="q" aria-keyshortcuts="/" type="search" defaultValue={values.q} placeholder={t("searchPlaceholder")} className="input" autoComplete="off" />
         </div>
-        <button type="submit" className="btn bg-sky-700 text-white hover:bg-sky-800 dark:bg-sky-700 dark:hover:bg-sky-600 border-sky-700">Apply</button>
-        <a href={view === "table" ? "/videos?view=table" : "/videos"} className="btn">Clear</a>
+        <button type="submit" className="btn bg-sky-700 text-white hover:bg-sky-800 dark:bg-sky-700 dark:hover:bg-sky-600 border-sky-700">{t("apply")}</button>
+        <a href={view === "table" ? "/videos?view=table" : "/videos"} className="btn">{t("clear")}</a>
       </div>
       <details className="mt-2" open={advancedOpen}>
-        <summary className="cursor-pointer text-sm font-medium text-zinc-700 dark:text-zinc-300">More filters</summary>
+        <summary className="cursor-pointer text-sm font-medium text-zinc-700 dark:text-zinc-300">{t("more")}</summary>
         <div className="mt-2 grid grid-cols-1 gap-2 sm:grid-cols-2 lg:grid-cols-4">
-          <Field name="fromWxId" label="Sender id" values={values} placeholder="wxid_…" />
-          <Field name="conversationId" label="Conversation" values={values} placeholder="R:… or S:…" />
-          <Field name="from" label="From (date or ISO time)" values={values} placeholder="2024-09-01" />
-          <Field name="to" label="To (date or ISO time)" values={values} placeholder="2024-09-30" />
-          <Field name="minDuration" label="Min duration (s)" values={values} inputMode="numeric" />
-          <Field name="maxDuration" label="Max duration (s)" values={values} inputMode="numeric" />
+          <Field name="fromWxId" label={t("senderId")} values={values} placeholder="wxid_…" />
+          <Field name="conversationId" label={t("conversation")} values={values} placeholder="R:… or S:…" />
+          <Field name="from" label={t("from")} values={values} placeholder="2024-09-01" />
+          <Field name="to" label={t("to")} values={values} placeholder="2024-09-30" />
+          <Field name="minDuration" label={t("minDuration")} values={values} inputMode="numeric" />
+          <Field name="maxDuration" label={t("maxDuration")} values={values} inputMode="numeric" />
           <div>
-            <label htmlFor="filter-direction" className="label">Direction</label>
+            <label htmlFor="filter-direction" className="label">{t("direction")}</label>
             <select id="filter-direction" name="direction" defaultValue={values.direction ?? ""} className="input">
-              <option value="">Any</option>
-              <option value="in">Received</option>
-              <option value="out">Sent by robot</option>
+              <option value="">{t("any")}</option>
+              <option value="in">{t("received")}</option>
+              <option value="out">{t("sentByRobot")}</option>
             </select>
           </div>
-          <Field name="robotId" label="Robot id" values={values} />
-          <Field name="instanceId" label="Instance id" values={values} />
+          <Field name="robotId" label={t("robotId")} values={values} />
+          <Field name="instanceId" label={t("instanceId")} values={values} />
         </div>
       </details>
     </form>

@@ -3,6 +3,7 @@
 // has scrolled away, counted in a pill until they ask for them.
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
+import { useTranslations } from "next-intl";
 import type { VideoListItem } from "@/lib/videos/item";
 import { useLiveEvents } from "../live/live-provider";
 import { NewItemsPill, scrolledAway } from "../live/new-items-pill";
@@ -31,6 +32,7 @@ export function LiveVideoList({
   empty: React.ReactNode;
   maxItems?: number;
 }) {
+  const t = useTranslations("videoList");
   const router = useRouter();
   const [arrived, setArrived] = useState<VideoListItem[]>([]);
   const [pending, setPending] = useState<VideoListItem[]>([]);
@@ -78,7 +80,7 @@ export function LiveVideoList({
         }}
       />
       <p className="sr-only" role="status" aria-live="polite">
-        {arrived.length > 0 ? `${arrived.length} new ${arrived.length === 1 ? "video" : "videos"} arrived` : ""}
+        {arrived.length > 0 ? t("arrived", { count: arrived.length }) : ""}
       </p>
       {videos.length === 0 ? (
         empty

@@ -1,5 +1,6 @@
 // One video as a card: preview (fixed ratio, no layout shift), duration, who, where, when.
 import Link from "next/link";
+import { useTranslations } from "next-intl";
 import { PreviewImage } from "@/components/media/preview-image";
 import type { VideoListItem } from "@/lib/videos/item";
 import { ConversationBadge, DirectionBadge } from "../conversation-badge";
@@ -8,14 +9,15 @@ import { RelativeTime } from "../relative-time";
 import { Highlighted } from "./highlight";
 
 export function senderName(v: Pick<VideoListItem, "fromNickName" | "fromWxId">): string {
-  return v.fromNickName?.trim() || v.fromWxId || "unknown sender";
+  return v.fromNickName?.trim() || v.fromWxId || "—";
 }
 
 export function VideoCard({ video, fresh = false, highlight }: { video: VideoListItem; fresh?: boolean; highlight?: string }) {
+  const t = useTranslations("videoList");
   const name = senderName(video);
   return (
     <article className={`card flex w-full flex-col overflow-hidden ${fresh ? "just-arrived" : ""}`} data-testid="video-card" data-video-id={video.id}>
-      <Link href={`/videos/${video.id}`} className="relative block focus-visible:outline-2 focus-visible:outline-sky-600" aria-label={`Video from ${name}, ${formatDuration(video.duration)}`}>
+      <Link href={`/videos/${video.id}`} className="relative block focus-visible:outline-2 focus-visible:outline-sky-600" aria-label={t("videoFrom", { sender: name, duration: formatDuration(video.duration) })}>
         {/* One 3:4 frame for every card: an even grid, and no shift while previews load. */}
         <PreviewImage videoId={video.id} width={3} height={4} alt="" />
         <span className="absolute right-1.5 bottom-1.5 rounded bg-black/75 px-1.5 py-0.5 font-mono text-xs text-white">{formatDuration(video.duration)}</span>

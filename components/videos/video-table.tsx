@@ -1,5 +1,6 @@
 // The compact view: one line per video.
 import Link from "next/link";
+import { useTranslations } from "next-intl";
 import type { VideoListItem } from "@/lib/videos/item";
 import { ConversationBadge, DirectionBadge } from "../conversation-badge";
 import { formatBytes, formatDuration, pathSegment } from "@/lib/format/format";
@@ -8,19 +9,20 @@ import { Highlighted } from "./highlight";
 import { senderName } from "./video-card";
 
 export function VideoTable({ videos, fresh, highlight }: { videos: VideoListItem[]; fresh: Set<string>; highlight?: string }) {
+  const t = useTranslations("videoList");
   return (
     <div className="card relative overflow-x-auto">
       <table className="w-full text-left text-sm">
-        <caption className="sr-only">Videos, newest first</caption>
+        <caption className="sr-only">{t("caption")}</caption>
         <thead className="border-b border-zinc-200 text-xs text-zinc-700 uppercase dark:border-zinc-800 dark:text-zinc-300">
           <tr>
-            <th scope="col" className="px-3 py-2">When</th>
-            <th scope="col" className="px-3 py-2">Sender</th>
-            <th scope="col" className="px-3 py-2">Conversation</th>
-            <th scope="col" className="px-3 py-2">Direction</th>
-            <th scope="col" className="px-3 py-2 text-right">Duration</th>
-            <th scope="col" className="px-3 py-2 text-right">Size</th>
-            <th scope="col" className="px-3 py-2"><span className="sr-only">Open</span></th>
+            <th scope="col" className="px-3 py-2">{t("when")}</th>
+            <th scope="col" className="px-3 py-2">{t("sender")}</th>
+            <th scope="col" className="px-3 py-2">{t("conversation")}</th>
+            <th scope="col" className="px-3 py-2">{t("direction")}</th>
+            <th scope="col" className="px-3 py-2 text-right">{t("duration")}</th>
+            <th scope="col" className="px-3 py-2 text-right">{t("size")}</th>
+            <th scope="col" className="px-3 py-2"><span className="sr-only">{t("open")}</span></th>
           </tr>
         </thead>
         <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
@@ -45,7 +47,7 @@ export function VideoTable({ videos, fresh, highlight }: { videos: VideoListItem
               <td className="px-3 py-1.5 text-right font-mono">{formatDuration(v.duration)}</td>
               <td className="px-3 py-1.5 text-right whitespace-nowrap muted">{formatBytes(v.size)}</td>
               <td className="px-3 py-1.5 text-right">
-                <Link href={`/videos/${v.id}`} className="link whitespace-nowrap">Open<span className="sr-only"> video {v.id} from {senderName(v)}</span></Link>
+                <Link href={`/videos/${v.id}`} className="link whitespace-nowrap">{t("open")}<span className="sr-only"> {t("openLabel", { id: v.id, sender: senderName(v) })}</span></Link>
               </td>
             </tr>
           ))}

@@ -1,5 +1,6 @@
 // One conversation's videos along a time line, grouped by day.
 import Link from "next/link";
+import { useFormatter, useTranslations } from "next-intl";
 import { PreviewImage } from "@/components/media/preview-image";
 import type { VideoListItem } from "@/lib/videos/item";
 import { DirectionBadge } from "../conversation-badge";
@@ -7,9 +8,12 @@ import { formatDuration, pathSegment } from "@/lib/format/format";
 import { RelativeTime } from "../relative-time";
 import { senderName } from "./video-card";
 
-const dayOf = (iso: string) => new Date(iso).toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric" });
 
 export function VideoTimeline({ videos, fresh }: { videos: VideoListItem[]; fresh: Set<string> }) {
+  const t = useTranslations("videoList");
+  const format = useFormatter();
+  // Days of the dashboard's zone, named in the reader's language.
+  const dayOf = (iso: string) => format.dateTime(new Date(iso), { weekday: "long", day: "numeric", month: "long", year: "numeric" });
   const days: { day: string; videos: VideoListItem[] }[] = [];
   for (const v of videos) {
     const day = dayOf(v.sendTime);
@@ -20,12 +24,12 @@ export function VideoTimeline({ videos, fresh }: { videos: VideoListItem[]; fres
     <div className="space-y-4">
       {days.map(({ day, videos }) => (
         <section key={day}>
-          <h3 className="mb-2 text-sm font-medium muted" suppressHydrationWarning>{day}</h3>
+          <h3 className="mb-2 text-sm font-medium muted">{day}</h3>
           <ol className="space-y-3 border-l-2 border-zinc-200 pl-4 dark:border-zinc-800">
             {videos.map((v) => (
               <li key={v.id} data-testid="video-row" data-video-id={v.id} className={`card relative flex gap-3 p-2 ${fresh.has(v.id) ? "just-arrived" : ""}`}>
                 <span aria-hidden="true" className="absolute top-4 -left-[1.4rem] h-2.5 w-2.5 rounded-full bg-sky-600" />
-                <Link href={`/videos/${v.id}`} className="relative w-20 shrink-0" aria-label={`Video from ${senderName(v)}, ${formatDuration(v.duration)}`}>
+                <Link href={`/videos/${v.id}`} className="relative w-20 shrink-0" aria-label={t("videoFrom", { sender: senderName(v), duration: formatDuration(v.duration) })}>
                   <PreviewImage videoId={v.id} width={v.width} height={v.height} alt="" />
                   <span className="absolute right-1 bottom-1 rounded bg-black/75 px-1 font-mono text-[10px] text-white">{formatDuration(v.duration)}</span>
                 </Link>

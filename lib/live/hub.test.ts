@@ -35,6 +35,24 @@ describe("live hub", () => {
     expect(parseIds(undefined)).toEqual([]);
   });
 
+  it("tells every hub's subscribers and streams which videos were deleted", async () => {
+    const a = createLiveHub({ connectionString: db.url, pool: db.pool });
+    const b = createLiveHub({ connectionString: db.url, pool: db.pool });
+    hubs.push(a, b);
+    const deleted: string[][] = [];
+    a.subscribe({ video: () => {}, resync: () => {}, deleted: (ids) => deleted.push(ids) });
+    const stream = liveEventStream(b, new AbortController().signal).getReader();
+    await Promise.all([a.ready(), b.ready()]);
+    const { videoId } = (await postVideo(db.pool, { fromWxId: "wxid_deleted_live" })) as { videoId: string };
+    await db.pool.query(`DELETE FROM video_events WHERE id = $1`, [videoId]);
+    await until(() => deleted.length > 0);
+    expect(deleted).toEqual([[videoId]]);
+    let text = "";
+    while (!text.includes("event: deleted")) text += new TextDecoder().decode((await stream.read()).value);
+    expect(text).toContain(`event: deleted\ndata: {"ids":["${videoId}"]}`);
+    await stream.cancel();
+  });
+
   it("fans a stored video out to every subscriber of every hub (two app instances)", async () => {
     const a = createLiveHub({ connectionString: db.url, pool: db.pool });
     const b = createLiveHub({ connectionString: db.url, pool: db.pool });

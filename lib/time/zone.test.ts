@@ -33,5 +33,8 @@ describe("TZ=Asia/Shanghai", () => {
     expect(dateOnlyIn("2026-03-29", "Europe/Berlin", true).toISOString()).toBe("2026-03-29T21:59:59.999Z");
     expect(addDaysIn(new Date("2026-03-28T23:00:00Z"), 1, "Europe/Berlin").toISOString()).toBe("2026-03-29T22:00:00.000Z");
     expect(startOfDayIn(new Date("2026-11-28T17:30:00Z"), "Asia/Shanghai").toISOString()).toBe("2026-11-28T16:00:00.000Z");
+    expect(dateOnlyIn("2024-13-45", "Asia/Shanghai").getTime()).toBeNaN();
+    expect(dateOnlyIn("2023-02-29", "Asia/Shanghai").getTime()).toBeNaN();
+    expect(() => parseVideoFilters(new URLSearchParams("to=2024-13-45"))).toThrow(/not a date/);
   });
 });

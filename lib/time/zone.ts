@@ -16,10 +16,14 @@ export function addDaysIn(at: Date, days: number, timeZone: string): Date {
   return new Date(d.getTime());
 }
 
-/** "2026-11-29" as the first (or, with `endOfDay`, the last) millisecond of that day in `timeZone`. */
+/**
+ * "2026-11-29" as the first (or, with `endOfDay`, the last) millisecond of that day in `timeZone`;
+ * an Invalid Date for a day the calendar does not have ("2024-13-45" does not roll over).
+ */
 export function dateOnlyIn(date: string, timeZone: string, endOfDay = false): Date {
   const [y, m, d] = date.split("-").map(Number);
   const start = new TZDate(y, m - 1, d, timeZone);
+  if (start.getFullYear() !== y || start.getMonth() !== m - 1 || start.getDate() !== d) return new Date(NaN);
   if (!endOfDay) return new Date(start.getTime());
   return new Date(addDaysIn(new Date(start.getTime()), 1, timeZone).getTime() - 1);
 }

@@ -1,8 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { getFormatter, getTranslations } from "next-intl/server";
+import { DeleteButton } from "@/components/delete-button";
 import { ConversationBadge } from "@/components/conversation-badge";
-import { formatCount, formatExact, formatTotalDuration, pathSegment } from "@/lib/format/format";
+import { formatExact, formatTotalDuration } from "@/lib/format/durations";
+import { pathSegment } from "@/lib/format/format";
 import type { SearchParams } from "@/lib/pages/params";
 import { Pager } from "@/components/pager";
 import { RelativeTime } from "@/components/relative-time";
@@ -28,38 +31,40 @@ export default async function SenderPage({ params, searchParams }: Props) {
   if (!sender) notFound();
   const page = await readPage(searchParams);
   const { items, nextCursor } = await listVideos(pool(), { ...NO_FILTERS, fromWxId }, page);
+  const [t, format] = await Promise.all([getTranslations("sender"), getFormatter()]);
   return (
     <div className="space-y-6">
-      <Link href="/senders" className="link text-sm">← All senders</Link>
+      <Link href="/senders" className="link text-sm">← {t("all")}</Link>
       <header className="space-y-1">
         <h1 className="text-2xl font-semibold break-words" data-testid="sender-nickname">{sender.nickName ?? fromWxId}</h1>
         <p className="font-mono text-sm muted break-all">{fromWxId}</p>
         <p className="text-sm muted">
-          {formatCount(sender.videoCount)} videos · {formatTotalDuration(sender.totalDuration)} · {formatCount(sender.conversationCount)} conversations · last video{" "}
+          {t("videos", { count: sender.videoCount })} · {formatTotalDuration(format, sender.totalDuration)} · {t("conversations", { count: sender.conversationCount })} · {t("lastVideo")}{" "}
           <RelativeTime iso={sender.lastVideoAt} />
         </p>
-        <div className="pt-1">
-          <Link href={`/videos?fromWxId=${encodeURIComponent(fromWxId)}`} className="btn">Filter videos by this sender</Link>
+        <div className="flex flex-wrap gap-2 pt-1">
+          <Link href={`/videos?fromWxId=${encodeURIComponent(fromWxId)}`} className="btn">{t("filter")}</Link>
+          <DeleteButton kind="sender" endpoint={`/api/senders/${encodeURIComponent(fromWxId)}/videos`} then="/senders" />
         </div>
       </header>
       <div className="grid gap-6 lg:grid-cols-[minmax(0,18rem)_minmax(0,1fr)]">
         <div className="space-y-4">
           <section aria-labelledby="nicknames-title" className="card p-4">
-            <h2 id="nicknames-title" className="mb-2 font-medium">Nickname history</h2>
+            <h2 id="nicknames-title" className="mb-2 font-medium">{t("nicknames")}</h2>
             <ol className="space-y-1.5 text-sm">
               {sender.nicknames.map((n) => (
                 <li key={n.nickName} data-testid="nickname">
                   <span className="font-medium break-words">{n.nickName}</span>
-                  <span className="block text-xs muted" suppressHydrationWarning>
-                    {n.videoCount} videos · {formatExact(n.firstSeenAt)} – {formatExact(n.lastSeenAt)}
+                  <span className="block text-xs muted">
+                    {t("videos", { count: n.videoCount })} · {formatExact(format, n.firstSeenAt)} – {formatExact(format, n.lastSeenAt)}
                   </span>
                 </li>
               ))}
-              {sender.nicknames.length === 0 && <li className="muted">No nickname seen.</li>}
+              {sender.nicknames.length === 0 && <li className="muted">{t("noNickname")}</li>}
             </ol>
           </section>
           <section aria-labelledby="conversations-title" className="card p-4">
-            <h2 id="conversations-title" className="mb-2 font-medium">Conversations</h2>
+            <h2 id="conversations-title" className="mb-2 font-medium">{t("conversationsTitle")}</h2>
             <ul className="space-y-1.5 text-sm">
               {sender.conversations.map((c) => (
                 <li key={c.conversationId} className="flex items-center justify-between gap-2">
@@ -74,8 +79,8 @@ export default async function SenderPage({ params, searchParams }: Props) {
           </section>
         </div>
         <section aria-labelledby="videos-title" className="space-y-3">
-          <h2 id="videos-title" className="font-medium">Videos</h2>
-          <LiveVideoList key={fromWxId} initial={items} filters={{ fromWxId }} view="grid" live={!page.cursor} empty={<p className="muted">No videos left from this sender.</p>} />
+          <h2 id="videos-title" className="font-medium">{t("videosTitle")}</h2>
+          <LiveVideoList key={fromWxId} initial={items} filters={{ fromWxId }} view="grid" live={!page.cursor} empty={<p className="muted">{t("noneLeft")}</p>} />
           <Pager base={`/senders/${pathSegment(fromWxId)}`} query="" nextCursor={nextCursor} isFirst={!page.cursor} />
         </section>
       </div>

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ConversationBadge, DirectionBadge } from "@/components/conversation-badge";
 import { getFormatter, getTranslations } from "next-intl/server";
-import { DeleteVideoButton } from "@/components/delete-video-button";
+import { DeleteButton } from "@/components/delete-button";
 import { formatExact } from "@/lib/format/durations";
 import { formatBytes, formatDuration, pathSegment, urlHost } from "@/lib/format/format";
 import { JsonTree } from "@/components/json-tree";
@@ -99,7 +99,7 @@ export default async function VideoPage({ params }: Props) {
             <DownloadButton videoId={video.id} />
             <Link href={`/videos?fromWxId=${encodeURIComponent(video.fromWxId)}`} className="btn">{t("moreFromSender")}</Link>
             <Link href={`/videos?conversationId=${encodeURIComponent(video.conversationId)}`} className="btn">{t("moreInConversation")}</Link>
-            <DeleteVideoButton videoId={video.id} />
+            <DeleteButton kind="video" endpoint={`/api/videos/${encodeURIComponent(video.id)}`} then="/videos" />
           </div>
         </div>
         <div className="space-y-6">

@@ -1,12 +1,13 @@
 "use client";
-// Delete, after a confirmation in a modal dialog: DELETE /api/videos/<id>, then back to the list
-// (every open page drops the card through the live stream).
+// Delete, after a confirmation in a modal dialog: DELETE `endpoint` (one video, or all of one
+// sender's), then on to `then` (every open page drops the cards through the live stream).
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { useTranslations } from "next-intl";
 
-export function DeleteVideoButton({ videoId }: { videoId: string }) {
-  const t = useTranslations("delete");
+export function DeleteButton({ endpoint, then, kind }: { endpoint: string; then: string; kind: "video" | "sender" }) {
+  const t = useTranslations(`delete.${kind}`);
+  const common = useTranslations("delete");
   const router = useRouter();
   const dialog = useRef<HTMLDialogElement>(null);
   const [error, setError] = useState<string | null>(null);
@@ -15,15 +16,15 @@ export function DeleteVideoButton({ videoId }: { videoId: string }) {
     setBusy(true);
     setError(null);
     try {
-      const res = await fetch(`/api/videos/${encodeURIComponent(videoId)}`, { method: "DELETE" });
+      const res = await fetch(endpoint, { method: "DELETE" });
       if (res.ok) {
         dialog.current?.close();
-        router.push("/videos");
+        router.push(then);
         return;
       }
       setError(((await res.json().catch(() => ({}))) as { error?: string }).error ?? `HTTP ${res.status}`);
     } catch {
-      setError(t("unreachable"));
+      setError(common("unreachable"));
     } finally {
       setBusy(false);
     }
@@ -38,7 +39,7 @@ export function DeleteVideoButton({ videoId }: { videoId: string }) {
         <p className="mt-2 text-sm">{t("explain")}</p>
         {error && <p role="alert" className="mt-2 text-sm text-red-700 dark:text-red-400">{error}</p>}
         <div className="mt-4 flex justify-end gap-2">
-          <button type="button" className="btn" onClick={() => dialog.current?.close()}>{t("cancel")}</button>
+          <button type="button" className="btn" onClick={() => dialog.current?.close()}>{common("cancel")}</button>
           <button type="button" className="btn bg-red-700 text-white hover:bg-red-800 dark:bg-red-700" disabled={busy} onClick={confirm}>{t("confirm")}</button>
         </div>
       </dialog>
