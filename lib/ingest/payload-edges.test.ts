@@ -60,6 +60,7 @@ describe("identity and direction", () => {
     expect(key("", "0")).toBe("sha256:DIGEST");
     expect(key(null, "")).toBe("sha256:DIGEST");
     expect(key(" ", " ")).toBe("sha256:DIGEST");
+    expect(key("", undefined)).toBe("sha256:DIGEST");
   });
 
   it("calls messageSource 1 'out' (sent by the robot) and anything else 'in'", () => {

@@ -32,6 +32,13 @@ describe("AES-128-ECB with PKCS7, as WeChat's CDN encrypts", () => {
     );
   });
 
+  test("keys: surrounding whitespace is ignored, a longer or prefixed hex string is no key", () => {
+    const hex = "000102030405060708090a0b0c0d0e0f";
+    expect(parseAesKey(` ${hex}\n`)).toEqual(Buffer.from(hex, "hex"));
+    expect(parseAesKey(`x${hex}`)).toBeNull();
+    expect(parseAesKey(`${hex}0`)).toBeNull();
+  });
+
   test("a file that was never encrypted (not whole blocks) is refused, not returned", () => {
     const key = parseAesKey("000102030405060708090a0b0c0d0e0f")!;
     const encrypted = encryptMedia(Buffer.alloc(100, 0x41), key);
