@@ -5,21 +5,18 @@ import { extensionFor, sniff } from "./sniff";
 
 const box = (type: string, brand = "") => Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from(type, "latin1"), Buffer.from(brand.padEnd(4, " "), "latin1")]);
 
-type Signature = [name: string, head: Buffer, contentType: string];
-const quick = (b: string): Signature => [`QuickTime box ${b}`, box(b, "xxxx"), "video/quicktime"];
-const brand = (type: string) => (b: string): Signature => [`ftyp ${b}`, box("ftyp", b), type];
-const SIGNATURES: Signature[] = [
-    ...["moov", "mdat", "wide", "free", "skip"].map(quick),
+const SIGNATURES: [name: string, head: Buffer, contentType: string][] = [
+    ...["moov", "mdat", "wide", "free", "skip"].map((b) => [`QuickTime box ${b}`, box(b, "xxxx"), "video/quicktime"] as [string, Buffer, string]),
     ["ftyp qt", box("ftyp", "qt  "), "video/quicktime"],
     ["ftyp isom", box("ftyp", "isom"), "video/mp4"],
-    ...["heic", "heix", "heim", "heis", "mif1", "msf1"].map(brand("image/heic")),
-    ...["avif", "avis"].map(brand("image/avif")),
+    ...["heic", "heix", "heim", "heis", "mif1", "msf1"].map((b) => [`ftyp ${b}`, box("ftyp", b), "image/heic"] as [string, Buffer, string]),
+    ...["avif", "avis"].map((b) => [`ftyp ${b}`, box("ftyp", b), "image/avif"] as [string, Buffer, string]),
     ["WebP", Buffer.from("RIFF\0\0\0\0WEBP", "latin1"), "image/webp"],
     ["WebM, 4 bytes", Buffer.from([0x1a, 0x45, 0xdf, 0xa3]), "video/webm"],
     ["JPEG, 3 bytes", Buffer.from([0xff, 0xd8, 0xff]), "image/jpeg"],
     ["PNG, 8 bytes", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), "image/png"],
     ["GIF87a", Buffer.from("GIF87a", "latin1"), "image/gif"],
-    ["GIF89a", Buffer.from("GIF89a", "latin1"), "image/gif"],
+  ["GIF89a", Buffer.from("GIF89a", "latin1"), "image/gif"],
 ];
 
 describe("sniffing every known signature", () => {
