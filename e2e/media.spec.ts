@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { startAppServer, type AppServer } from "../test/support/app-server";
 import { startStandInCdn, type StandInCdn } from "../scripts/demo/cdn";
 import { loadClips } from "../scripts/demo/provider";
-import { expect, test as base, uniqueVideo } from "./fixtures";
+import { expect, sameOrigin, test as base, uniqueVideo } from "./fixtures";
 
 const [clip, otherClip] = loadClips();
 let cdn: StandInCdn;
@@ -147,10 +147,10 @@ test("refusals are JSON reasons, and the page shows them instead of a broken pla
 test("a file fetched by the provider's download API can be uploaded for its event, md5-checked", async ({ request }) => {
   const md5 = cdn.publish(clip.video, { encrypted: false }).md5;
   const { id } = await post(request, { url: cdn.expired(), md5, size: clip.video.length });
-  const wrong = await request.put(`/api/media/${id}/video`, { data: otherClip.video });
+  const wrong = await request.put(`/api/media/${id}/video`, { data: otherClip.video, headers: sameOrigin });
   expect(wrong.status()).toBe(422);
   expect((await wrong.json()).reason).toBe("md5_mismatch");
-  const stored = await request.put(`/api/media/${id}/video`, { data: clip.video });
+  const stored = await request.put(`/api/media/${id}/video`, { data: clip.video, headers: sameOrigin });
   expect(stored.status()).toBe(201);
   expect(await stored.json()).toMatchObject({ contentType: "video/mp4", bytes: clip.video.length });
   const served = await request.get(`/api/media/${id}/video`);

@@ -2,7 +2,7 @@
 // language switch, one time zone for server and browser, the icon and a title on every page.
 import type { ConsoleMessage, Page } from "@playwright/test";
 import { expectAccessible } from "./accessible";
-import { expect, test, uniqueVideo } from "./fixtures";
+import { expect, sameOrigin, test, uniqueVideo } from "./fixtures";
 
 const LANGUAGES = [
   { locale: "en-US", lang: "en", delete: "Delete", confirm: "Delete video", videosTitle: /^Videos · WeChat video dashboard$/, zone: /Times shown in / },
@@ -60,10 +60,10 @@ for (const l of LANGUAGES) {
       const first = uniqueVideo();
       const fromWxId = first.data.fromWxId as string;
       for (const v of [first, uniqueVideo({ fromWxId }), uniqueVideo({ fromWxId })]) expect((await request.post("/api/callback", { data: v })).status()).toBe(200);
-      const res = await request.delete(`/api/senders/${encodeURIComponent(fromWxId)}/videos`);
+      const res = await request.delete(`/api/senders/${encodeURIComponent(fromWxId)}/videos`, { headers: sameOrigin });
       expect(await res.json()).toEqual({ deleted: 3 });
       expect((await (await request.get(`/api/videos?fromWxId=${fromWxId}`)).json()).items).toEqual([]);
-      expect((await request.delete("/api/videos/999999999999")).status()).toBe(404);
+      expect((await request.delete("/api/videos/999999999999", { headers: sameOrigin })).status()).toBe(404);
     });
 
     test(`every page has the icon, a title of its own, the zone in the footer, and no console error (${l.locale})`, async ({ page, request }) => {

@@ -92,14 +92,14 @@ describe("hostile callbacks", () => {
   });
 
   it("replays a kept delivery over HTTP, and says why it cannot when it cannot", async () => {
-    expect((await fetch(`${app.url}/api/deliveries/987654321/replay`, { method: "POST" })).status).toBe(404);
+    expect((await fetch(`${app.url}/api/deliveries/987654321/replay`, { method: "POST", headers: { origin: app.url } })).status).toBe(404);
     await fetch(`${app.url}/api/callback`, { method: "POST", body: JSON.stringify({ event: "20004", data: { robotId: "r" } }) });
     const rejected = await db.pool.query(`SELECT max(id)::text AS id FROM deliveries WHERE outcome = 'rejected'`);
-    const res = await fetch(`${app.url}/api/deliveries/${rejected.rows[0].id}/replay`, { method: "POST" });
+    const res = await fetch(`${app.url}/api/deliveries/${rejected.rows[0].id}/replay`, { method: "POST", headers: { origin: app.url } });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ outcome: "rejected", error: expect.stringContaining("cdnData"), deliveryId: expect.any(String) });
     const stored = await db.pool.query(`SELECT max(id)::text AS id FROM deliveries WHERE outcome = 'stored'`);
-    const conflict = await fetch(`${app.url}/api/deliveries/${stored.rows[0].id}/replay`, { method: "POST" });
+    const conflict = await fetch(`${app.url}/api/deliveries/${stored.rows[0].id}/replay`, { method: "POST", headers: { origin: app.url } });
     expect(conflict.status).toBe(409);
     expect((await conflict.json()).error).toMatch(/no body/);
   });

@@ -103,8 +103,11 @@ const COVERAGE: Record<string, { methods: string[]; run: Case }> = {
   "/api/senders": { methods: ["GET"], run: listEndpoint },
   "/api/deliveries": { methods: ["GET"], run: listEndpoint },
   "/api/videos/[id]": {
-    methods: ["GET"],
+    methods: ["GET", "DELETE"],
     run: async () => {
+      await refusedWithoutCredentials(`/api/videos/${videoId}`, "DELETE");
+      expect([401, 403]).toContain((await call(`/api/videos/${videoId}`, { method: "DELETE", headers: { origin: "http://evil.example" } })).status);
+      await hostileIds((id) => `/api/videos/${id}`, { method: "DELETE", headers: auth });
       await refusedWithoutCredentials(`/api/videos/${videoId}?includeSecrets=1`);
       const ok = await call(`/api/videos/${videoId}`, { headers: auth });
       expect(ok.status).toBe(200);
@@ -217,7 +220,62 @@ const COVERAGE: Record<string, { methods: string[]; run: Case }> = {
     },
   },
   "/api/bench/parse-only": { methods: ["POST"], run: async (t) => benchRoute(t) },
-  "/api/bench/prisma-create": { methods: ["POST"], run: async (t) => benchRoute(t) },
+  "/api/deliveries/[id]": {
+    methods: ["GET"],
+    run: async () => {
+      await refusedWithoutCredentials(`/api/deliveries/${deliveryId}`);
+      const ok = await call(`/api/deliveries/${deliveryId}`, { headers: auth });
+      expect(ok.status, ok.text).toBe(200);
+      expect(JSON.parse(ok.text)).toMatchObject({ id: deliveryId, forwarding: [] });
+      await hostileIds((id) => `/api/deliveries/${id}`);
+    },
+  },
+  "/api/forwarding": {
+    methods: ["GET"],
+    run: async () => {
+      await refusedWithoutCredentials("/api/forwarding");
+      const ok = await call("/api/forwarding", { headers: auth });
+      expect(ok.status).toBe(200);
+      expect(JSON.parse(ok.text)).toEqual({ items: [] });
+    },
+  },
+  "/api/forwarding/targets/[id]/[action]": {
+    methods: ["POST"],
+    run: async () => {
+      await refusedWithoutCredentials("/api/forwarding/targets/1/pause", "POST");
+      expect([401, 403]).toContain((await call("/api/forwarding/targets/1/pause", { method: "POST", headers: { origin: "http://evil.example" } })).status);
+      expect((await call("/api/forwarding/targets/1/explode", { method: "POST", headers: auth })).status).toBe(404);
+      expect((await call("/api/forwarding/targets/987654/pause", { method: "POST", headers: auth })).status).toBe(404);
+      await hostileIds((id) => `/api/forwarding/targets/${id}/pause`, { method: "POST", headers: auth });
+    },
+  },
+  "/api/robots": {
+    methods: ["GET"],
+    run: async () => {
+      await refusedWithoutCredentials("/api/robots");
+      const ok = await call("/api/robots", { headers: auth });
+      expect(ok.status).toBe(200);
+      const { items } = JSON.parse(ok.text) as { items: { robotId: string; state: string }[] };
+      const fixture = JSON.parse(readFileSync(join(process.cwd(), "test/fixtures/provider-example-20004.json"), "utf8"));
+      expect(items.map((r) => r.robotId)).toContain(fixture.data.robotId);
+      expect(items.every((r) => ["active", "silent"].includes(r.state))).toBe(true);
+    },
+  },
+  "/api/senders/[fromWxId]/videos": {
+    methods: ["DELETE"],
+    run: async () => {
+      await refusedWithoutCredentials("/api/senders/wxid_4/videos", "DELETE");
+      expect([401, 403]).toContain((await call("/api/senders/wxid_4/videos", { method: "DELETE", headers: { origin: "http://evil.example" } })).status);
+      const ok = await call("/api/senders/wxid_4/videos", { method: "DELETE", headers: auth });
+      expect(ok.status, ok.text).toBe(200);
+      expect(JSON.parse(ok.text)).toEqual({ deleted: 1 });
+      expect(JSON.parse((await call("/api/videos?fromWxId=wxid_4", { headers: auth })).text).items).toEqual([]);
+      for (const id of ["%00", "a".repeat(5000), "%E0%A4%A", "' OR 1=1 --"]) {
+        const res = await call(`/api/senders/${id}/videos`, { method: "DELETE", headers: auth });
+        expect(res.status, id.slice(0, 20)).toBeLessThan(500);
+      }
+    },
+  },
 };
 
 /** Benchmark baselines: behind the token, and 404 unless BENCH_ROUTES=1. */

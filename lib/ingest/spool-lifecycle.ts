@@ -67,7 +67,7 @@ export function startBackgroundJobs(): void {
     clearInterval(abandonedTimer);
     // The shared pool stays open: pages still being answered use it, and the exit closes it.
     void Promise.all([stopRetention(), stopRelay(), runningIngestor()?.then((i) => i.stopDrain(), () => {})])
-      .then(() => log.info("spool drain, relay and retention stopped"))
+      .then(() => log.info("spool drain and retention stopped; relay stopped"))
       .catch((err) => log.error({ err: errorSummary(err) }, "shutdown"));
   };
   process.once("SIGTERM", shutdown);
