@@ -36,9 +36,9 @@ export const test = base.extend<{ db: pg.Pool }>({
 });
 
 /**
- * A state-changing API call from a script must say it comes from the dashboard's own origin, as a
- * browser's fetch does (lib/auth/access.ts refuses cross-site writes).
+ * The header a state-changing API call from a script needs to say it comes from the dashboard's
+ * own origin, as a browser's fetch does (lib/auth/access.ts refuses cross-site writes).
  */
-export const sameOrigin = { origin: process.env.E2E_BASE_URL ?? "" };
+export const sameOrigin = (baseURL: string | undefined) => ({ origin: baseURL ?? "" });
 
 export { expect };

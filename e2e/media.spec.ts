@@ -144,13 +144,13 @@ test("refusals are JSON reasons, and the page shows them instead of a broken pla
   await expect(page.locator("img")).toHaveCount(0);
 });
 
-test("a file fetched by the provider's download API can be uploaded for its event, md5-checked", async ({ request }) => {
+test("a file fetched by the provider's download API can be uploaded for its event, md5-checked", async ({ request, baseURL }) => {
   const md5 = cdn.publish(clip.video, { encrypted: false }).md5;
   const { id } = await post(request, { url: cdn.expired(), md5, size: clip.video.length });
-  const wrong = await request.put(`/api/media/${id}/video`, { data: otherClip.video, headers: sameOrigin });
+  const wrong = await request.put(`/api/media/${id}/video`, { data: otherClip.video, headers: sameOrigin(baseURL) });
   expect(wrong.status()).toBe(422);
   expect((await wrong.json()).reason).toBe("md5_mismatch");
-  const stored = await request.put(`/api/media/${id}/video`, { data: clip.video, headers: sameOrigin });
+  const stored = await request.put(`/api/media/${id}/video`, { data: clip.video, headers: sameOrigin(baseURL) });
   expect(stored.status()).toBe(201);
   expect(await stored.json()).toMatchObject({ contentType: "video/mp4", bytes: clip.video.length });
   const served = await request.get(`/api/media/${id}/video`);

@@ -56,14 +56,14 @@ for (const l of LANGUAGES) {
       expect(rows.every((r) => r.body === null)).toBe(true);
     });
 
-    test(`forgetting a sender deletes all their videos and says how many (${l.locale})`, async ({ request }) => {
+    test(`forgetting a sender deletes all their videos and says how many (${l.locale})`, async ({ request, baseURL }) => {
       const first = uniqueVideo();
       const fromWxId = first.data.fromWxId as string;
       for (const v of [first, uniqueVideo({ fromWxId }), uniqueVideo({ fromWxId })]) expect((await request.post("/api/callback", { data: v })).status()).toBe(200);
-      const res = await request.delete(`/api/senders/${encodeURIComponent(fromWxId)}/videos`, { headers: sameOrigin });
+      const res = await request.delete(`/api/senders/${encodeURIComponent(fromWxId)}/videos`, { headers: sameOrigin(baseURL) });
       expect(await res.json()).toEqual({ deleted: 3 });
       expect((await (await request.get(`/api/videos?fromWxId=${fromWxId}`)).json()).items).toEqual([]);
-      expect((await request.delete("/api/videos/999999999999", { headers: sameOrigin })).status()).toBe(404);
+      expect((await request.delete("/api/videos/999999999999", { headers: sameOrigin(baseURL) })).status()).toBe(404);
     });
 
     test(`every page has the icon, a title of its own, the zone in the footer, and no console error (${l.locale})`, async ({ page, request }) => {

@@ -71,9 +71,12 @@ async function main() {
   });
 }
 
-/** A production install (`npm prune --omit=dev`) cannot build: it serves the build it has. */
+/**
+ * A production install (`npm prune --omit=dev`) cannot build: it serves the build it has. The
+ * build's own devDependency tells (not typescript, which a dependency may keep as a peer).
+ */
 function canBuild(): boolean {
-  if (existsSync(join(process.cwd(), "node_modules", "typescript"))) return true;
+  if (existsSync(join(process.cwd(), "node_modules", "@tailwindcss", "postcss"))) return true;
   if (!existsSync(join(process.cwd(), ".next", "BUILD_ID"))) throw new Error("no build, and no devDependencies to build with: run `npm run build` first");
   return false;
 }
