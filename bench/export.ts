@@ -13,7 +13,7 @@ import { createPool } from "../lib/db/client";
 import { exportCopySql } from "../lib/export/query";
 import { parseExportRequest } from "../lib/export/request";
 import { fillVideos } from "../test/support/export-readers";
-import { startAppServer, type AppServer } from "../test/support/app-server";
+import { listenerPid, startAppServer, type AppServer } from "../test/support/app-server";
 import { createDatabase, startTestServer } from "../test/support/postgres";
 
 const GOAL_RATIO = 0.5;
@@ -38,14 +38,6 @@ function sink() {
     },
   });
   return { stream, bytes: () => bytes, firstAt: () => firstAt };
-}
-
-/** The pid of the process listening on `port` (next start forks a next-server that does). */
-function listenerPid(port: number): number {
-  const out = execFileSync("ss", ["-Htlnp", `sport = :${port}`], { encoding: "utf8" });
-  const m = /pid=(\d+)/.exec(out);
-  if (!m) throw new Error(`no process listens on ${port}: ${out}`);
-  return Number(m[1]);
 }
 
 function memoryKb(pid: number, field: "VmRSS" | "VmHWM"): number {
