@@ -3,7 +3,7 @@
 // with PostgreSQL's own COPY ... TO STDOUT of the same rows, measured in the same run; samples
 // the server's memory meanwhile. Creates its own database and drops it at the end.
 // Needs a build (`npx next build`); builds when none exists.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
