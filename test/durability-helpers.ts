@@ -63,8 +63,17 @@ export async function startRestartablePostgres(): Promise<RestartablePostgres> {
     },
     freeze: () => {
       const postmaster = postmasterPid();
-      frozen = [postmaster, ...childrenOf(postmaster)];
-      for (const pid of frozen) process.kill(pid, "SIGSTOP");
+      process.kill(postmaster, "SIGSTOP");
+      frozen = [postmaster];
+      // A backend may exit between the listing and the signal: it is then nothing to freeze.
+      for (const pid of childrenOf(postmaster)) {
+        try {
+          process.kill(pid, "SIGSTOP");
+          frozen.push(pid);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+        }
+      }
     },
     thaw: () => {
       for (const pid of frozen.splice(0)) {

@@ -99,7 +99,7 @@ describe("durable ingest", () => {
     expect(stream.running()).toBe(true);
     const report = await stream.report;
 
-    expect(report.errors).toBe(0);
+    expect(report.errors, JSON.stringify(report.answered)).toBe(0);
     expect(report.ok).toBe(report.sent);
     expect(report.ok).toBeGreaterThan(400);
     await waitFor("the spool to drain", async () => (await health(app.url)).status === "ok", 20_000);
@@ -122,7 +122,7 @@ describe("durable ingest", () => {
     await db.start();
     const [reportA, reportB] = await Promise.all([streamA.report, streamB.report]);
 
-    expect(reportB.errors).toBe(0);
+    expect(reportB.errors, JSON.stringify(reportB.answered)).toBe(0);
     expect(reportA.ok).toBeGreaterThan(40);
     await waitFor("B to drain both spools", async () => (await health(b.url)).status === "ok" && readdirSync(join(dataDir, "spool")).length === 1, 30_000);
     // A's answers after the kill never came: only what it answered 200 must be there, once.
@@ -160,7 +160,7 @@ describe("durable ingest", () => {
     let app = await startApp(dataDir, env);
     await db.stop();
     const report = await runLoad({ url: app.url, rate: 0, durationS: 2, connections: 20 });
-    expect(report.errors).toBe(0);
+    expect(report.errors, JSON.stringify(report.answered)).toBe(0);
     expect((await health(app.url)).spoolDepth).toBe(report.ok);
 
     await db.start();

@@ -36,9 +36,14 @@ export const CONVERSATIONS = [
 ];
 
 /** A 20004 envelope shaped like the provider's documentation example, around the given cdnData. */
+let nextSequence = 0;
+
 export function videoEnvelope<Cdn extends Record<string, unknown>, Data extends Record<string, unknown>>(cdnData: Cdn, data: Data = {} as Data) {
   const now = Date.now();
-  const localId = String(BigInt(now) * 1000n + BigInt(randomBytes(2).readUInt16BE(0) % 1000));
+  // Unique within this run even for callbacks made in the same millisecond (a random suffix alone
+  // repeats: 22 draws from 1,000 collide one time in five).
+  const sequence = BigInt(nextSequence++ % 1000);
+  const localId = String(BigInt(now) * 1000n + sequence);
   return {
     event: "20004",
     description: "视频消息事件",
@@ -47,7 +52,7 @@ export function videoEnvelope<Cdn extends Record<string, unknown>, Data extends 
       ...ROBOT,
       sendTime: now,
       localId,
-      serverId: String(BigInt("7000000000000000000") + BigInt(now) * 1000n + BigInt(randomBytes(2).readUInt16BE(0) % 1000)),
+      serverId: String(BigInt("7000000000000000000") + BigInt(now) * 1000n + sequence),
       appInfo: "",
       messageType: 103,
       cdnType: 2,
