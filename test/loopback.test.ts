@@ -2,6 +2,7 @@
 // address (never Host or X-Forwarded-For), by the real `next start` listening on every interface,
 // as a user running `next start` or `next dev` by hand would. And a state-changing request
 // needs proof that one of this origin's pages sent it, in every mode.
+import { request } from "node:http";
 import { networkInterfaces } from "node:os";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,10 +13,27 @@ import { useTestDatabase } from "./support/db";
 // A local address that is not loopback: connecting to it from this machine, the server sees it as the peer.
 const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === "IPv4" && !i.internal)?.address;
 
+/**
+ * A request to this machine's non-loopback address. Through node:http, not fetch: fetch replaces
+ * a Host header with the URL's own, so `Host: localhost` would never reach the server.
+ */
+function fromNetworkTo(port: number, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: external, port, path, method: init.method ?? "GET", headers: init.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolve(new Response(chunks.length ? new Uint8Array(Buffer.concat(chunks)) : null, { status: res.statusCode, headers: res.headers as Record<string, string> })));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(init.body);
+  });
+}
+
 describe.runIf(external)("no password: loopback connections only (next start -H 0.0.0.0)", () => {
   const db = useTestDatabase();
   let app: AppServer;
-  const fromNetwork = (path: string, init: RequestInit = {}) => fetch(`http://${external}:${app.port}${path}`, { redirect: "manual", ...init });
+  const fromNetwork = (path: string, init: Parameters<typeof fromNetworkTo>[2] = {}) => fromNetworkTo(app.port, path, init);
   const fromLoopback = (path: string, init: RequestInit = {}) => fetch(`${app.url}${path}`, { redirect: "manual", ...init });
 
   beforeAll(async () => {
@@ -67,4 +85,28 @@ describe.runIf(external)("no password: loopback connections only (next start -H 
       expect([200, 409], JSON.stringify(headers)).toContain((await replay(headers)).status);
     }
   });
+});
+
+// The same rule under `next dev`, which a user may start by hand on every interface: the socket
+// decides there too. `next dev` writes only under `.next/dev` (see startAppServer), so it runs
+// beside the suites that use the production build.
+describe.runIf(external)("no password: loopback connections only (next dev -H 0.0.0.0)", () => {
+  const db = useTestDatabase();
+  let app: AppServer;
+
+  beforeAll(async () => {
+    app = await startAppServer({ DATABASE_URL: db.url }, { host: "0.0.0.0", dev: true });
+  }, 180_000);
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it("refuses the API to a connection from another address with Host: localhost and a forged X-Forwarded-For, and serves loopback", async () => {
+    // From loopback first: it also waits out the route's first compile.
+    expect((await fetch(`${app.url}/api/videos`)).status).toBe(200);
+    const res = await fromNetworkTo(app.port, "/api/videos", { headers: { host: "localhost", "x-forwarded-for": "127.0.0.1", "x-real-ip": "127.0.0.1" } });
+    expect([401, 403]).toContain(res.status);
+    expect(res.headers.get("content-type")).toMatch(/application\/json/);
+    expect((await res.json()).error).toMatch(/only answers connections from this machine/);
+  }, 180_000);
 });

@@ -24,6 +24,13 @@ describe("who may upload media", () => {
     expect(refused("Basic czNjcmV0LXRva2Vu", cfg)).toMatch(/Bearer/);
   });
 
+  test("a token one byte short, one byte long, or wrong only in its last byte: refused", () => {
+    const cfg = { API_TOKEN: "s3cret-token", DASHBOARD_PASSWORD: "pw", HOST: "0.0.0.0" };
+    for (const token of ["s3cret-toke", "s3cret-tokenn", "s3cret-tokeN", "s3cret-toker", "S3cret-token"]) {
+      expect(refused(`Bearer ${token}`, cfg), token).toMatch(/Bearer/);
+    }
+  });
+
   test("without API_TOKEN or password (loopback only): accepted", () => {
     expect(refused(null, { API_TOKEN: undefined, DASHBOARD_PASSWORD: undefined, HOST: "127.0.0.1" })).toBeNull();
   });

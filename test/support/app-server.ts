@@ -11,14 +11,18 @@ export type AppServer = { url: string; port: number; dataDir: string; stop: () =
 /**
  * `env` must name DATABASE_URL; DATA_DIR defaults to a temporary directory removed on stop.
  * `options.host`: the address `next start` listens on (127.0.0.1 unless told).
+ * `options.dev`: run `next dev` instead (it writes only under `.next/dev`, which `next build` keeps and
+ * `next start` never reads, so it does not disturb the production build other suites use). Its
+ * first compile is slow: readiness is awaited for 120 s instead of 60.
  */
-export async function startAppServer(env: Record<string, string>, options: { host?: string } = {}): Promise<AppServer> {
+export async function startAppServer(env: Record<string, string>, options: { host?: string; dev?: boolean } = {}): Promise<AppServer> {
   const port = await freePort();
   const ownDataDir = env.DATA_DIR ? null : mkdtempSync(join(tmpdir(), "video-dashboard-data-"));
   const dataDir = env.DATA_DIR ?? ownDataDir!;
   let output = "";
-  const child: ChildProcess = spawn(join(process.cwd(), "node_modules", ".bin", "next"), ["start", "-H", options.host ?? "127.0.0.1", "-p", String(port)], {
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "warn", ...env, DATA_DIR: dataDir },
+  const child: ChildProcess = spawn(join(process.cwd(), "node_modules", ".bin", "next"), [options.dev ? "dev" : "start", "-H", options.host ?? "127.0.0.1", "-p", String(port)], {
+    // NODE_ENV as a user's shell has it, not vitest's "test": with "test", `next dev` rewrites tsconfig.json.
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "warn", ...(options.dev ? { NODE_ENV: "development" } : {}), ...env, DATA_DIR: dataDir },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -45,7 +49,8 @@ export async function startAppServer(env: Record<string, string>, options: { hos
     await exited;
     clearTimeout(timer);
   };
-  const deadline = Date.now() + 60_000;
+  const readySeconds = options.dev ? 120 : 60;
+  const deadline = Date.now() + readySeconds * 1000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the app exited before it was ready:\n${output}`);
     try {
@@ -54,7 +59,7 @@ export async function startAppServer(env: Record<string, string>, options: { hos
     } catch {}
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`the app did not become healthy within 60 s:\n${output}`);
+      throw new Error(`the app did not become healthy within ${readySeconds} s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
