@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listenerPid, residentBytes, startAppServer, type AppServer } from "./support/app-server";
 import { useTestDatabase } from "./support/db";
+import { useAppServer } from "./support/use-app-server";
 
 const MiB = 1024 * 1024;
 const fixture = () => JSON.parse(readFileSync(join(process.cwd(), "test/fixtures/provider-example-20004.json"), "utf8"));
@@ -74,13 +75,7 @@ describe("bodies, with DASHBOARD_PASSWORD (real next start)", () => {
 
 describe("uploads stream to disk (real next start, no password: loopback)", () => {
   const db = useTestDatabase();
-  let app: AppServer;
-  beforeAll(async () => {
-    app = await startAppServer({ DATABASE_URL: db.url });
-  }, 120_000);
-  afterAll(async () => {
-    await app?.stop();
-  });
+  const app = useAppServer(() => ({ DATABASE_URL: db.url }));
 
   async function videoFor(file: Buffer): Promise<string> {
     const envelope = fixture();

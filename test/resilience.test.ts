@@ -2,20 +2,14 @@
 // client that disconnects and comes back, and an export whose PostgreSQL backend is killed.
 // Both go through the production build (`next build` first) on a database of their own.
 import http from "node:http";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { fillVideos } from "./support/export-readers";
 import { exampleVideo } from "./support/example-video";
-import { startAppServer, type AppServer } from "./support/app-server";
 import { useTestDatabase } from "./support/db";
+import { useAppServer } from "./support/use-app-server";
 
 const db = useTestDatabase();
-let app: AppServer;
-beforeAll(async () => {
-  app = await startAppServer({ DATABASE_URL: db.url });
-}, 90_000);
-afterAll(async () => {
-  await app?.stop();
-});
+const app = useAppServer(() => ({ DATABASE_URL: db.url }));
 
 type SseEvent = { event: string; id: string; data: string };
 
