@@ -2,7 +2,6 @@
 // multi-row statement, which inserts the new videos and records every delivery (stored or
 // duplicate) in the same implicit transaction. Each caller's promise settles only after that
 // statement has committed, so a 200 still means "this row is durable".
-import { isDataError as isRefusedData } from "../db/errors";
 import type { Pool } from "pg";
 import { PARTITION_BOUND_CHECK } from "../db/partition";
 import { VIDEO_EVENT_CODE } from "./payload";
@@ -149,11 +148,11 @@ export async function storeVideos(db: Pool, items: VideoItem[]): Promise<VideoOu
  * shutting down, timeouts) is the database being unavailable.
  */
 export function isDataError(err: unknown): boolean {
-  const { constraint } = (err ?? {}) as { constraint?: unknown };
+  const { code, constraint } = (err ?? {}) as { code?: unknown; constraint?: unknown };
   // The bound check a partition conversion adds for a while is no fault of the row: such a video
   // is spooled (answered 200) and replayed once the conversion is done or undone.
   if (constraint === PARTITION_BOUND_CHECK) return false;
-  return isRefusedData(err);
+  return typeof code === "string" && /^(22|23|54)/.test(code);
 }
 
 export type BatcherOptions = {
