@@ -1,11 +1,15 @@
 // Ingest benchmark: POST /api/callback under closed-loop load with unique messages, side by side
-// with (a) a route of the same build that only parses the JSON; then the same load spread over
-// two instances on one database. (The Prisma-create baseline went with the Prisma Client:
+// with (a) a route of the same build that only parses the JSON and (b) at 50 connections, a bare
+// Node + pg receiver this bench starts itself (bench/lib/bare-receiver.mjs: node:http, JSON.parse,
+// one INSERT, 200) on the same database with the same bodies, and (c) the same receiver writing to a
+// copy of video_events without its summary triggers, which a one-row INSERT pays in full and a
+// grouped one shares; then the same load spread over two instances on one database. (The Prisma-create baseline went with the Prisma Client:
 // docs/architecture.md.)
 // `npx tsx bench/ingest.ts [--quick]`
 import type { Pool } from "pg";
 import { createPool } from "../lib/db/client";
 import { closedLoop, type LoadResult, type LoadTarget } from "./lib/load";
+import { startBareReceiver } from "./lib/bare-receiver";
 import { startProfiledServer, summariseProfile } from "./lib/profile";
 import { type Figure, section } from "./lib/report";
 import { appServer, callbackBodies, type BenchOptions, freshDatabase } from "./lib/setup";
@@ -37,7 +41,7 @@ const line = (label: string, r: LoadResult) =>
   );
 
 export async function run(options: BenchOptions): Promise<Figure[]> {
-  section("ingest: POST /api/callback vs parse-only");
+  section("ingest: POST /api/callback vs parse-only and a bare Node + pg receiver");
   const seconds = options.quick ? 5 : 15;
   const databaseUrl = await freshDatabase("vd_bench_ingest");
   const a = await appServer(databaseUrl);
@@ -45,16 +49,35 @@ export async function run(options: BenchOptions): Promise<Figure[]> {
   const bodies = callbackBodies(`bench${Date.now().toString(36)}`);
   let seq = 0;
   const nextSeq = () => seq++;
-  const at = (server: { url: string }, path: string): LoadTarget => ({ url: `${server.url}${path}`, body: bodies });
   const routes = { parse: "/api/bench/parse-only", callback: "/api/callback" };
+  // The parse-only route is not public as the callback is: a POST to it must show it comes from
+  // this origin (lib/auth/access.ts), or it is refused 403 unread.
+  const at = (server: { url: string }, path: string): LoadTarget => ({
+    url: `${server.url}${path}`, body: bodies, headers: path === routes.parse ? { "sec-fetch-site": "same-origin" } : {},
+  });
   const figures: Figure[] = [];
+  // LIKE copies columns, defaults and the unique index, not the triggers.
+  await db.query(`CREATE TABLE bare_video_events (LIKE video_events INCLUDING DEFAULTS INCLUDING INDEXES)`);
+  const bare = await startBareReceiver(databaseUrl);
+  const bareNoTriggers = await startBareReceiver(databaseUrl, "bare_video_events");
   try {
     for (const path of Object.values(routes)) await closedLoop([at(a, path)], 10, options.quick ? 1 : 3, nextSeq);
+    for (const server of [bare, bareNoTriggers]) await closedLoop([at(server, "/")], 10, options.quick ? 1 : 3, nextSeq);
     const results: Record<number, { parse: LoadResult; callback: LoadResult; stored: Counts }> = {};
+    let bareResult: { load: LoadResult; stored: number } | undefined;
+    let noTriggers: LoadResult | undefined;
     for (const connections of [10, 50]) {
       console.log(`${connections} connections, ${seconds} s each:`);
       const parse = await closedLoop([at(a, routes.parse)], connections, seconds, nextSeq);
       line("(a) parse-only", parse);
+      if (connections === 50) {
+        const beforeBare = await settledCounts(db);
+        const load = await closedLoop([at(bare, "/")], connections, seconds, nextSeq);
+        bareResult = { load, stored: (await settledCounts(db)).videos - beforeBare.videos };
+        line("(b) bare Node + pg receiver", load);
+        noTriggers = await closedLoop([at(bareNoTriggers, "/")], connections, seconds, nextSeq);
+        line("(c) the same, table without triggers", noTriggers);
+      }
       const before = await settledCounts(db);
       const callback = await closedLoop([at(a, routes.callback)], connections, seconds, nextSeq);
       const after = await settledCounts(db);
@@ -62,6 +85,25 @@ export async function run(options: BenchOptions): Promise<Figure[]> {
       const stored = { videos: after.videos - before.videos, accepted: after.accepted - before.accepted };
       console.log(`  callback: ${callback.ok} answered 200, ${stored.accepted} deliveries logged 200, ${stored.videos} videos stored`);
       results[connections] = { parse, callback, stored };
+    }
+    if (bareResult) {
+      const { load, stored } = bareResult;
+      const callback = results[50].callback;
+      figures.push({
+        bench: "ingest", name: "callback throughput, 50 conn, vs bare Node + pg", value: callback.throughput, unit: "req/s",
+        baseline: { label: "(b) bare receiver req/s", value: load.throughput }, ratio: callback.throughput / load.throughput,
+        goal: ">= 0.25", met: callback.throughput / load.throughput >= 0.25,
+        note: `bare receiver: p99 ${load.p99.toFixed(1)} ms, ${load.errors} errors, ${stored} rows for ${load.ok} 200s`,
+      });
+    }
+    if (noTriggers) {
+      const callback = results[50].callback;
+      figures.push({
+        bench: "ingest", name: "callback throughput, 50 conn, vs bare, no triggers", value: callback.throughput, unit: "req/s",
+        baseline: { label: "(c) bare, no triggers req/s", value: noTriggers.throughput }, ratio: callback.throughput / noTriggers.throughput,
+        goal: "(for reading the ratio above)", met: null,
+        note: `no goal: (c) skips the summary triggers the app's rows need; p99 ${noTriggers.p99.toFixed(1)} ms`,
+      });
     }
     for (const connections of [10, 50]) {
       const { parse, callback, stored } = results[connections];
@@ -119,6 +161,8 @@ export async function run(options: BenchOptions): Promise<Figure[]> {
       },
     );
   } finally {
+    await bare.stop();
+    await bareNoTriggers.stop();
     await db.end();
   }
   return figures;

@@ -3,7 +3,8 @@
 import http from "node:http";
 import { summarise, type LatencySummary } from "./stats";
 
-export type LoadTarget = { url: string; body: (seq: number) => string };
+/** `headers`: sent with every request besides Content-Type and Content-Length. */
+export type LoadTarget = { url: string; body: (seq: number) => string; headers?: Record<string, string> };
 
 export type LoadResult = LatencySummary & {
   requests: number;
@@ -34,7 +35,7 @@ export async function closedLoop(targets: LoadTarget[], connections: number, sec
     while (performance.now() < deadline) {
       const body = target.body(nextSeq());
       const t0 = performance.now();
-      const status = await post(target.url, body, agent);
+      const status = await post(target.url, body, agent, target.headers);
       latencies.push(performance.now() - t0);
       statuses[status] = (statuses[status] ?? 0) + 1;
       if (status === "200") ok++;
@@ -48,9 +49,9 @@ export async function closedLoop(targets: LoadTarget[], connections: number, sec
 }
 
 /** One POST; resolves with the status code as text, or "error: <code>" when no answer came. */
-export function post(url: string, body: string, agent: http.Agent): Promise<string> {
+export function post(url: string, body: string, agent: http.Agent, headers: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve) => {
-    const req = http.request(url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+    const req = http.request(url, { method: "POST", agent, headers: { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
       res.resume();
       res.on("end", () => resolve(String(res.statusCode)));
       res.on("error", (err) => resolve(`error: ${(err as NodeJS.ErrnoException).code ?? err.message}`));

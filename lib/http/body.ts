@@ -14,7 +14,8 @@ export async function readBodyWithLimit(
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      chunks.push(Buffer.from(value));
+      // A view on the chunk, not a copy: the one copy is the concat below.
+      chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
       read += value.byteLength;
       if (read > limit) {
         await reader.cancel().catch(() => {});
@@ -23,5 +24,5 @@ export async function readBodyWithLimit(
     }
   }
   const tooLarge = read > limit;
-  return { data: Buffer.concat(chunks), bytes: tooLarge && Number.isFinite(declared) ? Math.max(declared, read) : read, tooLarge };
+  return { data: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), bytes: tooLarge && Number.isFinite(declared) ? Math.max(declared, read) : read, tooLarge };
 }
