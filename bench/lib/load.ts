@@ -15,6 +15,8 @@ export type LoadResult = LatencySummary & {
   statuses: Record<string, number>;
   seconds: number;
   throughput: number;
+  /** Every request's latency (ms), for combining runs. */
+  latencies: number[];
 };
 
 /**
@@ -45,7 +47,30 @@ export async function closedLoop(targets: LoadTarget[], connections: number, sec
   await Promise.all(loops);
   const elapsed = (performance.now() - started) / 1000;
   for (const agent of agents) agent.destroy();
-  return { ...summarise(latencies), requests: latencies.length, ok, errors, statuses, seconds: elapsed, throughput: ok / elapsed };
+  return { ...summarise(latencies), requests: latencies.length, ok, errors, statuses, seconds: elapsed, throughput: ok / elapsed, latencies };
+}
+
+/**
+ * Loads several servers by turns, `rounds` times `seconds` each, and returns one result per
+ * server over all its turns. On a machine shared with other work, a burst of that work then
+ * falls on all of them alike instead of on whichever was being measured: ratios between them
+ * hold where back-to-back runs of 15 s each were seen to differ fivefold.
+ */
+export async function byTurns(targets: LoadTarget[], connections: number, rounds: number, seconds: number, nextSeq: () => number): Promise<LoadResult[]> {
+  const turns: LoadResult[][] = targets.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, target] of targets.entries()) turns[i].push(await closedLoop([target], connections, seconds, nextSeq));
+  }
+  return turns.map(combined);
+}
+
+function combined(results: LoadResult[]): LoadResult {
+  const latencies = results.flatMap((r) => r.latencies);
+  const statuses: Record<string, number> = {};
+  for (const r of results) for (const [k, n] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + n;
+  const sum = (f: (r: LoadResult) => number) => results.reduce((t, r) => t + f(r), 0);
+  const seconds = sum((r) => r.seconds);
+  return { ...summarise(latencies), requests: latencies.length, ok: sum((r) => r.ok), errors: sum((r) => r.errors), statuses, seconds, throughput: sum((r) => r.ok) / seconds, latencies };
 }
 
 /** One POST; resolves with the status code as text, or "error: <code>" when no answer came. */
