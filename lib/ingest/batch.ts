@@ -28,8 +28,7 @@ const COLUMN_TYPES: Record<(typeof VIDEO_COLUMNS)[number], string> = {
   fromWxId: "text", fromNickName: "text", conversationId: "text", toWxId: "text",
   messageSource: "int", isPc: "int", messageType: "int", appInfo: "text", cdnType: "int",
   width: "int", height: "int", duration: "int", sendTime: "timestamptz", eventTime: "timestamptz",
-  receivedAt: "timestamptz", description: "text", cdnUrl: "text", cdnFileName: "text",
-  cdnSize: "bigint", cdnMd5: "text", cdnAesKey: "text", cdnAuthKey: "text", cdnPreviewUrl: "text",
+  receivedAt: "timestamptz", description: "text", cdnFileName: "text", cdnSize: "bigint",
   cdnPreviewSize: "bigint", cdnPreviewWidth: "int", cdnPreviewHeight: "int", raw: "jsonb",
 };
 

@@ -188,13 +188,16 @@ async function recordDelivery(db: Pool, row: DeliveryRow): Promise<void> {
   });
 }
 
-/** The video_events columns the receiver writes, in insert order. */
+/**
+ * The video_events columns the receiver writes, in insert order. The CDN strings (cdnUrl,
+ * cdnPreviewUrl, cdnAesKey, cdnAuthKey, cdnMd5) are left NULL: they are read from `raw`
+ * (lib/shared/cdn-strings), so each is stored once.
+ */
 export const VIDEO_COLUMNS = [
   "messageKey", "instanceId", "robotId", "serverId", "localId", "fromWxId", "fromNickName",
   "conversationId", "toWxId", "messageSource", "isPc", "messageType", "appInfo", "cdnType",
-  "width", "height", "duration", "sendTime", "eventTime", "receivedAt", "description", "cdnUrl",
-  "cdnFileName", "cdnSize", "cdnMd5", "cdnAesKey", "cdnAuthKey", "cdnPreviewUrl",
-  "cdnPreviewSize", "cdnPreviewWidth", "cdnPreviewHeight", "raw",
+  "width", "height", "duration", "sendTime", "eventTime", "receivedAt", "description",
+  "cdnFileName", "cdnSize", "cdnPreviewSize", "cdnPreviewWidth", "cdnPreviewHeight", "raw",
 ] as const;
 
 export type VideoRow = Record<(typeof VIDEO_COLUMNS)[number], unknown>;
@@ -225,13 +228,8 @@ export function videoRow(envelope: VideoEnvelope, raw: unknown, receivedAt: Date
     eventTime: envelope.time ?? null,
     receivedAt,
     description: envelope.description ?? null,
-    cdnUrl: cdn.url,
     cdnFileName: cdn.file_name ?? null,
     cdnSize: cdn.size ?? null,
-    cdnMd5: cdn.md5 ?? null,
-    cdnAesKey: cdn.aes_key ?? null,
-    cdnAuthKey: cdn.auth_key ?? null,
-    cdnPreviewUrl: cdn.preview_img_url ?? null,
     cdnPreviewSize: cdn.preview_img_size ?? null,
     cdnPreviewWidth: cdn.width ?? null,
     cdnPreviewHeight: cdn.height ?? null,
