@@ -129,23 +129,35 @@ export async function newestOfMatches<Row extends { sendTime: Date }>(
   read: (subset: TextMatches) => Promise<Row[]>,
   spareKeys = SPARE_KEYS,
 ): Promise<Row[]> {
-  const last = matches.lastVideoAt ?? new Map<string, number>();
-  const keyed = [
-    ...matches.senders.map((key) => ({ key, sender: true, last: last.get(key) ?? Infinity })),
-    ...matches.conversations.map((key) => ({ key, sender: false, last: last.get(key) ?? Infinity })),
-  ].sort((a, b) => b.last - a.last);
-  const subset = (keys: typeof keyed): TextMatches => ({
-    senders: keys.filter((k) => k.sender).map((k) => k.key),
-    conversations: keys.filter((k) => !k.sender).map((k) => k.key),
-  });
+  const keyed = byLastVideo(matches);
   const first = keyed.slice(0, limit + spareKeys);
   if (first.length === keyed.length) return read(matches);
-  const rows = await read(subset(first));
+  const rows = await read(keysOf(first));
   // Fewer rows than a page: any other key may hold the rest.
   if (rows.length < limit) return read(matches);
   const oldestOnPage = rows[limit - 1].sendTime.getTime();
   const more = keyed.slice(first.length).filter((k) => k.last >= oldestOnPage);
-  return more.length === 0 ? rows : read(subset([...first, ...more]));
+  return more.length === 0 ? rows : read(keysOf([...first, ...more]));
+}
+
+/** The keys newestOfMatches reads first for a page of `limit` rows (the queries bench explains them). */
+export function firstReadOf(matches: TextMatches, limit: number): TextMatches {
+  return keysOf(byLastVideo(matches).slice(0, limit + SPARE_KEYS));
+}
+
+type KeyedMatch = { key: string; sender: boolean; last: number };
+
+/** Every matched key, the newest last video first (an unknown time first of all). */
+function byLastVideo(matches: TextMatches): KeyedMatch[] {
+  const last = matches.lastVideoAt ?? new Map<string, number>();
+  return [
+    ...matches.senders.map((key) => ({ key, sender: true, last: last.get(key) ?? Infinity })),
+    ...matches.conversations.map((key) => ({ key, sender: false, last: last.get(key) ?? Infinity })),
+  ].sort((a, b) => b.last - a.last);
+}
+
+function keysOf(keys: KeyedMatch[]): TextMatches {
+  return { senders: keys.filter((k) => k.sender).map((k) => k.key), conversations: keys.filter((k) => !k.sender).map((k) => k.key) };
 }
 
 /**
