@@ -7,7 +7,7 @@ import type { Pool } from "pg";
 import { createPool } from "../lib/db/client";
 import { seedVideos } from "../lib/seed/videos";
 import { NO_FILTERS, videoWhereSql, type VideoFilters } from "../lib/videos/filters";
-import { findTextMatches, matchedVideosSql, type TextMatches } from "../lib/videos/search";
+import { findTextMatches, firstReadOf, matchedVideosSql, type TextMatches } from "../lib/videos/search";
 import { ITEM_COLUMNS } from "../lib/videos/item";
 import { applyMigrations } from "../lib/db/migrate";
 import { get } from "./lib/load";
@@ -66,13 +66,13 @@ function listSql(filters: VideoFilters): { sql: string; params: unknown[] } {
   return { sql: `SELECT ${ITEM_COLUMNS} FROM video_events WHERE ${where} ORDER BY "sendTime" DESC, id DESC LIMIT 51`, params };
 }
 
-/** The SQL listVideos runs for `filters.q`, given what findTextMatches answered. */
+/** The SQL listVideos runs first for `filters.q`, given what findTextMatches answered (the keys newestOfMatches reads first). */
 function searchSql(filters: VideoFilters, matches: TextMatches | null): { sql: string; params: unknown[] } {
   if (!matches) return listSql(filters);
   const params: unknown[] = [];
   const bind = (value: unknown) => (params.push(value), `$${params.length}`);
   const where = videoWhereSql({ ...filters, q: undefined }, params);
-  return { sql: matchedVideosSql(ITEM_COLUMNS, where, matches, bind(51), bind), params };
+  return { sql: matchedVideosSql(ITEM_COLUMNS, where, firstReadOf(matches, 51), bind(51), bind), params };
 }
 
 /**

@@ -60,7 +60,7 @@ try {
   console.log(
     `inserted ${result.inserted} videos in ${result.seconds.toFixed(1)} s (${Math.round(result.inserted / result.seconds)} rows/s): ` +
       `rows ${result.insertSeconds.toFixed(1)} s${result.insertCpuSeconds === null ? "" : ` (${result.insertCpuSeconds.toFixed(1)} CPU s in PostgreSQL)`}, ` +
-      `summaries ${(result.seconds - result.insertSeconds).toFixed(1)} s`,
+      `summaries ${(result.seconds - result.insertSeconds).toFixed(1)} s${result.summaryCpuSeconds === null ? "" : ` (${result.summaryCpuSeconds.toFixed(1)} CPU s)`}`,
   );
 } finally {
   await db.end();

@@ -2,9 +2,14 @@
 // one list that both the CSV header and the JSON objects are built from, so every format
 // carries the same fields under the same names.
 
+import { CDN_DATA_FROM_LATERAL, cdnStringSql, type CdnStringColumn } from "../shared/cdn-strings";
+
 export type ExportColumn = { name: string; sql: string; secret?: boolean; number?: true };
 
 /** ISO 8601 in UTC with milliseconds, exactly what JavaScript's toISOString writes. */
+/** A CDN string, from its column or the envelope; the query joins CDN_DATA_LATERAL for it. */
+const cdnString = (column: CdnStringColumn) => cdnStringSql(column, CDN_DATA_FROM_LATERAL);
+
 const isoTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 export const EXPORT_COLUMNS: readonly ExportColumn[] = [
@@ -31,14 +36,14 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { name: "receivedAt", sql: isoTime(`"receivedAt"`) },
   { name: "cdn_file_name", sql: `"cdnFileName"` },
   { name: "cdn_size", sql: `"cdnSize"`, number: true },
-  { name: "cdn_md5", sql: `"cdnMd5"` },
-  { name: "cdn_url", sql: `"cdnUrl"` },
-  { name: "cdn_preview_img_url", sql: `"cdnPreviewUrl"` },
+  { name: "cdn_md5", sql: cdnString("cdnMd5") },
+  { name: "cdn_url", sql: cdnString("cdnUrl") },
+  { name: "cdn_preview_img_url", sql: cdnString("cdnPreviewUrl") },
   { name: "cdn_preview_img_size", sql: `"cdnPreviewSize"`, number: true },
   { name: "cdn_width", sql: `"cdnPreviewWidth"`, number: true },
   { name: "cdn_height", sql: `"cdnPreviewHeight"`, number: true },
-  { name: "cdn_aes_key", sql: `"cdnAesKey"`, secret: true },
-  { name: "cdn_auth_key", sql: `"cdnAuthKey"`, secret: true },
+  { name: "cdn_aes_key", sql: cdnString("cdnAesKey"), secret: true },
+  { name: "cdn_auth_key", sql: cdnString("cdnAuthKey"), secret: true },
 ];
 
 export function exportColumns({ includeSecrets }: { includeSecrets: boolean }): ExportColumn[] {

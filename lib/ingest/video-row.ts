@@ -3,14 +3,17 @@
 import { createHash } from "node:crypto";
 import { messageKeyOf, type VideoEnvelope } from "./payload";
 
-/** The video_events columns the receiver writes, in insert order, with their PostgreSQL types. */
+/**
+ * The video_events columns the receiver writes, in insert order, with their PostgreSQL types. The
+ * CDN strings (cdnUrl, cdnPreviewUrl, cdnAesKey, cdnAuthKey, cdnMd5) are left NULL: they are read
+ * from `raw` (lib/shared/cdn-strings), so each is stored once.
+ */
 export const VIDEO_COLUMN_TYPES = {
   messageKey: "text", instanceId: "text", robotId: "text", serverId: "text", localId: "text",
   fromWxId: "text", fromNickName: "text", conversationId: "text", toWxId: "text",
   messageSource: "int", isPc: "int", messageType: "int", appInfo: "text", cdnType: "int",
   width: "int", height: "int", duration: "int", sendTime: "timestamptz", eventTime: "timestamptz",
-  receivedAt: "timestamptz", description: "text", cdnUrl: "text", cdnFileName: "text",
-  cdnSize: "bigint", cdnMd5: "text", cdnAesKey: "text", cdnAuthKey: "text", cdnPreviewUrl: "text",
+  receivedAt: "timestamptz", description: "text", cdnFileName: "text", cdnSize: "bigint",
   cdnPreviewSize: "bigint", cdnPreviewWidth: "int", cdnPreviewHeight: "int", raw: "jsonb",
 } as const;
 
@@ -44,13 +47,8 @@ export function videoRow(envelope: VideoEnvelope, raw: unknown, receivedAt: Date
     eventTime: envelope.time ?? null,
     receivedAt,
     description: envelope.description ?? null,
-    cdnUrl: cdn.url,
     cdnFileName: cdn.file_name ?? null,
     cdnSize: cdn.size ?? null,
-    cdnMd5: cdn.md5 ?? null,
-    cdnAesKey: cdn.aes_key ?? null,
-    cdnAuthKey: cdn.auth_key ?? null,
-    cdnPreviewUrl: cdn.preview_img_url ?? null,
     cdnPreviewSize: cdn.preview_img_size ?? null,
     cdnPreviewWidth: cdn.width ?? null,
     cdnPreviewHeight: cdn.height ?? null,

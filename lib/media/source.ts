@@ -1,6 +1,7 @@
 // What a video's event says about its media: the links, the key, and the md5 and sizes the
 // fetched or uploaded file must match.
 import type { Pool } from "pg";
+import { cdnStringSql } from "../shared/cdn-strings";
 import { isBigintId } from "../shared/paging";
 import { MediaError } from "./errors";
 import type { MediaKind } from "./sniff";
@@ -24,7 +25,8 @@ export type MediaSource = {
 export async function mediaSource(db: Pool, videoId: string): Promise<MediaSource> {
   if (!isBigintId(videoId)) throw unknownVideo(videoId);
   const { rows } = await db.query<MediaSource>(
-    `SELECT "cdnUrl", "cdnPreviewUrl", "cdnAesKey", "cdnMd5", "cdnSize"::float8 AS "cdnSize", "cdnPreviewSize"::float8 AS "cdnPreviewSize"
+    `SELECT ${cdnStringSql("cdnUrl")} AS "cdnUrl", ${cdnStringSql("cdnPreviewUrl")} AS "cdnPreviewUrl", ${cdnStringSql("cdnAesKey")} AS "cdnAesKey",
+            ${cdnStringSql("cdnMd5")} AS "cdnMd5", "cdnSize"::float8 AS "cdnSize", "cdnPreviewSize"::float8 AS "cdnPreviewSize"
        FROM video_events WHERE id = $1::bigint`,
     [videoId],
   );

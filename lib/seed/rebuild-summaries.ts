@@ -3,27 +3,37 @@
 // suspect drift (it is also the definition the triggers must agree with, see the seed test).
 import type { Pool, PoolClient } from "pg";
 
+const SUMMARY_TABLES = ["conversation_participants", "conversation_summaries", "sender_nicknames", "sender_summaries", "video_hourly"];
+
+// Measured at 1M videos with 200,000 senders (docs/performance.md): most of the time went to
+// maintaining the summary tables' indexes row by row (the gram GIN indexes above all) and to
+// aggregating video_events four times with a 4 MB work_mem that spilled. So: video_events is
+// read once into a roll-up per (conversation, sender, nickname), which every summary is
+// aggregated from; and the summary tables' secondary indexes are dropped and built again after
+// the load, in the same transaction (TRUNCATE already holds their exclusive lock until the
+// commit, so no reader sees them missing).
 const REBUILD_SQL = [
-  // Writers wait (they do not fail) while the summaries are recomputed, so none is missed.
-  `LOCK TABLE video_events IN SHARE MODE`,
-  `TRUNCATE conversation_participants, conversation_summaries, sender_nicknames, sender_summaries, video_hourly`,
+  `CREATE TEMP TABLE summary_rollup ON COMMIT DROP AS
+   SELECT "conversationId", "fromWxId", "fromNickName", count(*) AS n, sum(duration) AS duration,
+     min("sendTime") AS first, max("sendTime") AS last
+   FROM video_events GROUP BY 1, 2, 3`,
   `INSERT INTO conversation_participants ("conversationId", "fromWxId", "videoCount", "lastVideoAt")
-   SELECT "conversationId", "fromWxId", count(*), max("sendTime") FROM video_events GROUP BY 1, 2`,
+   SELECT "conversationId", "fromWxId", sum(n), max(last) FROM summary_rollup GROUP BY 1, 2`,
   `INSERT INTO conversation_summaries ("conversationId", "videoCount", "totalDuration", "participantCount", "firstVideoAt", "lastVideoAt")
-   SELECT v."conversationId", count(*), sum(v.duration), max(p.n), min(v."sendTime"), max(v."sendTime")
-   FROM video_events v
+   SELECT r."conversationId", sum(r.n), sum(r.duration), max(p.n), min(r.first), max(r.last)
+   FROM summary_rollup r
    JOIN (SELECT "conversationId", count(*) AS n FROM conversation_participants GROUP BY 1) p USING ("conversationId")
    GROUP BY 1`,
   `INSERT INTO sender_nicknames ("fromWxId", "nickName", "videoCount", "firstSeenAt", "lastSeenAt")
-   SELECT "fromWxId", "fromNickName", count(*), min("sendTime"), max("sendTime")
-   FROM video_events WHERE "fromNickName" IS NOT NULL GROUP BY 1, 2`,
+   SELECT "fromWxId", "fromNickName", sum(n), min(first), max(last)
+   FROM summary_rollup WHERE "fromNickName" IS NOT NULL GROUP BY 1, 2`,
   `INSERT INTO sender_summaries ("fromWxId", "lastNickName", "videoCount", "totalDuration", "conversationCount", "firstVideoAt", "lastVideoAt")
-   SELECT v."fromWxId", latest."nickName", count(*), sum(v.duration), max(p.n), min(v."sendTime"), max(v."sendTime")
-   FROM video_events v
+   SELECT r."fromWxId", latest."nickName", sum(r.n), sum(r.duration), max(p.n), min(r.first), max(r.last)
+   FROM summary_rollup r
    JOIN (SELECT "fromWxId", count(*) AS n FROM conversation_participants GROUP BY 1) p USING ("fromWxId")
    LEFT JOIN (SELECT DISTINCT ON ("fromWxId") "fromWxId", "nickName" FROM sender_nicknames
               ORDER BY "fromWxId", "lastSeenAt" DESC) latest USING ("fromWxId")
-   GROUP BY v."fromWxId", latest."nickName"`,
+   GROUP BY r."fromWxId", latest."nickName"`,
   `INSERT INTO video_hourly (hour, "videoCount", "totalDuration")
    SELECT date_trunc('hour', "sendTime"), count(*), sum(duration) FROM video_events GROUP BY 1`,
 ];
@@ -32,7 +42,21 @@ export async function rebuildSummaries(db: Pool | PoolClient): Promise<void> {
   const client = "release" in db ? db : await db.connect();
   try {
     await client.query("BEGIN");
+    // Writers wait (they do not fail) while the summaries are recomputed, so none is missed.
+    await client.query("LOCK TABLE video_events IN SHARE MODE");
+    await client.query("SET LOCAL work_mem = '256MB'");
+    await client.query("SET LOCAL maintenance_work_mem = '512MB'");
+    await client.query(`TRUNCATE ${SUMMARY_TABLES.join(", ")}`);
+    const { rows: indexes } = await client.query<{ name: string; definition: string }>(
+      `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition
+       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+       WHERE x.indrelid = ANY ($1::regclass[])
+         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`,
+      [SUMMARY_TABLES],
+    );
+    for (const index of indexes) await client.query(`DROP INDEX "${index.name}"`);
     for (const sql of REBUILD_SQL) await client.query(sql);
+    for (const index of indexes) await client.query(index.definition);
     await client.query("COMMIT");
   } catch (err) {
     await client.query("ROLLBACK").catch(() => {});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
+import { cdnStringSql } from "../shared/cdn-strings";
 import { rebuildSummaries } from "./rebuild-summaries";
 import { formatProgress } from "./progress";
 import { seedShape, seedVideos } from "./videos";
@@ -34,10 +35,13 @@ describe("seed", () => {
         count(*) FILTER (WHERE "sendTime" > now() - interval '30 days')::int AS last_month,
         count(*) FILTER (WHERE "sendTime" < now() - interval '60 days')::int AS oldest_month,
         min("sendTime") > now() - interval '91 days' AS within_90_days,
-        bool_and("cdnUrl" LIKE 'https://imunion.weixin.qq.com/%' AND length("cdnUrl") > 400) AS cdn_urls,
-        bool_and(raw->'data'->>'serverId' = "serverId" AND raw->'data'->'cdnData'->>'md5' = "cdnMd5") AS raw_matches
+        bool_and(${cdnStringSql("cdnUrl")} LIKE 'https://imunion.weixin.qq.com/%' AND length(${cdnStringSql("cdnUrl")}) > 400) AS cdn_urls,
+        -- Stored once, in raw, as the receiver stores them.
+        bool_and("cdnUrl" IS NULL AND "cdnPreviewUrl" IS NULL AND "cdnAesKey" IS NULL AND "cdnAuthKey" IS NULL AND "cdnMd5" IS NULL) AS cdn_strings_once,
+        bool_and(raw->'data'->>'serverId' = "serverId" AND raw->'data'->'cdnData'->>'file_name' = "cdnFileName"
+          AND ${cdnStringSql("cdnMd5")} || '.mp4' = "cdnFileName") AS raw_matches
       FROM video_events`);
-    expect(shape).toMatchObject({ videos: 3000, cdn_urls: true, raw_matches: true, within_90_days: true });
+    expect(shape).toMatchObject({ videos: 3000, cdn_urls: true, cdn_strings_once: true, raw_matches: true, within_90_days: true });
     expect(shape.senders).toBeGreaterThan(15);
     expect(shape.conversations).toBeGreaterThan(10);
     expect(shape.in_groups).toBeGreaterThan(1500);
@@ -65,8 +69,16 @@ describe("seed", () => {
       (SELECT sum("videoCount")::int FROM sender_summaries) AS senders`);
     expect(counts).toEqual({ videos: 5000, hourly: 5000, conversations: 5000, senders: 5000 });
     const rebuilt = await summaries();
+    // The rebuild drops the summary tables' indexes and builds them again: every one is back, valid.
+    const indexes = `SELECT tablename, indexname, indexdef FROM pg_indexes
+      WHERE tablename IN ('conversation_participants', 'conversation_summaries', 'sender_nicknames', 'sender_summaries', 'video_hourly') ORDER BY 2`;
+    const indexesBefore = (await db.pool.query(indexes)).rows;
+    expect(indexesBefore.some((i) => i.indexname === "sender_nicknames_grams_idx")).toBe(true);
     await rebuildSummaries(db.pool);
     expect(await summaries()).toEqual(rebuilt);
+    expect((await db.pool.query(indexes)).rows).toEqual(indexesBefore);
+    const { rows: [{ invalid }] } = await db.pool.query(`SELECT count(*)::int AS invalid FROM pg_index WHERE NOT indisvalid`);
+    expect(invalid).toBe(0);
   });
 
   it("loads an empty table with its indexes (all but the primary key) built afterwards, every one of them back", async () => {

@@ -69,6 +69,7 @@ const HEX_POOL = Array.from({ length: 16 }, (_, i) => (0x9e3779b97f4a7c15n * Big
 // $1 first index, $2 last index + 1, $3 serverId base, $4 senders, $5 groups, $6 instances,
 // $7 end of history, $8 random seed, $9 private chats, $10 hex pool, $11 surnames, $12 given
 // names, $13 Latin names, $14 emoji names, $15 decorations.
+// The CDN strings (links, keys, md5) are only in raw, as the receiver stores them (lib/shared/cdn-strings).
 // The costly CTEs are MATERIALIZED: inlined, each derived value would be recomputed wherever it
 // is used; `rows` (cheap expressions) is cheaper inlined than copied (measured).
 // Activity is Zipf-like: a conversation is drawn as floor(n * u^a) (a few busy ones, a long
@@ -146,12 +147,11 @@ WITH h AS MATERIALIZED (
 )
 INSERT INTO video_events ("messageKey", "instanceId", "robotId", "serverId", "localId", "fromWxId", "fromNickName",
   "conversationId", "toWxId", "messageSource", "isPc", "messageType", "appInfo", "cdnType", width, height, duration,
-  "sendTime", "eventTime", "receivedAt", description, "cdnUrl", "cdnFileName", "cdnSize", "cdnMd5", "cdnAesKey",
-  "cdnAuthKey", "cdnPreviewUrl", "cdnPreviewSize", "cdnPreviewWidth", "cdnPreviewHeight", raw)
+  "sendTime", "eventTime", "receivedAt", description, "cdnFileName", "cdnSize", "cdnPreviewSize", "cdnPreviewWidth",
+  "cdnPreviewHeight", raw)
 SELECT server_id, instance_id, robot, server_id, local_id, from_id, from_nick,
   conversation, to_id, CASE WHEN is_out THEN 1 ELSE 0 END, CASE WHEN h1 % 10 = 0 THEN 1 ELSE 0 END, 103, 'seed', 2, w, ht, dur,
-  send_time, send_time, received, '视频消息事件', url, digest || '.mp4', size, digest, aes_key,
-  auth_key, preview_url, preview_size, w / 4, ht / 4,
+  send_time, send_time, received, '视频消息事件', digest || '.mp4', size, preview_size, w / 4, ht / 4,
   jsonb_build_object('event', '20004', 'description', '视频消息事件', 'time', send_ms, 'data', jsonb_build_object(
     'instanceId', instance_id, 'robotId', robot, 'sendTime', send_ms, 'localId', local_id, 'serverId', server_id,
     'appInfo', 'seed', 'messageType', 103, 'cdnType', 2, 'height', ht, 'width', w, 'duration', dur,
@@ -172,6 +172,8 @@ export type SeedResult = {
   insertSeconds: number;
   /** CPU seconds the inserting PostgreSQL backends used, when they run on this machine (Linux). */
   insertCpuSeconds: number | null;
+  /** CPU seconds the summary rebuild's backend used (null when unknown or with the triggers on). */
+  summaryCpuSeconds: number | null;
   summaries: "triggers" | "rebuild";
 };
 
@@ -220,11 +222,21 @@ export async function seedVideos(db: Pool, options: SeedOptions): Promise<SeedRe
   const insertSeconds = (performance.now() - started) / 1000;
   const insertCpuSeconds = cpuUsed.includes(null) ? null : cpuUsed.reduce<number>((sum, c) => sum + (c ?? 0), 0);
   // The notify trigger was skipped too, on purpose: a bulk load is history, not live news.
+  let summaryCpuSeconds: number | null = null;
   if (mode === "rebuild") {
     options.onPhase?.("rebuilding the summaries...");
-    await rebuildSummaries(db);
+    const client = await db.connect();
+    try {
+      const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      const before = cpuSeconds(rows[0].pid);
+      await rebuildSummaries(client);
+      const after = cpuSeconds(rows[0].pid);
+      summaryCpuSeconds = before === null || after === null ? null : after - before;
+    } finally {
+      client.release();
+    }
   }
-  return { inserted, seconds: (performance.now() - started) / 1000, insertSeconds, insertCpuSeconds, summaries: mode };
+  return { inserted, seconds: (performance.now() - started) / 1000, insertSeconds, insertCpuSeconds, summaryCpuSeconds, summaries: mode };
 
   // Chunks are handed out to one connection per core until none are left.
   async function insertChunks() {

@@ -1,5 +1,6 @@
 // The shape of a video in every answer: the payload's own field names, plus id and ISO times.
 import { directionOf } from "../ingest/payload";
+import { cdnStringSql } from "../shared/cdn-strings";
 
 export type ConversationKind = "group" | "private" | "other";
 
@@ -15,8 +16,9 @@ export const ITEM_COLUMNS = `id::text AS id, "instanceId", "robotId", "serverId"
   "conversationId", "toWxId", "messageSource", "isPc", "messageType", "appInfo", "cdnType", width, height, duration,
   "cdnSize"::float8 AS "cdnSize", "sendTime", "receivedAt"`;
 
-export const DETAIL_COLUMNS = `${ITEM_COLUMNS}, "eventTime", description, "cdnUrl", "cdnFileName", "cdnMd5",
-  "cdnAesKey", "cdnAuthKey", "cdnPreviewUrl", "cdnPreviewSize"::float8 AS "cdnPreviewSize", "cdnPreviewWidth", "cdnPreviewHeight", raw`;
+export const DETAIL_COLUMNS = `${ITEM_COLUMNS}, "eventTime", description, ${cdnStringSql("cdnUrl")} AS "cdnUrl", "cdnFileName",
+  ${cdnStringSql("cdnMd5")} AS "cdnMd5", ${cdnStringSql("cdnAesKey")} AS "cdnAesKey", ${cdnStringSql("cdnAuthKey")} AS "cdnAuthKey",
+  ${cdnStringSql("cdnPreviewUrl")} AS "cdnPreviewUrl", "cdnPreviewSize"::float8 AS "cdnPreviewSize", "cdnPreviewWidth", "cdnPreviewHeight", raw`;
 
 export type ItemRow = {
   id: string;
