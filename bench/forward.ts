@@ -5,11 +5,10 @@
 //  2. 300 callbacks/s sustained for 60 s (open loop) with forwarding on: the backlog during the
 //     load, and how long after the load stops until nothing is pending.
 // `npx tsx bench/forward.ts [--quick]`, or `npm run bench -- --only forward`.
-import http from "node:http";
 import type { Pool } from "pg";
 import { createPool } from "../lib/db/client";
 import { startStandInBot } from "../scripts/demo/bot";
-import { closedLoop, post, type LoadResult } from "./lib/load";
+import { closedLoop, countKind, errorKinds, keepAliveAgent, post, type LoadResult } from "./lib/load";
 import { type Figure, section } from "./lib/report";
 import { appServer, callbackBodies, type BenchOptions, freshDatabase } from "./lib/setup";
 import { runStandalone } from "./lib/standalone";
@@ -25,14 +24,15 @@ async function backlog(db: Pool): Promise<number> {
 /**
  * Sends `rate` requests per second for `seconds`, whatever the answers take (open loop). A server
  * that falls behind by more than MAX_IN_FLIGHT requests has them counted as not sent, and what is
- * still unanswered 30 s after the end is given up: an overloaded machine ends the run, not hangs it.
+ * still unanswered 30 s after the end is given up (counted as an error of its own kind): an
+ * overloaded machine ends the run, not hangs it. Every answer is counted by kind (status, or the
+ * network error's code), so an error says what it was.
  */
 const MAX_IN_FLIGHT = 1000;
 async function openLoop(url: string, body: (seq: number) => string, rate: number, seconds: number, nextSeq: () => number, onSecond: () => Promise<void>) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 200 });
+  const agent = keepAliveAgent(200);
   const latencies: number[] = [];
-  let ok = 0;
-  let errors = 0;
+  const kinds: Record<string, number> = {};
   const inFlight = new Set<Promise<void>>();
   const started = performance.now();
   let sent = 0;
@@ -49,8 +49,7 @@ async function openLoop(url: string, body: (seq: number) => string, rate: number
       const t0 = performance.now();
       const p: Promise<void> = post(url, body(nextSeq()), agent).then((status) => {
         latencies.push(performance.now() - t0);
-        if (status === "200") ok++;
-        else errors++;
+        countKind(kinds, status);
         inFlight.delete(p);
       });
       inFlight.add(p);
@@ -63,8 +62,10 @@ async function openLoop(url: string, body: (seq: number) => string, rate: number
   }
   const elapsed = (performance.now() - started) / 1000;
   await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, 30_000))]);
+  if (inFlight.size > 0) kinds["no answer 30 s after the load"] = inFlight.size;
   agent.destroy();
-  return { ...summarise(latencies), sent, skipped, ok, errors, rate: ok / elapsed };
+  const ok = kinds["200"] ?? 0;
+  return { ...summarise(latencies), sent, skipped, ok, errors: sent - ok, kinds, rate: ok / elapsed };
 }
 
 export async function run(options: BenchOptions): Promise<Figure[]> {
@@ -90,7 +91,7 @@ export async function run(options: BenchOptions): Promise<Figure[]> {
       for (const [label, s] of [["off", off], ["on", on]] as const) {
         const r = await closedLoop([{ url: `${s.url}/api/callback`, body: bodies }], 50, seconds, nextSeq);
         results[label].push(r);
-        console.log(`  forwarding ${label.padEnd(3)} ${Math.round(r.throughput).toString().padStart(5)} req/s  p99 ${r.p99.toFixed(1)} ms  errors ${r.errors}`);
+        console.log(`  forwarding ${label.padEnd(3)} ${Math.round(r.throughput).toString().padStart(5)} req/s  p99 ${r.p99.toFixed(1)} ms  errors ${r.errors} ${errorKinds(r.statuses)}`);
       }
     }
     await waitForEmpty(db, 60_000);
@@ -109,12 +110,13 @@ export async function run(options: BenchOptions): Promise<Figure[]> {
     const stoppedAt = performance.now();
     const drainedMs = (await waitForEmpty(db, 60_000)) ? performance.now() - stoppedAt : NaN;
     const forwarded = bot.received.length - before;
-    console.log(`  sent ${load.sent} (${load.skipped} not sent: the server was ${MAX_IN_FLIGHT} behind), answered 200: ${load.ok} (${load.rate.toFixed(0)}/s), errors ${load.errors}, p99 ${load.p99.toFixed(1)} ms`);
+    console.log(`  sent ${load.sent} (${load.skipped} not sent: the server was ${MAX_IN_FLIGHT} behind), answered 200: ${load.ok} (${load.rate.toFixed(0)}/s), errors ${load.errors} ${errorKinds(load.kinds)}, p99 ${load.p99.toFixed(1)} ms`);
     console.log(`  backlog each second: median ${median(samples)}, max ${Math.max(...samples)}; empty ${(drainedMs / 1000).toFixed(2)} s after the load stopped; bot received ${forwarded}`);
     figures.push(
       {
         bench: "forward", name: `sustained 300/s for ${sustainSeconds} s: callbacks answered 200`, value: load.rate, unit: "req/s",
         baseline: { label: "offered req/s", value: 300 }, ratio: load.rate / 300, goal: ">= 0.98 of 300/s, no errors", met: load.rate >= 294 && load.errors === 0,
+        ...(load.errors > 0 ? { note: `errors by kind: ${errorKinds(load.kinds)}` } : {}),
       },
       {
         bench: "forward", name: "backlog empty after the load stopped", value: drainedMs / 1000, unit: "s",

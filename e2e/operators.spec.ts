@@ -71,7 +71,7 @@ for (const l of LANGUAGES) {
       const video = uniqueVideo();
       expect((await request.post("/api/callback", { data: video })).status()).toBe(200);
       const { items } = await (await request.get(`/api/videos?fromWxId=${video.data.fromWxId}`)).json();
-      const paths = ["/", "/videos", `/videos/${items[0].id}`, "/conversations", `/conversations/${encodeURIComponent(video.data.conversationId as string)}`, "/senders", `/senders/${video.data.fromWxId}`, "/robots", `/robots/${video.data.robotId}`, "/deliveries", "/login"];
+      const paths = ["/", "/videos", `/videos/${items[0].id}`, "/conversations", `/conversations/${encodeURIComponent(video.data.conversationId as string)}`, "/senders", `/senders/${video.data.fromWxId}`, "/robots", `/robots/${video.data.robotId}`, "/deliveries", "/forwarding", "/login"];
       const titles = new Set<string>();
       const seen = await problems(page, async () => {
         for (const path of paths) {

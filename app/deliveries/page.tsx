@@ -68,7 +68,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: S
             <TableHead labels={[t("received"), t("event"), t("outcome"), "HTTP", t("error"), t("size"), t("details"), ...(forwarding.size > 0 ? [t("forwarding")] : [])]} />
             <tbody className="divide-y divide-zinc-100 align-top dark:divide-zinc-800">
               {items.map((d) => (
-                <tr key={d.id} data-testid="delivery-row" data-outcome={d.outcome}>
+                <tr key={d.id} data-testid="delivery-row" data-outcome={d.outcome} data-delivery-id={d.id}>
                   <td className="px-3 py-2 whitespace-nowrap"><RelativeTime iso={d.receivedAt} /></td>
                   <td className="px-3 py-2 font-mono">{d.eventCode ?? "—"}</td>
                   <td className="px-3 py-2">

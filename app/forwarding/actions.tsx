@@ -2,8 +2,11 @@
 // The /forwarding page's buttons: POST to /api/forwarding/targets/<id>/<action>, then refresh.
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { useTranslations } from "next-intl";
 
-export function TargetAction({ targetId, action, deliveryId, label }: { targetId: number; action: "pause" | "resume" | "retry"; deliveryId?: string; label: string }) {
+/** `label` is the button's word; `context` (read by screen readers only) says which target or delivery it acts on. */
+export function TargetAction({ targetId, action, deliveryId, label, context }: { targetId: number; action: "pause" | "resume" | "retry"; deliveryId?: string; label: string; context: string }) {
+  const t = useTranslations("forwarding");
   const router = useRouter();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -25,13 +28,13 @@ export function TargetAction({ targetId, action, deliveryId, label }: { targetId
             if (!res.ok) setError(((await res.json().catch(() => ({}))) as { error?: string }).error ?? `HTTP ${res.status}`);
             else router.refresh();
           } catch {
-            setError("could not reach the server");
+            setError(t("unreachable"));
           } finally {
             setBusy(false);
           }
         }}
       >
-        {label}
+        {label}<span className="sr-only"> {context}</span>
       </button>
       {error && <span className="text-xs text-red-700 dark:text-red-400" role="alert">{error}</span>}
     </span>

@@ -1,4 +1,6 @@
 // A delivery's forwarding state per relay target, as the /deliveries list shows it.
+import { useFormatter, useTranslations } from "next-intl";
+import { RelativeTime } from "@/components/relative-time";
 import type { ForwardState } from "@/lib/forwarding/outbox";
 
 const STYLE: Record<ForwardState["state"], string> = {
@@ -8,30 +10,39 @@ const STYLE: Record<ForwardState["state"], string> = {
   failed: "bg-red-100 text-red-900 dark:bg-red-950 dark:text-red-200",
 };
 
-function detail(f: ForwardState): string {
-  switch (f.state) {
-    case "pending":
-      return "";
-    case "delivered":
-      return `${f.status} in ${f.latencyMs} ms`;
-    case "retrying":
-      return `${f.attempts} attempt${f.attempts === 1 ? "" : "s"}, last ${f.status ?? "no answer"}${f.answer ? `: ${f.answer.slice(0, 80)}` : ""}${f.nextAttemptAt ? `; next ${new Date(f.nextAttemptAt).toLocaleTimeString()}` : ""}`;
-    case "failed":
-      return `${f.status ?? "no answer"}${f.answer ? `: ${f.answer.slice(0, 120)}` : ""}`;
-  }
-}
-
 export function ForwardStates({ states }: { states: ForwardState[] | undefined }) {
   if (!states || states.length === 0) return <span className="muted">—</span>;
   return (
     <ul className="space-y-1">
       {states.map((f) => (
         <li key={f.targetId} data-testid="forward-state" data-state={f.state} title={f.target}>
-          <span className={`rounded px-1.5 py-0.5 text-xs font-medium whitespace-nowrap ${STYLE[f.state]}`}>{f.state}</span>
-          {states.length > 1 && <span className="ml-1 text-xs muted">{new URL(f.target).host}</span>}
-          {detail(f) && <span className="block text-xs break-words muted">{detail(f)}</span>}
+          <StateDetail state={f} showTarget={states.length > 1} />
         </li>
       ))}
     </ul>
+  );
+}
+
+function StateDetail({ state: f, showTarget }: { state: ForwardState; showTarget: boolean }) {
+  const t = useTranslations("forwarding");
+  const format = useFormatter();
+  const answer = (limit: number) => `${f.status ?? t("noAnswer")}${f.answer ? `: ${f.answer.slice(0, limit)}` : ""}`;
+  const detail =
+    f.state === "delivered" && f.status !== null && f.latencyMs !== null
+      ? t("deliveredIn", { status: f.status, latency: format.number(f.latencyMs, { style: "unit", unit: "millisecond", unitDisplay: "short" }) })
+      : f.state === "retrying"
+        ? t("attempts", { attempts: f.attempts, answer: answer(80) })
+        : f.state === "failed"
+          ? answer(120)
+          : "";
+  return (
+    <>
+      <span className={`rounded px-1.5 py-0.5 text-xs font-medium whitespace-nowrap ${STYLE[f.state]}`}>{t(`states.${f.state}`)}</span>
+      {showTarget && <span className="ml-1 text-xs muted">{new URL(f.target).host}</span>}
+      {detail && <span className="block text-xs break-words muted">{detail}</span>}
+      {f.state === "retrying" && f.nextAttemptAt && (
+        <span className="block text-xs muted">{t("nextAttempt")} <RelativeTime iso={f.nextAttemptAt} /></span>
+      )}
+    </>
   );
 }

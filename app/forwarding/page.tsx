@@ -1,61 +1,73 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { EmptyState } from "@/components/empty-state";
-import { getFormatter } from "next-intl/server";
+import { getFormatter, getTranslations } from "next-intl/server";
 import { formatTotalDuration } from "@/lib/format/durations";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { RelativeTime } from "@/components/relative-time";
+import { TableHead } from "@/components/table-head";
 import { pool } from "@/lib/db/client";
 import { recentFailures } from "@/lib/forwarding/outbox";
 import { targetSummaries } from "@/lib/forwarding/targets";
 import { TargetAction } from "./actions";
 
 export const dynamic = "force-dynamic";
-export const metadata: Metadata = { title: "Forwarding" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("forwarding"))("title") };
+}
 
 export default async function ForwardingPage() {
-  const [targets, failures, format] = await Promise.all([targetSummaries(pool()), recentFailures(pool()), getFormatter()]);
-  const labels = new Map(targets.map((t) => [t.id, t.target]));
+  const [targets, failures, format, t] = await Promise.all([targetSummaries(pool()), recentFailures(pool()), getFormatter(), getTranslations("forwarding")]);
+  const labels = new Map(targets.map((target) => [target.id, target.target]));
   return (
     <div className="space-y-4">
       <LiveRefresh />
-      <h1 className="text-2xl font-semibold">Forwarding</h1>
-      <p className="text-sm muted">
-        Every delivery is forwarded to each target in FORWARD_URLS, in the order received. While one is being retried, the later ones to that
-        target wait behind it.
-      </p>
+      <h1 className="text-2xl font-semibold">{t("title")}</h1>
+      <p className="text-sm muted">{t("intro")}</p>
       {targets.length === 0 ? (
-        <EmptyState title="No relay target: set FORWARD_URLS to forward every delivery to your bot" />
+        <div className="card p-8 text-center" data-testid="empty-state">
+          <p className="text-lg font-medium">{t("noTarget")}</p>
+          <p className="mt-1 muted">{t("noTargetHint")}</p>
+        </div>
       ) : (
         <div className="card relative overflow-x-auto">
           <table className="w-full text-left text-sm">
-            <caption className="sr-only">Relay targets</caption>
-            <thead className="border-b border-zinc-200 text-xs text-zinc-700 uppercase dark:border-zinc-800 dark:text-zinc-300">
-              <tr>
-                <th scope="col" className="px-3 py-2">Target</th>
-                <th scope="col" className="px-3 py-2">State</th>
-                <th scope="col" className="px-3 py-2 text-right">Backlog</th>
-                <th scope="col" className="px-3 py-2">Oldest pending</th>
-                <th scope="col" className="px-3 py-2">Success, last hour</th>
-                <th scope="col" className="px-3 py-2 text-right">Failed</th>
-                <th scope="col" className="px-3 py-2">Last error</th>
-                <th scope="col" className="px-3 py-2"><span className="sr-only">Actions</span></th>
-              </tr>
-            </thead>
+            <caption className="sr-only">{t("targetsCaption")}</caption>
+            <TableHead labels={[t("target"), t("state"), t("backlog"), t("oldestPending"), t("successLastHour"), t("failed"), t("lastError"), t("actions")]} />
             <tbody className="divide-y divide-zinc-100 align-top dark:divide-zinc-800">
-              {targets.map((t) => (
-                <tr key={t.id} data-testid="forward-target">
-                  <td className="px-3 py-2 font-mono break-all">{t.target}{t.events && <span className="block text-xs muted">events {t.events.join(", ")}</span>}</td>
-                  <td className="px-3 py-2">{!t.active ? "Not configured" : t.paused ? "Paused" : "Forwarding"}</td>
-                  <td className="px-3 py-2 text-right font-mono" data-testid="forward-backlog">{t.backlog}</td>
-                  <td className="px-3 py-2">{t.oldestPendingSeconds === null ? "—" : formatTotalDuration(format, t.oldestPendingSeconds)}</td>
-                  <td className="px-3 py-2">{t.successRate === null ? "—" : `${(t.successRate * 100).toFixed(1)} % of ${t.attemptsLastHour}`}</td>
-                  <td className="px-3 py-2 text-right font-mono">{t.failed}</td>
-                  <td className="max-w-md px-3 py-2 break-words">
-                    {t.lastError ? <>{t.lastError}{t.lastErrorAt && <span className="block text-xs muted"><RelativeTime iso={t.lastErrorAt} /></span>}</> : <span className="muted">—</span>}
+              {targets.map((target) => (
+                <tr key={target.id} data-testid="forward-target">
+                  <td className="px-3 py-2 font-mono break-all">
+                    {target.target}
+                    {target.events && <span className="block text-xs muted">{t("events", { codes: target.events.join(", ") })}</span>}
+                  </td>
+                  <td className="px-3 py-2" data-testid="forward-target-state">{!target.active ? t("notConfigured") : target.paused ? t("paused") : t("active")}</td>
+                  <td className="px-3 py-2 font-mono" data-testid="forward-backlog">{format.number(target.backlog)}</td>
+                  <td className="px-3 py-2">{target.oldestPendingSeconds === null ? "—" : formatTotalDuration(format, target.oldestPendingSeconds)}</td>
+                  <td className="px-3 py-2">
+                    {target.successRate === null
+                      ? "—"
+                      : t("successRate", { rate: format.number(target.successRate, { style: "percent", maximumFractionDigits: 1 }), attempts: target.attemptsLastHour })}
+                  </td>
+                  <td className="px-3 py-2 font-mono" data-testid="forward-failed">{format.number(target.failed)}</td>
+                  <td className="max-w-md px-3 py-2 break-words" data-testid="forward-last-error">
+                    {target.lastError ? (
+                      <>
+                        {target.lastError}
+                        {target.lastErrorAt && <span className="block text-xs muted"><RelativeTime iso={target.lastErrorAt} /></span>}
+                      </>
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
                   </td>
                   <td className="px-3 py-2">
-                    {t.active && (t.paused ? <TargetAction targetId={t.id} action="resume" label="Resume" /> : <TargetAction targetId={t.id} action="pause" label="Pause" />)}
+                    {target.active && (
+                      <TargetAction
+                        targetId={target.id}
+                        action={target.paused ? "resume" : "pause"}
+                        label={target.paused ? t("resume") : t("pause")}
+                        context={t("ofTarget", { target: target.target })}
+                      />
+                    )}
                   </td>
                 </tr>
               ))}
@@ -65,27 +77,27 @@ export default async function ForwardingPage() {
       )}
       {failures.length > 0 && (
         <section className="space-y-2">
-          <h2 className="text-lg font-semibold">Failed deliveries</h2>
+          <h2 className="text-lg font-semibold">{t("failures")}</h2>
           <div className="card relative overflow-x-auto">
             <table className="w-full text-left text-sm">
-              <caption className="sr-only">Deliveries that failed for good, newest first</caption>
-              <thead className="border-b border-zinc-200 text-xs text-zinc-700 uppercase dark:border-zinc-800 dark:text-zinc-300">
-                <tr>
-                  <th scope="col" className="px-3 py-2">Delivery</th>
-                  <th scope="col" className="px-3 py-2">Target</th>
-                  <th scope="col" className="px-3 py-2">Answer</th>
-                  <th scope="col" className="px-3 py-2">When</th>
-                  <th scope="col" className="px-3 py-2"><span className="sr-only">Actions</span></th>
-                </tr>
-              </thead>
+              <caption className="sr-only">{t("failuresCaption")}</caption>
+              <TableHead labels={[t("delivery"), t("target"), t("answer"), t("when"), t("actions")]} />
               <tbody className="divide-y divide-zinc-100 align-top dark:divide-zinc-800">
                 {failures.map((f) => (
-                  <tr key={`${f.deliveryId}-${f.targetId}`} data-testid="forward-failure">
+                  <tr key={`${f.deliveryId}-${f.targetId}`} data-testid="forward-failure" data-delivery-id={f.deliveryId}>
                     <td className="px-3 py-2 font-mono"><Link className="link" href={`/api/deliveries/${f.deliveryId}`}>{f.deliveryId}</Link></td>
                     <td className="px-3 py-2 font-mono break-all">{labels.get(f.targetId) ?? f.targetId}</td>
-                    <td className="max-w-md px-3 py-2 break-words"><span className="font-mono">{f.status ?? "no answer"}</span> {f.answer}</td>
+                    <td className="max-w-md px-3 py-2 break-words"><span className="font-mono">{f.status ?? t("noAnswer")}</span> {f.answer}</td>
                     <td className="px-3 py-2 whitespace-nowrap">{f.lastAttemptAt ? <RelativeTime iso={f.lastAttemptAt} /> : "—"}</td>
-                    <td className="px-3 py-2"><TargetAction targetId={f.targetId} action="retry" deliveryId={f.deliveryId} label="Retry" /></td>
+                    <td className="px-3 py-2">
+                      <TargetAction
+                        targetId={f.targetId}
+                        action="retry"
+                        deliveryId={f.deliveryId}
+                        label={t("retry")}
+                        context={t("ofDelivery", { id: f.deliveryId, target: labels.get(f.targetId) ?? String(f.targetId) })}
+                      />
+                    </td>
                   </tr>
                 ))}
               </tbody>
