@@ -13,7 +13,7 @@ import { openExport } from "../export/stream";
 import { mediaSource } from "../media/source";
 import { CDN_STRING_KEYS, type CdnStringColumn } from "../shared/cdn-strings";
 import { getVideo } from "../videos/list";
-import { receiveDelivery } from "./receive";
+import { receiveDelivery } from "./store";
 
 const db = useTestDatabase();
 const example = JSON.parse(readFileSync(new URL("../../test/fixtures/provider-example-20004.json", import.meta.url), "utf8"));
