@@ -92,6 +92,13 @@ function expectFaithful(received: BotRequest[], sent: { id: string; body: Buffer
   expect(firstSeen).toEqual(sent.map((s) => s.id));
 }
 
+/** The sum of a metric's samples on /api/metrics, over the samples whose labels include `label`. */
+async function metric(server: AppServer, name: string, label = ""): Promise<number> {
+  const text = await (await fetch(`${server.url}/api/metrics`)).text();
+  const samples = text.split("\n").filter((l) => l.startsWith(`${name}{`) && l.includes(label));
+  return samples.reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+}
+
 const everyDelivered = (sent: { id: string }[]) => async () => sent.every((s) => bot.received.some((r) => r.deliveryId === s.id)) || undefined;
 
 describe("forwarding through the running app", () => {
@@ -120,6 +127,13 @@ describe("forwarding through the running app", () => {
     const state = await (await fetch(`${server.url}/api/deliveries/${sent[5].id}`)).json();
     expect(state.forwarding).toMatchObject([{ state: "failed", status: 400, attempts: 1, nextAttemptAt: null, answer: expect.stringContaining("400") }]);
     expect((await (await fetch(`${server.url}/api/deliveries/${sent[6].id}`)).json()).forwarding).toMatchObject([{ state: "delivered", status: 200 }]);
+    // What an operator's Prometheus sees of the same run: the retries while the bot was down, the
+    // one failure, a delivery and a latency for every other, and an empty backlog once caught up.
+    await waitFor("forward_backlog back to 0", async () => (await metric(server, "forward_backlog")) === 0 || undefined, 30_000, 200);
+    expect(await metric(server, "forward_attempts_total", 'outcome="failed"')).toBe(1);
+    expect(await metric(server, "forward_attempts_total", 'outcome="delivered"')).toBe(sent.length - 1);
+    expect(await metric(server, "forward_attempts_total", 'outcome="retry"')).toBeGreaterThan(0);
+    expect(await metric(server, "forward_latency_seconds_count")).toBeGreaterThanOrEqual(sent.length);
   }, 240_000);
 
   it("the app killed with SIGKILL while forwarding: after the restart nothing is missing, and the order holds", async () => {
