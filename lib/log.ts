@@ -49,3 +49,11 @@ export function redactUrl(url: string): string {
 export function redactText(text: string): string {
   return redactUrl(text).replace(/("(?:aes_key|auth_key)"\s*:\s*")[^"]*("?)/g, "$1[redacted]$2");
 }
+
+/** An error's one-line cause, for logs: never the data it was about. */
+export function errorSummary(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length) return errorSummary(err.errors[0]);
+  const e = err as { code?: string; message?: string };
+  const message = (e?.message ?? String(err)).split("\n")[0];
+  return e?.code ? `${e.code}: ${message}` : message;
+}

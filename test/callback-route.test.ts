@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(async () => {
   const { pool } = await import("../lib/db/client");
   await pool().end();
-  const { runningIngestor } = await import("../lib/ingest/spool-ingest");
+  const { runningIngestor } = await import("../lib/ingest/ingestor");
   await (await runningIngestor())?.close(0);
   rmSync(dataDir, { recursive: true, force: true });
 });

@@ -1,7 +1,7 @@
 // Run by lib/ingest/spool-disk.test.ts under `ulimit -f`: a receiver whose database is down posts
 // deliveries into its spool until the file-size limit stops a write, then goes on. Prints each
 // delivery's marker and answer as one JSON line, and exits (its spool is left for adoption).
-import { Ingestor } from "../lib/ingest/spool-ingest";
+import { Ingestor } from "../lib/ingest/ingestor";
 
 const [dataDir, deadUrl, count] = process.argv.slice(2);
 const ingestor = await Ingestor.start({ databaseUrl: deadUrl, dataDir, retryMs: 60_000 });

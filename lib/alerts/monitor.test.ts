@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
 import { startWebhook } from "../../test/support/webhook";
-import { receiveDelivery } from "../ingest/receive";
+import { receiveDelivery } from "../ingest/store";
 import { accepted, alertBody } from "./messages";
 import { detectTransitions, sendAlerts } from "./monitor";
 

@@ -3,8 +3,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
-import { isDataError } from "../ingest/batch";
-import { receiveDelivery } from "../ingest/receive";
+import { isDataError } from "../ingest/video-store";
+import { receiveDelivery } from "../ingest/store";
 import { seedVideos } from "../seed/videos";
 import { listVideos } from "../videos/list";
 import { NO_FILTERS } from "../videos/filters";

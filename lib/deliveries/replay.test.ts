@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
-import { receiveDelivery, recordOversizeDelivery } from "../ingest/receive";
+import { receiveDelivery, recordOversizeDelivery } from "../ingest/store";
 import { replayDelivery } from "./replay";
 
 const db = useTestDatabase();

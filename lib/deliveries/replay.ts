@@ -3,14 +3,16 @@
 // points at the original. The original row stays as it was: the log shows what happened then
 // and what happened on replay.
 import type { Pool } from "pg";
-import { classify, storeClassified, type Issue } from "../ingest/receive";
+import { classify } from "../ingest/classify";
+import type { Issue, StoredOutcome } from "../ingest/outcome";
+import { storeClassified } from "../ingest/store";
 
 export type ReplayResult =
   | { kind: "not_found" }
   | { kind: "no_body"; reason: string }
   | {
       kind: "replayed";
-      outcome: "stored" | "duplicate" | "other_event" | "rejected";
+      outcome: StoredOutcome["outcome"];
       error?: string;
       issues?: Issue[];
       /** The deliveries row recording the replay. */

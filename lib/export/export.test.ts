@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
-import { receiveDelivery } from "../ingest/receive";
+import { receiveDelivery } from "../ingest/store";
 import { parseVideoFilters } from "../videos/filters";
 import { ParamError } from "../params";
 import { listVideos } from "../videos/list";

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
-import { receiveDelivery } from "../ingest/receive";
+import { receiveDelivery } from "../ingest/store";
 import { parseExportRequest } from "./request";
 import { openExport } from "./stream";
 import { csvRecords, readAll } from "../../test/support/export-readers";

@@ -7,7 +7,7 @@ import pg from "pg";
 import { waitFor } from "../../test/durability-helpers";
 import { useTestDatabase } from "../../test/support/db";
 import { startStandInBot, type StandInBot } from "../../scripts/demo/bot";
-import { receiveDelivery, recordOversizeDelivery } from "../ingest/receive";
+import { receiveDelivery, recordOversizeDelivery } from "../ingest/store";
 import { replayDelivery } from "../deliveries/replay";
 import { forwardStates, retryFailed } from "./outbox";
 import { Relay, retryDelayMs } from "./relay";

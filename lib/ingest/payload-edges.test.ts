@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { directionOf, messageKeyOf, type VideoData } from "./payload";
-import { classify } from "./receive";
+import { classify } from "./classify";
 
 const example = () => JSON.parse(readFileSync(new URL("../../test/fixtures/provider-example-20004.json", import.meta.url), "utf8"));
 const classifyWith = (edit: (payload: ReturnType<typeof example>) => void) => {

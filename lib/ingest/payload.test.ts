@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { classify } from "./receive";
+import { classify } from "./classify";
 
 const example = readFileSync(new URL("../../test/fixtures/provider-example-20004.json", import.meta.url), "utf8");
 const exampleObject = () => JSON.parse(example);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../db/embedded";
 import { Spool, type SegmentFile } from "./spool";
-import { Ingestor } from "./spool-ingest";
+import { Ingestor } from "./ingestor";
 
 const cleanup: (() => Promise<void>)[] = [];
 afterAll(async () => {

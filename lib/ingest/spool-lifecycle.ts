@@ -5,9 +5,9 @@ import { config } from "../config";
 import { pool } from "../db/client";
 import { dropAbandonedConversion, ensureMonthlyPartitions } from "../db/partition";
 import { runRelay } from "../forwarding/relay";
-import { log } from "../log";
+import { errorSummary, log } from "../log";
 import { scheduleRetention } from "../retention/retention";
-import { errorSummary, ingestor, runningIngestor } from "./spool-ingest";
+import { ingestor, runningIngestor } from "./ingestor";
 
 const holder = globalThis as unknown as { __videoDashboardJobs?: boolean };
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRestartablePostgres, waitFor, type RestartablePostgres } from "../../test/durability-helpers";
-import { Ingestor } from "./spool-ingest";
+import { Ingestor } from "./ingestor";
 
 const example = JSON.parse(readFileSync(new URL("../../test/fixtures/provider-example-20004.json", import.meta.url), "utf8"));
 let db: RestartablePostgres;

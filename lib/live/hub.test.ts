@@ -2,7 +2,7 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
 import { exampleVideo, postVideo } from "../../test/support/example-video";
-import { receiveDelivery } from "../ingest/receive";
+import { receiveDelivery } from "../ingest/store";
 import type { VideoListItem } from "../videos/item";
 import { CHANNEL, createLiveHub, parseIds, type LiveHub } from "./hub";
 import { liveEventStream } from "./stream";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
-import { receiveDelivery } from "../ingest/receive";
+import { receiveDelivery } from "../ingest/store";
 import { metrics } from "../metrics/registry";
 import { startStandInCdn, type StandInCdn } from "../../scripts/demo/cdn";
 import { loadClips, videoEnvelope } from "../../scripts/demo/provider";

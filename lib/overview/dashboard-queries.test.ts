@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
-import { receiveDelivery } from "../ingest/receive";
+import { receiveDelivery } from "../ingest/store";
 import { parseSummaryQuery } from "../shared/paging";
 import { getConversation, listConversations } from "../conversations/list";
 import { getDelivery, listDeliveries, parseDeliveryQuery } from "../deliveries/list";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
-import { receiveDelivery } from "../ingest/receive";
+import { receiveDelivery } from "../ingest/store";
 import { mediaDir, recordMedia } from "../media/cache";
 import { describeRetention, runRetention } from "./retention";
 

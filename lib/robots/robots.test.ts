@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
 import { claimAlerts, detectTransitions } from "../alerts/monitor";
-import { receiveDelivery } from "../ingest/receive";
+import { receiveDelivery } from "../ingest/store";
 import { postVideo } from "../../test/support/example-video";
 import { getRobot, listRobots } from "./list";
 

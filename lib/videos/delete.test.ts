@@ -4,7 +4,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
-import { receiveDelivery } from "../ingest/receive";
+import { receiveDelivery } from "../ingest/store";
 import { exampleVideo } from "../../test/support/example-video";
 import { deleteVideos } from "./delete";
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import pg from "pg";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
-import { receiveDelivery } from "../ingest/receive";
+import { receiveDelivery } from "../ingest/store";
 import { ParamError } from "../params";
 import { parseVideoFilters } from "./filters";
 import { parsePage } from "../shared/paging";

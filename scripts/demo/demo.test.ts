@@ -2,7 +2,7 @@
 // stand-in CDN serves their media encrypted (or plain) exactly as the payload describes.
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { classify } from "../../lib/ingest/receive";
+import { classify } from "../../lib/ingest/classify";
 import { conversationKind } from "../../lib/videos/item";
 import { decryptMedia, parseAesKey } from "../../lib/media/decrypt";
 import { sniff } from "../../lib/media/sniff";

@@ -1,7 +1,7 @@
 // Test helper: the provider's example with its own identity, posted through the real receiver.
 import { readFileSync } from "node:fs";
 import type { Pool } from "pg";
-import { receiveDelivery } from "../../lib/ingest/receive";
+import { receiveDelivery } from "../../lib/ingest/store";
 
 const example = JSON.parse(readFileSync(new URL("../fixtures/provider-example-20004.json", import.meta.url), "utf8"));
 let counter = 0;

@@ -5,7 +5,7 @@ import { checkHealth, publicHealth } from "@/lib/health";
 import { mayReadProtected } from "@/lib/http/access";
 import { handle } from "@/lib/http/responses";
 import { listRobots } from "@/lib/robots/list";
-import { ingestor } from "@/lib/ingest/spool-ingest";
+import { ingestor } from "@/lib/ingest/ingestor";
 
 export const dynamic = "force-dynamic";
 

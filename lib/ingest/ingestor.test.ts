@@ -6,7 +6,7 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../db/embedded";
 import { checkHealth } from "../health";
-import { Ingestor } from "./spool-ingest";
+import { Ingestor } from "./ingestor";
 
 const example = readFileSync(new URL("../../test/fixtures/provider-example-20004.json", import.meta.url));
 const cleanup: (() => Promise<void>)[] = [];

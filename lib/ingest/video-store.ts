@@ -1,11 +1,11 @@
-// Group commit: video rows that arrive within a millisecond or two are written by one
-// multi-row statement, which inserts the new videos and records every delivery (stored or
-// duplicate) in the same implicit transaction. Each caller's promise settles only after that
-// statement has committed, so a 200 still means "this row is durable".
+// One statement for a group of video deliveries: the new videos are inserted and every delivery
+// (stored or duplicate) is recorded in the same implicit transaction, so when it returns, every
+// row of the group is durable.
 import type { Pool } from "pg";
 import { PARTITION_BOUND_CHECK } from "../db/partition";
+import type { VideoOutcome } from "./outcome";
 import { VIDEO_EVENT_CODE } from "./payload";
-import { VIDEO_COLUMNS, type VideoRow } from "./receive";
+import { VIDEO_COLUMN_TYPES, VIDEO_COLUMNS, type VideoRow } from "./video-row";
 
 export type VideoItem = {
   row: VideoRow;
@@ -20,28 +20,12 @@ export type VideoItem = {
   contentType?: string | null;
 };
 
-export type VideoOutcome = { outcome: "stored" | "duplicate"; videoId: string | null; deliveryId: string | null };
-
-/** PostgreSQL array types for unnest(), column by column. */
-const COLUMN_TYPES: Record<(typeof VIDEO_COLUMNS)[number], string> = {
-  messageKey: "text", instanceId: "text", robotId: "text", serverId: "text", localId: "text",
-  fromWxId: "text", fromNickName: "text", conversationId: "text", toWxId: "text",
-  messageSource: "int", isPc: "int", messageType: "int", appInfo: "text", cdnType: "int",
-  width: "int", height: "int", duration: "int", sendTime: "timestamptz", eventTime: "timestamptz",
-  receivedAt: "timestamptz", description: "text", cdnUrl: "text", cdnFileName: "text",
-  cdnSize: "bigint", cdnMd5: "text", cdnAesKey: "text", cdnAuthKey: "text", cdnPreviewUrl: "text",
-  cdnPreviewSize: "bigint", cdnPreviewWidth: "int", cdnPreviewHeight: "int", raw: "jsonb",
-};
-
-// Built on first use: receive.ts imports this module, and VIDEO_COLUMNS comes from there.
-let storeVideosSql: string | undefined;
-
-function buildStoreVideosSql(): string {
+function storeVideosSql(): string {
   const cols = VIDEO_COLUMNS.map((c) => `"${c}"`).join(", ");
   const extra = VIDEO_COLUMNS.length;
   // raw travels as text: a jsonb[] parameter would need each element re-quoted.
   const unnestArgs = [
-    ...VIDEO_COLUMNS.map((c, i) => `$${i + 1}::${COLUMN_TYPES[c] === "jsonb" ? "text" : COLUMN_TYPES[c]}[]`),
+    ...VIDEO_COLUMNS.map((c, i) => `$${i + 1}::${VIDEO_COLUMN_TYPES[c] === "jsonb" ? "text" : VIDEO_COLUMN_TYPES[c]}[]`),
     `$${extra + 1}::int[]`,
     `$${extra + 2}::text[]`,
     `$${extra + 3}::bigint[]`,
@@ -100,6 +84,8 @@ FROM outcomes o LEFT JOIN recorded r ON r.id = o."deliveryId"
 ORDER BY o.ord`;
 }
 
+const STORE_VIDEOS_SQL = storeVideosSql();
+
 /**
  * Stores a group of video deliveries in one statement and returns their outcomes in input
  * order. Throws when the database cannot take the statement; see `isDataError` for which
@@ -115,10 +101,10 @@ export async function storeVideos(db: Pool, items: VideoItem[]): Promise<VideoOu
   values.push(items.map((it) => it.contentType ?? null));
   const { rows } = await db.query<{ outcome: "stored" | "duplicate"; videoId: string | null; deliveryId: string | null }>({
     name: "store_videos",
-    text: (storeVideosSql ??= buildStoreVideosSql()),
+    text: STORE_VIDEOS_SQL,
     values,
   });
-  const outcomes = rows.map(({ outcome, videoId, deliveryId }) => ({ outcome, videoId, deliveryId }));
+  const outcomes: VideoOutcome[] = rows.map(({ outcome, videoId, deliveryId }) => ({ status: 200, outcome, eventCode: VIDEO_EVENT_CODE, videoId, deliveryId }));
   // A copy whose identity was committed by a concurrent writer after this statement's snapshot
   // was taken is a duplicate, but the snapshot could not see the row to link it.
   const unlinked = outcomes.filter((o) => o.videoId === null && o.deliveryId !== null);
@@ -153,77 +139,4 @@ export function isDataError(err: unknown): boolean {
   // is spooled (answered 200) and replayed once the conversion is done or undone.
   if (constraint === PARTITION_BOUND_CHECK) return false;
   return typeof code === "string" && /^(22|23|54)/.test(code);
-}
-
-export type BatcherOptions = {
-  /** How long the first row of a group waits for company. */
-  windowMs?: number;
-  /** A group is written at once when it reaches this many rows. */
-  maxRows?: number;
-  /** Statements in flight at once; more rows wait and join the next group. */
-  maxInFlight?: number;
-};
-
-type Pending = { item: VideoItem; resolve: (o: VideoOutcome) => void; reject: (e: unknown) => void };
-
-/**
- * Collects rows into groups and writes each group with `storeVideos`. When a group fails
- * because of one row's data, the rows are retried one by one so only that row fails.
- */
-export class VideoBatcher {
-  private pending: Pending[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private inFlight = 0;
-  private readonly windowMs: number;
-  private readonly maxRows: number;
-  private readonly maxInFlight: number;
-
-  constructor(
-    private readonly db: Pool,
-    options: BatcherOptions = {},
-  ) {
-    this.windowMs = options.windowMs ?? 1;
-    this.maxRows = options.maxRows ?? 200;
-    this.maxInFlight = options.maxInFlight ?? 4;
-  }
-
-  store(item: VideoItem): Promise<VideoOutcome> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ item, resolve, reject });
-      if (this.pending.length >= this.maxRows) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.windowMs);
-    });
-  }
-
-  private flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    // While the pool is busy, rows keep gathering: the next group is bigger, not later.
-    if (this.inFlight >= this.maxInFlight || this.pending.length === 0) return;
-    const group = this.pending.splice(0, this.maxRows);
-    this.inFlight++;
-    void this.write(group).finally(() => {
-      this.inFlight--;
-      if (this.pending.length > 0) this.flush();
-    });
-  }
-
-  private async write(group: Pending[]): Promise<void> {
-    try {
-      const outcomes = await storeVideos(this.db, group.map((p) => p.item));
-      group.forEach((p, i) => p.resolve(outcomes[i]));
-    } catch (err) {
-      if (!isDataError(err) || group.length === 1) {
-        for (const p of group) p.reject(err);
-        return;
-      }
-      for (const p of group) {
-        try {
-          p.resolve((await storeVideos(this.db, [p.item]))[0]);
-        } catch (one) {
-          p.reject(one);
-        }
-      }
-    }
-  }
 }

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
 import { listVideos } from "../videos/list";
 import { NO_FILTERS } from "../videos/filters";
-import { receiveDelivery, recordOversizeDelivery } from "./receive";
+import { receiveDelivery, recordOversizeDelivery } from "./store";
 
 const db = useTestDatabase();
 const example = JSON.parse(readFileSync(new URL("../../test/fixtures/provider-example-20004.json", import.meta.url), "utf8"));
@@ -100,7 +100,7 @@ describe("receiving deliveries", () => {
   });
 
   it("keeps other events and rejected bodies in the deliveries log, with their reason", async () => {
-    expect(await receiveDelivery(db.pool, body({ event: "20002", data: { content: "hi" } }))).toEqual({ outcome: "other_event", eventCode: "20002" });
+    expect(await receiveDelivery(db.pool, body({ event: "20002", data: { content: "hi" } }))).toEqual({ status: 200, outcome: "other_event", eventCode: "20002" });
     const rejected = await receiveDelivery(db.pool, Buffer.from("{broken"));
     expect(rejected).toMatchObject({ outcome: "rejected", error: expect.stringContaining("not JSON") });
     await recordOversizeDelivery(db.pool, Buffer.alloc(10_000, "a"), 2_000_000, 1_048_576);

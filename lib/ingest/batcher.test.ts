@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
-import { VideoBatcher } from "./batch";
-import { receiveDelivery } from "./receive";
+import { countingGroupStatements } from "../../test/support/group-statements";
+import { VideoBatcher } from "./batcher";
+import { receiveDelivery } from "./store";
 
 const db = useTestDatabase();
 const example = JSON.parse(readFileSync(new URL("../../test/fixtures/provider-example-20004.json", import.meta.url), "utf8"));
@@ -22,16 +23,7 @@ describe("group commit", () => {
   it("writes concurrent deliveries in groups, each answered with its own outcome", async () => {
     // Every statement the batcher sends, with how many rows it carries. The window is far longer
     // than the test, so only a full group (20 rows) may be written: 60 deliveries, 3 statements.
-    const statements: number[] = [];
-    const counted = new Proxy(db.pool, {
-      get(pool, key, receiver) {
-        if (key !== "query") return Reflect.get(pool, key, receiver);
-        return (config: { name?: string; values?: unknown[][] }, ...rest: unknown[]) => {
-          if (config?.name === "store_videos") statements.push(config.values![0].length);
-          return (pool.query as (...a: unknown[]) => unknown).call(pool, config, ...rest);
-        };
-      },
-    });
+    const { pool: counted, groups: statements } = countingGroupStatements(db.pool);
     const batcher = new VideoBatcher(counted, { windowMs: 600_000, maxRows: 20 });
     const store = (b: Buffer) => receiveDelivery(db.pool, b, new Date(), { storeVideo: (item) => batcher.store(item) });
     const results = await Promise.all(Array.from({ length: 60 }, (_, i) => store(body(`G${i}`))));

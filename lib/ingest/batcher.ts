@@ -1,0 +1,91 @@
+// Group commit: video rows that arrive within a millisecond or two are written by one statement
+// (video-store.ts). Each caller's promise settles only after that statement has committed, so a
+// 200 still means "this row is durable".
+import type { Pool } from "pg";
+import type { VideoOutcome } from "./outcome";
+import { isDataError, storeVideos, type VideoItem } from "./video-store";
+
+export type Settled = { ok: true; outcome: VideoOutcome } | { ok: false; error: unknown };
+
+/**
+ * Writes a group in one statement. When the group fails because of one row's data, the rows are
+ * written one by one so only that row fails. Each row's result is handed to `settle` in input
+ * order, as soon as it is known; an error thrown by `settle` stops the group there.
+ */
+export async function storeGroup(db: Pool, items: VideoItem[], settle: (index: number, result: Settled) => void | Promise<void>): Promise<void> {
+  let outcomes: VideoOutcome[];
+  try {
+    outcomes = await storeVideos(db, items);
+  } catch (err) {
+    if (!isDataError(err) || items.length === 1) {
+      for (let i = 0; i < items.length; i++) await settle(i, { ok: false, error: err });
+      return;
+    }
+    for (let i = 0; i < items.length; i++) {
+      let result: Settled;
+      try {
+        result = { ok: true, outcome: (await storeVideos(db, [items[i]]))[0] };
+      } catch (one) {
+        result = { ok: false, error: one };
+      }
+      await settle(i, result);
+    }
+    return;
+  }
+  for (let i = 0; i < items.length; i++) await settle(i, { ok: true, outcome: outcomes[i] });
+}
+
+export type BatcherOptions = {
+  /** How long the first row of a group waits for company. */
+  windowMs?: number;
+  /** A group is written at once when it reaches this many rows. */
+  maxRows?: number;
+  /** Statements in flight at once; more rows wait and join the next group. */
+  maxInFlight?: number;
+};
+
+type Pending = { item: VideoItem; resolve: (o: VideoOutcome) => void; reject: (e: unknown) => void };
+
+/** Collects rows into groups and writes each group with `storeGroup`. */
+export class VideoBatcher {
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight = 0;
+  private readonly windowMs: number;
+  private readonly maxRows: number;
+  private readonly maxInFlight: number;
+
+  constructor(
+    private readonly db: Pool,
+    options: BatcherOptions = {},
+  ) {
+    this.windowMs = options.windowMs ?? 1;
+    this.maxRows = options.maxRows ?? 200;
+    this.maxInFlight = options.maxInFlight ?? 4;
+  }
+
+  store(item: VideoItem): Promise<VideoOutcome> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ item, resolve, reject });
+      if (this.pending.length >= this.maxRows) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+    });
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    // While the pool is busy, rows keep gathering: the next group is bigger, not later.
+    if (this.inFlight >= this.maxInFlight || this.pending.length === 0) return;
+    const group = this.pending.splice(0, this.maxRows);
+    this.inFlight++;
+    void storeGroup(
+      this.db,
+      group.map((p) => p.item),
+      (i, result) => (result.ok ? group[i].resolve(result.outcome) : group[i].reject(result.error)),
+    ).finally(() => {
+      this.inFlight--;
+      if (this.pending.length > 0) this.flush();
+    });
+  }
+}

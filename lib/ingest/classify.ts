@@ -1,0 +1,69 @@
+// What a delivery means, before anything is written: parsed, validated against the payload
+// schema, and sorted into a video, another event, or a rejection with its reasons. Pure: the
+// schema tests and the demo use it directly.
+import type { z } from "zod";
+import { decode, withoutNul } from "./body-text";
+import type { Issue } from "./outcome";
+import { envelopeSchema, VIDEO_EVENT_CODE, videoEnvelopeSchema, type VideoEnvelope } from "./payload";
+
+export type Classified =
+  | { kind: "video"; envelope: VideoEnvelope; raw: unknown; eventCode: typeof VIDEO_EVENT_CODE }
+  | { kind: "other_event"; eventCode: string; robot?: RobotIds }
+  | { kind: "rejected"; eventCode: string | null; error: string; issues: Issue[]; robot?: RobotIds };
+
+/** Which robot a delivery came from, when its envelope says (lib/robots counts it). */
+export type RobotIds = { robotId: string | null; instanceId: string | null };
+
+type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
+
+export function parseBody(body: Buffer): Parsed {
+  const text = decode(body).trim();
+  if (text === "") return { ok: false, error: "empty body: expected the provider's JSON envelope" };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, error: `body is not JSON: ${(err as Error).message.split("\n")[0]}` };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, error: `body is not a JSON object (got ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value})` };
+  }
+  return { ok: true, value: withoutNul(value) };
+}
+
+export function classify(body: Buffer): Classified {
+  const parsed = parseBody(body);
+  if (!parsed.ok) return { kind: "rejected", eventCode: null, error: parsed.error, issues: [] };
+  const envelope = envelopeSchema.safeParse(parsed.value);
+  if (!envelope.success) {
+    const issues = toIssues(envelope.error);
+    return { kind: "rejected", eventCode: null, error: `invalid envelope: ${summarise(issues)}`, issues };
+  }
+  const eventCode = envelope.data.event;
+  const robot = robotIdsOf(envelope.data.data);
+  if (eventCode !== VIDEO_EVENT_CODE) return { kind: "other_event", eventCode, robot };
+  const video = videoEnvelopeSchema.safeParse(parsed.value);
+  if (!video.success) {
+    const issues = toIssues(video.error);
+    return { kind: "rejected", eventCode, error: `invalid ${VIDEO_EVENT_CODE} payload: ${summarise(issues)}`, issues, robot };
+  }
+  return { kind: "video", envelope: video.data, raw: parsed.value, eventCode: VIDEO_EVENT_CODE };
+}
+
+/** Every event carries data.robotId and data.instanceId; ids are kept as text, bounded in length. */
+function robotIdsOf(data: unknown): RobotIds | undefined {
+  if (typeof data !== "object" || data === null) return undefined;
+  const { robotId, instanceId } = data as Record<string, unknown>;
+  const idText = (v: unknown) => ((typeof v === "string" && v !== "") || typeof v === "number" ? String(v).slice(0, 200) : null);
+  const robot = idText(robotId);
+  return robot === null ? undefined : { robotId: robot, instanceId: idText(instanceId) };
+}
+
+function toIssues(error: z.ZodError): Issue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+}
+
+function summarise(issues: Issue[]): string {
+  const shown = issues.slice(0, 5).map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ");
+  return issues.length > 5 ? `${shown}; and ${issues.length - 5} more` : shown;
+}
