@@ -12,6 +12,7 @@ import { receiveDelivery } from "../ingest/store";
 import { loadClips, videoEnvelope } from "../../scripts/demo/provider";
 import { mediaDir, recordMedia, tempPath, verifiedFile, type MediaOptions } from "./cache";
 import { MediaError } from "./errors";
+import { getMedia } from "./fetch-queue";
 import { byteLimit, mediaSource } from "./source";
 import { authorizeUpload, storeUpload } from "./upload";
 
@@ -105,6 +106,16 @@ describe("around an upload", () => {
   test("media recorded for a video that no longer exists (deleted during the fetch): not found", async () => {
     const err = await mediaFailure(recordMedia(db.pool, "987654321", "video", { path: "/nowhere", sha256: "0".repeat(64), contentType: "video/mp4", bytes: 1 }, "cdn"));
     expect(err.reason).toBe("not_found");
+  });
+
+  test("an unknown id is not remembered as a failure: the event may be about to arrive", async () => {
+    const options: MediaOptions = { dataDir: dataDir(), allowedHosts: [], maxBytes: 10 << 20, timeoutMs: 5000 };
+    // The id the next stored video will get (nextval takes one, the insert the one after).
+    const { rows } = await db.pool.query<{ id: string }>(`SELECT (nextval(pg_get_serial_sequence('video_events', 'id')) + 1)::text AS id`);
+    expect((await mediaFailure(getMedia(db.pool, rows[0].id, "video", options))).reason).toBe("not_found");
+    expect(await storedVideo()).toBe(rows[0].id);
+    // Now it exists: its link is fetched (and refused, the host not being allowed), not "not found" again.
+    expect((await mediaFailure(getMedia(db.pool, rows[0].id, "video", options))).reason).toBe("host_not_allowed");
   });
 
   test("an id that is no bigint is an unknown video, not a database error", async () => {
