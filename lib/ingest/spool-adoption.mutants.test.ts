@@ -2,21 +2,14 @@
 // Stryker left alive in lib/ingest/spool.ts (docs/testing.md), in a file of its own.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { hostname, tmpdir } from "node:os";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useSpoolRoots } from "../../test/support/temp-spool";
 import { Spool } from "./spool";
 
-const roots: string[] = [];
-afterEach(async () => {
-  for (const d of roots.splice(0)) await rm(d, { recursive: true, force: true });
-});
-async function spoolRoot(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "spool-adoption-"));
-  roots.push(dir);
-  return join(dir, "spool");
-}
+const spoolRoot = useSpoolRoots("spool-adoption-");
 /** A pid that has certainly exited. */
 function deadPid(): number {
   return Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout);

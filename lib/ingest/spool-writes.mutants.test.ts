@@ -1,21 +1,14 @@
 // How the spool writes and lists its segments, at their edges. Written against the mutants
 // Stryker left alive in lib/ingest/spool.ts (docs/testing.md), in a file of its own.
 import { spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, open, readdir, rm, writeFile } from "node:fs/promises";
-import { hostname, tmpdir } from "node:os";
+import { mkdir, open, readdir, rm, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useSpoolRoots } from "../../test/support/temp-spool";
 import { Spool, type SegmentFile } from "./spool";
 
-const roots: string[] = [];
-afterEach(async () => {
-  for (const d of roots.splice(0)) await rm(d, { recursive: true, force: true });
-});
-async function spoolRoot(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "spool-writes-"));
-  roots.push(dir);
-  return join(dir, "spool");
-}
+const spoolRoot = useSpoolRoots("spool-writes-");
 async function bodiesBySegment(spool: Spool): Promise<string[][]> {
   const out: string[][] = [];
   for (const s of await spool.seal()) out.push((await spool.read(s)).map((r) => r.body.toString()));
