@@ -56,8 +56,8 @@ describe("adopting a file into the cache", () => {
     expect((await mediaFailure(adopt(rawFile(page), { aesKey: randomBytes(16).toString("hex"), md5: null, kind: "video" }, dataDir))).reason).toBe("link_expired");
   });
 
-  test("binary that is not text (a DEL byte, or high bytes), or an empty file, and no key: not media", async () => {
-    for (const bytes of [Buffer.from("abcdefgh\x7fijklmnop"), Buffer.from([0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87]), Buffer.alloc(0)]) {
+  test("binary that is not text (a DEL byte, high bytes, control bytes), or an empty file, and no key: not media", async () => {
+    for (const bytes of [Buffer.from("abcdefgh\x7fijklmnop"), Buffer.from([0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87]), Buffer.from("ab\x01\x02cd\x1bef"), Buffer.alloc(0)]) {
       const err = await mediaFailure(adopt(rawFile(bytes), { aesKey: null, md5: null, kind: "video" }, dataDir));
       expect(err.reason).toBe("not_media");
       expect(err.message).toMatch(/no usable aes_key/);
