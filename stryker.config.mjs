@@ -2,6 +2,9 @@
 // (STRYKER_DOMAIN=ingest|auth|media), each run mutating only that folder's sources and running
 // only that folder's tests, one test process at a time: the machine has two shared cores.
 const domain = process.env.STRYKER_DOMAIN ?? "ingest";
+// A scoped run (`--mutate lib/ingest/spool.ts`) may name itself, so that it can run beside another
+// run of the same folder: its own report and sandbox.
+const run = process.env.STRYKER_RUN ?? domain;
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 const config = {
@@ -15,8 +18,8 @@ const config = {
   timeoutFactor: 2,
   ignorePatterns: [".next", "e2e", "test-results", "playwright-report", ".data", "reports", ".stryker-tmp"],
   reporters: ["clear-text", "progress-append-only", "json"],
-  jsonReporter: { fileName: `reports/mutation/${domain}.json` },
-  tempDirName: `.stryker-tmp/${domain}`,
+  jsonReporter: { fileName: `reports/mutation/${run}.json` },
+  tempDirName: `.stryker-tmp/${run}`,
   cleanTempDir: true,
 };
 

@@ -70,7 +70,7 @@ export function ensureBuild(force: boolean): void {
 /** The production server with the benchmark routes on, stopped at cleanup. */
 export async function appServer(databaseUrl: string, env: Record<string, string> = {}): Promise<AppServer> {
   const server = await startAppServer({ DATABASE_URL: databaseUrl, BENCH_ROUTES: "1", LOG_LEVEL: "warn", ...env });
-  cleanups.push(server.stop);
+  cleanups.push(async () => void (await server.stop()));
   return server;
 }
 

@@ -57,3 +57,14 @@ describe("AES-128-ECB with PKCS7, as WeChat's CDN encrypts", () => {
     }
   });
 });
+
+// Written against the mutants Stryker left alive in lib/media (docs/testing.md).
+describe("aes_key forms that are almost a key", () => {
+  test("base64 with a stray character before or after, or of a longer or prefixed hex string, is no key", () => {
+    const hex = "d34a4f140a50e6ae70e9d143d84cc539";
+    const b64 = Buffer.from(hex, "hex").toString("base64");
+    for (const bad of [`*${b64}`, `${b64}*`, `${b64}=*`, Buffer.from(`x${hex}`).toString("base64"), Buffer.from(`${hex}0`).toString("base64")]) {
+      expect(parseAesKey(bad), bad).toBeNull();
+    }
+  });
+});

@@ -87,3 +87,39 @@ describe("Range requests, so a player can seek", () => {
     expect(serve({}, "GET", true).headers.get("content-disposition")).toBe('attachment; filename="video-1.mp4"');
   });
 });
+
+// Written against the mutants Stryker left alive in lib/media (docs/testing.md).
+const etag = `"${sha256}"`;
+describe("Range edges", () => {
+  test("one byte is a range; an end before the start, no digits, or a suffix of 0 are not", () => {
+    expect(parseRange("bytes=3-3", 1000)).toEqual({ start: 3, end: 3 });
+    expect(parseRange("bytes=0-0", 1000)).toEqual({ start: 0, end: 0 });
+    expect(parseRange("bytes=5-2", 1000)).toBeNull();
+    expect(parseRange("bytes=-", 1000)).toBeNull();
+    expect(parseRange("bytes=5", 1000)).toBeNull();
+    expect(parseRange("bytes=a-b", 1000)).toBeNull();
+    expect(parseRange("bytes=-0", 1000)).toBe("unsatisfiable");
+    expect(parseRange(" Bytes = 1-2", 1000)).toEqual({ start: 1, end: 2 });
+  });
+
+  test("the whole file carries no Content-Range; a range does, and a one-byte range is served", async () => {
+    expect(serve().headers.get("content-range")).toBeNull();
+    const one = serve({ range: "bytes=3-3" });
+    expect(one.status).toBe(206);
+    expect(Buffer.from(await one.arrayBuffer())).toEqual(content.subarray(3, 4));
+    expect(serve({ range: "bytes=-0" }).status).toBe(416);
+  });
+
+  test("If-None-Match: any tag of a list, the weak form, or *; another tag alone is not a match", async () => {
+    for (const tags of [`"other", ${etag}`, `W/${etag}`, "*"]) expect(serve({ "if-none-match": tags }).status, tags).toBe(304);
+    expect(serve({ "if-none-match": '"other"' }).status).toBe(200);
+  });
+
+  test("HEAD of a range: the headers, no body", () => {
+    const head = serve({ range: "bytes=0-9" }, "HEAD");
+    expect(head.status).toBe(206);
+    expect(head.headers.get("content-length")).toBe("10");
+    expect(head.body).toBeNull();
+    expect(serve({}, "GET").headers.get("x-content-type-options")).toBe("nosniff");
+  });
+});

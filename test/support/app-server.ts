@@ -6,7 +6,25 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../lib/db/embedded";
 
-export type AppServer = { url: string; port: number; dataDir: string; stop: () => Promise<void>; output: () => string };
+/** How the app ended: `killed` when it had not exited `graceMs` after SIGTERM and was SIGKILLed. */
+export type AppExit = { code: number | null; signal: NodeJS.Signals | null; killed: boolean };
+
+/**
+ * `stop()` sends SIGTERM (or `signal`) to the app's process group and resolves once the process has
+ * exited and its stdout and stderr are closed, so `output()` then holds every line it wrote. A group
+ * still running `graceMs` (5 s unless told) after the signal is SIGKILLed; a test of the graceful
+ * shutdown gives a generous `graceMs` and checks `killed`.
+ */
+export type StopOptions = { graceMs?: number; signal?: NodeJS.Signals };
+export type AppServer = {
+  url: string;
+  port: number;
+  dataDir: string;
+  stop: (options?: StopOptions) => Promise<AppExit>;
+  output: () => string;
+  /** Stops reading the app's stdout and stderr, as a stalled log collector would: once the pipes are full, its writes to them wait or fail. `stop()` reads again. */
+  holdOutput: () => void;
+};
 
 /**
  * `env` must name DATABASE_URL; DATA_DIR defaults to a temporary directory removed on stop.
@@ -28,26 +46,37 @@ export async function startAppServer(env: Record<string, string>, options: { hos
   });
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
+  // "close", not "exit": the stdio pipes may still hold the last lines when the process exits.
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("close", (code: number | null, signal: NodeJS.Signals | null) => resolve({ code, signal })),
+  );
   const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    await stopProcess();
-    if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
+  const holdOutput = () => {
+    child.stdout?.pause();
+    child.stderr?.pause();
   };
-  const stopProcess = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    try {
-      process.kill(-child.pid!, "SIGTERM");
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
+  const stop = async (options: StopOptions = {}): Promise<AppExit> => {
+    const exit = await stopProcess(options.signal ?? "SIGTERM", options.graceMs ?? 5000);
+    if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
+    return exit;
+  };
+  const stopProcess = async (first: NodeJS.Signals, graceMs: number): Promise<AppExit> => {
+    let killed = false;
+    const signalGroup = (signal: NodeJS.Signals) => {
       try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {}
-    }, 5000);
-    await exited;
+        process.kill(-child.pid!, signal);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (child.exitCode === null && child.signalCode === null) signalGroup(first);
+    const timer = setTimeout(() => (killed = signalGroup("SIGKILL")), graceMs);
+    child.stdout?.resume();
+    child.stderr?.resume();
+    const end = await closed;
     clearTimeout(timer);
+    return { ...end, killed };
   };
   const readySeconds = options.dev ? 120 : 60;
   const deadline = Date.now() + readySeconds * 1000;
@@ -63,7 +92,7 @@ export async function startAppServer(env: Record<string, string>, options: { hos
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { url, port, dataDir, stop, output: () => output };
+  return { url, port, dataDir, stop, output: () => output, holdOutput };
 }
 
 /** The pid of the process listening on `port` (next start forks a next-server that does). */
