@@ -49,6 +49,9 @@ const SEGMENT_BYTES = 32 * 1024 * 1024;
 const SEGMENT_NAME = /^segment-(\d+)\.ndjson$/;
 const RUN_DIR = /^run-([0-9a-f]+)$/;
 const OWNER = "owner";
+/** The file writable() writes to learn whether a failed append would now succeed. */
+const PROBE = "probe";
+const PROBE_BYTES = 64 * 1024;
 
 /** Who writes a spool directory: a process on this host, told apart from a later one with its pid. */
 type Owner = { pid: number; started: string | null; host: string };
@@ -202,14 +205,39 @@ export class Spool {
     if (i >= 0) this.sealed.splice(i, 1);
   }
 
-  /** Whether an append would be attempted: the directory is writable and the last append did not fail. */
+  /**
+   * Whether an append would be attempted: the directory is writable and the last append did not
+   * fail, or a probe since shows there is room again.
+   */
   async writable(): Promise<true | string> {
     try {
       await access(this.dir, constants.W_OK);
     } catch (err) {
       return `spool directory not writable: ${(err as Error).message}`;
     }
+    // Only an append cleared a failed one, and appends happen only during a database outage: a
+    // disk freed while the database was up left the health "degraded" until the next outage.
+    if (this.lastError && (await this.probeWrite())) this.lastError = null;
     return this.lastError ? `last spool write failed: ${this.lastError.message}` : true;
+  }
+
+  /** Writes and syncs a file as large as a big record, then removes it: whether an append would fit now. */
+  private async probeWrite(): Promise<boolean> {
+    const path = join(this.dir, PROBE);
+    try {
+      const file = await openFile(path, "w");
+      try {
+        await file.write(Buffer.alloc(PROBE_BYTES));
+        await file.datasync();
+      } finally {
+        await file.close();
+      }
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await unlink(path).catch(() => {});
+    }
   }
 
   /**

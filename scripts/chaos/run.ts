@@ -174,10 +174,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   try {
     await Promise.all([load, chaos]);
     say(`load done (${sent.length} sent); waiting for the spool to drain`);
+    let last: unknown = null;
     await waitFor("the app to be healthy with an empty spool", async () => {
       const h = await health(app.url);
+      last = h;
       return h.status === "ok" && h.spoolDepth === 0;
-    }, 180_000, 500);
+    }, 180_000, 500).catch((err: Error) => {
+      throw new Error(`${err.message}; its last health: ${JSON.stringify(last)}`);
+    });
     violations = await check(db.url, run, sent);
   } finally {
     agent.destroy();
