@@ -221,13 +221,17 @@ export class Spool {
     return this.lastError ? `last spool write failed: ${this.lastError.message}` : true;
   }
 
-  /** Writes and syncs a file as large as a big record, then removes it: whether an append would fit now. */
+  /**
+   * Writes and syncs a file as large as a big record, through the same file layer as a segment,
+   * then removes it: whether an append would go through now.
+   */
   private async probeWrite(): Promise<boolean> {
     const path = join(this.dir, PROBE);
     try {
-      const file = await openFile(path, "w");
+      const file = await this.openSegment(path);
       try {
-        await file.write(Buffer.alloc(PROBE_BYTES));
+        const { bytesWritten } = await file.write(Buffer.alloc(PROBE_BYTES), 0, PROBE_BYTES);
+        if (bytesWritten < PROBE_BYTES) return false;
         await file.datasync();
       } finally {
         await file.close();
