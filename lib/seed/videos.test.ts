@@ -35,6 +35,8 @@ describe("seed", () => {
         count(*) FILTER (WHERE "sendTime" > now() - interval '30 days')::int AS last_month,
         count(*) FILTER (WHERE "sendTime" < now() - interval '60 days')::int AS oldest_month,
         min("sendTime") > now() - interval '91 days' AS within_90_days,
+        -- Written in time order, as a live table receives its rows.
+        corr(id::float8, extract(epoch FROM "sendTime")) AS time_order,
         bool_and(${cdnStringSql("cdnUrl")} LIKE 'https://imunion.weixin.qq.com/%' AND length(${cdnStringSql("cdnUrl")}) > 400) AS cdn_urls,
         -- Stored once, in raw, as the receiver stores them.
         bool_and("cdnUrl" IS NULL AND "cdnPreviewUrl" IS NULL AND "cdnAesKey" IS NULL AND "cdnAuthKey" IS NULL AND "cdnMd5" IS NULL) AS cdn_strings_once,
@@ -51,6 +53,7 @@ describe("seed", () => {
     expect(shape.min_duration).toBeGreaterThanOrEqual(1);
     expect(shape.max_duration).toBeLessThanOrEqual(300);
     expect(shape.last_month).toBeGreaterThan(shape.oldest_month);
+    expect(shape.time_order).toBeGreaterThan(0.95);
     const { rows: renamed } = await db.pool.query(`SELECT "fromWxId" FROM sender_nicknames GROUP BY 1 HAVING count(*) > 1`);
     expect(renamed.length).toBeGreaterThan(0);
 

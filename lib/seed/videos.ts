@@ -68,7 +68,7 @@ const HEX_POOL = Array.from({ length: 16 }, (_, i) => (0x9e3779b97f4a7c15n * Big
 
 // $1 first index, $2 last index + 1, $3 serverId base, $4 senders, $5 groups, $6 instances,
 // $7 end of history, $8 random seed, $9 private chats, $10 hex pool, $11 surnames, $12 given
-// names, $13 Latin names, $14 emoji names, $15 decorations.
+// names, $13 Latin names, $14 emoji names, $15 decorations, $16 videos in this run.
 // The CDN strings (links, keys, md5) are only in raw, as the receiver stores them (lib/shared/cdn-strings).
 // The costly CTEs are MATERIALIZED: inlined, each derived value would be recomputed wherever it
 // is used; `rows` (cheap expressions) is cheaper inlined than copied (measured).
@@ -83,7 +83,9 @@ WITH h AS MATERIALIZED (
   FROM generate_series($1::bigint, $2::bigint - 1) AS i
 ), u AS (
   SELECT i, h1, h2, h3,
-    (h1 % 1000003) / 1000003.0::float8 AS u_age,
+    -- The age falls with the row number (plus a per-row jitter), so rows are written in time
+    -- order as a live table receives them: a newest-first walk reads adjacent pages, not random ones.
+    ($16::bigint - i - (h1 % 1000003) / 1000003.0::float8) / $16::bigint AS u_age,
     (h2 % 1000003) / 1000003.0::float8 AS u_conv,
     (h3 % 1000003) / 1000003.0::float8 AS u_len,
     (h3 / 1000003) % 1009 / 1009.0::float8 AS u_member,
@@ -258,7 +260,7 @@ export async function seedVideos(db: Pool, options: SeedOptions): Promise<SeedRe
         for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
           const result = await client.query(insertSql, [
             chunk[0], chunk[1], serverIdBase.toString(), shape.senders, shape.groups, shape.instances, now, seed,
-            shape.privateChats, HEX_POOL, SURNAMES, GIVEN_NAMES, LATIN_NAMES, EMOJI_NAMES, DECORATIONS,
+            shape.privateChats, HEX_POOL, SURNAMES, GIVEN_NAMES, LATIN_NAMES, EMOJI_NAMES, DECORATIONS, options.videos,
           ]);
           inserted += result.rowCount ?? 0;
           done += chunk[1] - chunk[0];
