@@ -1,10 +1,13 @@
-// Realistic video events written straight into video_events, for demos and benchmarks.
-// Rows are generated inside PostgreSQL (INSERT ... SELECT FROM generate_series): nothing
-// crosses the wire but the parameters, which is what makes a million rows fit in a minute.
+// Realistic video events written straight into video_events, for demos and benchmarks: rows are
+// generated here (rows.ts) and sent with COPY, one connection per core.
 import { randomInt } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { Pool } from "pg";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { Pool, PoolClient } from "pg";
+import { from as copyFrom } from "pg-copy-streams";
 import { rebuildSummaries } from "./rebuild-summaries";
+import { SEED_COLUMNS, seedRowGenerator } from "./rows";
 
 export type SeedOptions = {
   videos: number;
@@ -44,136 +47,15 @@ export function seedShape(videos: number, counts: { senders?: number; conversati
   return { senders, groups, privateChats: conversations - groups, instances: Math.min(200, Math.max(3, Math.ceil(videos / 50_000))) };
 }
 
-// Chinese nicknames are a surname and a given name (30 x 40 combinations), Latin ones a first name
-// with sometimes a number, some are emoji; a few in ten carry a decoration. Common fragments (a
-// surname such as 张) and rare ones (a name with its number) both exist, as in a real fleet.
-const SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹".split("");
-const GIVEN_NAMES = [
-  "伟", "娜", "芳", "静", "洋", "帆", "磊", "婷", "杰", "敏", "悦", "超", "琳", "小明", "晓雪", "大伟", "丽丽", "小夕",
-  "以琛", "圆圆", "小黑", "佳", "甜甜", "小姐", "大为", "一凡", "子涵", "浩然", "欣怡", "梓萱", "思远", "雨桐", "俊杰",
-  "诗涵", "天佑", "可馨", "明轩", "若曦", "宇航", "嘉怡",
-];
-const LATIN_NAMES = [
-  "Alice", "Bob Chen", "Lily", "Tom W.", "Kevin", "Grace Li", "Jason", "Mia", "Leo Zhang", "Sunny", "Coco", "Eric",
-  "Vivian", "Daniel", "Nina_88", "Frank", "Jojo", "Ray", "Selina", "Ivy Wang", "Max", "Luna", "Andy Lau fan", "Zoe",
-];
-const EMOJI_NAMES = ["🐼🐼", "🌈", "😀阳光", "🍉西瓜🍉", "⭐️", "🐶汪", "🌙Moon", "🔥🔥🔥"];
-const DECORATIONS = ["", "", "", "", "", "🌸", "🍀", "~", "_official", "🐱", "❤️", "（在忙）"];
-
-// A fixed run of hex digits that CDN parameters are cut from, behind a per-row digest: as long
-// and as unique-looking as the provider's, without hashing the whole string per row.
-const HEX_POOL = Array.from({ length: 16 }, (_, i) => (0x9e3779b97f4a7c15n * BigInt(i + 1)).toString(16).padStart(16, "0").slice(-16))
-  .join("")
-  .repeat(4);
-
-// $1 first index, $2 last index + 1, $3 serverId base, $4 senders, $5 groups, $6 instances,
-// $7 end of history, $8 random seed, $9 private chats, $10 hex pool, $11 surnames, $12 given
-// names, $13 Latin names, $14 emoji names, $15 decorations, $16 videos in this run.
-// The CDN strings (links, keys, md5) are only in raw, as the receiver stores them (lib/shared/cdn-strings).
-// The costly CTEs are MATERIALIZED: inlined, each derived value would be recomputed wherever it
-// is used; `rows` (cheap expressions) is cheaper inlined than copied (measured).
-// Activity is Zipf-like: a conversation is drawn as floor(n * u^a) (a few busy ones, a long
-// tail), and in a group the first members post most.
-const INSERT_CHUNK_SQL = `
-WITH h AS MATERIALIZED (
-  SELECT i,
-    hashint8extended(i, $8) & 9223372036854775807 AS h1,
-    hashint8extended(i, $8 + 1) & 9223372036854775807 AS h2,
-    hashint8extended(i, $8 + 2) & 9223372036854775807 AS h3
-  FROM generate_series($1::bigint, $2::bigint - 1) AS i
-), u AS (
-  SELECT i, h1, h2, h3,
-    -- The age falls with the row number (plus a per-row jitter), so rows are written in time
-    -- order as a live table receives them: a newest-first walk reads adjacent pages, not random ones.
-    ($16::bigint - i - (h1 % 1000003) / 1000003.0::float8) / $16::bigint AS u_age,
-    (h2 % 1000003) / 1000003.0::float8 AS u_conv,
-    (h3 % 1000003) / 1000003.0::float8 AS u_len,
-    (h3 / 1000003) % 1009 / 1009.0::float8 AS u_member,
-    (h1 / 1000003) % 100 AS kind_pct,
-    (h2 / 1000003) % 100 AS out_pct
-  FROM h
-), chat AS (
-  SELECT u.*,
-    -- Squared: most of the history is recent, as in any live account.
-    $7::timestamptz - make_interval(secs => 90 * 86400 * u_age * u_age) AS send_time,
-    CASE WHEN kind_pct < 70 THEN floor($5::int * power(u_conv, 1.6))::int END AS grp,
-    CASE WHEN kind_pct >= 70 THEN floor($9::int * power(u_conv, 1.4))::int END AS priv
-  FROM u
-), picked AS MATERIALIZED (
-  SELECT c.*,
-    -- Group members: about forty senders from the group's own offset; a private chat: one sender.
-    CASE WHEN grp IS NOT NULL THEN (grp::bigint * 7919 + floor(41 * u_member * u_member)::int) % $4::int
-      ELSE (priv::bigint * 104729 + 13) % $4::int END AS who,
-    'wxid_robot' || lpad((coalesce(grp, priv) % $6::int)::text, 3, '0') AS robot,
-    coalesce(grp, priv) % $6::int AS inst,
-    md5(i::text || ':' || $8) AS digest
-  FROM chat c
-), senders AS (
-  SELECT p.*,
-    'wxid_' || substr(md5('sender' || who), 1, 14) AS sender_id,
-    CASE WHEN who % 10 = 9 THEN ($14::text[])[1 + (who / 10) % cardinality($14::text[])]
-      WHEN who % 3 = 0 THEN ($13::text[])[1 + who % cardinality($13::text[])] || CASE WHEN who % 4 = 0 THEN ' ' || (who % 997) ELSE '' END
-      ELSE ($11::text[])[1 + (who / 3) % cardinality($11::text[])] || ($12::text[])[1 + (who / 90) % cardinality($12::text[])] END
-      || ($15::text[])[1 + (who / 7) % cardinality($15::text[])] AS nick_now
-  FROM picked p
-), rows AS (
-  SELECT s.*,
-    out_pct < 15 AS is_out,
-    -- One sender in eight changed nickname a month ago.
-    CASE WHEN who % 8 = 0 AND send_time < $7::timestamptz - interval '30 days' THEN nick_now || '（旧）' ELSE nick_now END AS nick,
-    CASE WHEN grp IS NOT NULL THEN 'R:' || (18000000000 + grp * 7717)::text || '@chatroom'
-      ELSE 'S:' || robot || '_' || sender_id END AS conversation,
-    1 + floor(299 * power(u_len, 2.2))::int AS dur,
-    (ARRAY[720, 1080, 224, 540, 1280, 368])[1 + (h3 / 97) % 6] AS w,
-    (ARRAY[1280, 1920, 398, 960, 720, 640])[1 + (h3 / 97) % 6] AS ht
-  FROM senders s
-), final AS MATERIALIZED (
-  SELECT r.*,
-    CASE WHEN is_out THEN robot ELSE sender_id END AS from_id,
-    CASE WHEN is_out THEN 'Robot ' || inst ELSE nick END AS from_nick,
-    CASE WHEN is_out THEN sender_id ELSE robot END AS to_id,
-    ($3::bigint + i)::text AS server_id,
-    (7053704521966022857 - $3::bigint / 3 + i * 13)::text AS local_id,
-    'a7c3' || lpad(inst::text, 4, '0') || '82a1439c86df3143ef4975c5' AS instance_id,
-    'https://imunion.weixin.qq.com/cgi-bin/mmae-bin/tpdownloadmedia?param=v1_' || digest
-      || substr($10::text, 1 + (h1 % 512)::int, 448) AS url,
-    'https://imunion.weixin.qq.com/cgi-bin/mmae-bin/tpdownloadmedia?param=v1_' || reverse(digest)
-      || substr($10::text, 1 + (h2 % 512)::int, 448) AS preview_url,
-    dur::bigint * (120000 + (h2 % 280000)) AS size,
-    5000 + (h3 % 60000) AS preview_size,
-    reverse(digest) AS aes_key,
-    'v1_' || translate(digest, '0123456789abcdef', 'fedcba9876543210') || substr($10::text, 1 + (h3 % 512)::int, 96) AS auth_key,
-    (extract(epoch FROM send_time) * 1000)::bigint AS send_ms,
-    send_time + make_interval(secs => (h1 % 3000) / 1000.0) AS received
-  FROM rows r
-)
-INSERT INTO video_events ("messageKey", "instanceId", "robotId", "serverId", "localId", "fromWxId", "fromNickName",
-  "conversationId", "toWxId", "messageSource", "isPc", "messageType", "appInfo", "cdnType", width, height, duration,
-  "sendTime", "eventTime", "receivedAt", description, "cdnFileName", "cdnSize", "cdnPreviewSize", "cdnPreviewWidth",
-  "cdnPreviewHeight", raw)
-SELECT server_id, instance_id, robot, server_id, local_id, from_id, from_nick,
-  conversation, to_id, CASE WHEN is_out THEN 1 ELSE 0 END, CASE WHEN h1 % 10 = 0 THEN 1 ELSE 0 END, 103, 'seed', 2, w, ht, dur,
-  send_time, send_time, received, '视频消息事件', digest || '.mp4', size, preview_size, w / 4, ht / 4,
-  jsonb_build_object('event', '20004', 'description', '视频消息事件', 'time', send_ms, 'data', jsonb_build_object(
-    'instanceId', instance_id, 'robotId', robot, 'sendTime', send_ms, 'localId', local_id, 'serverId', server_id,
-    'appInfo', 'seed', 'messageType', 103, 'cdnType', 2, 'height', ht, 'width', w, 'duration', dur,
-    'messageSource', CASE WHEN is_out THEN 1 ELSE 0 END, 'conversationId', conversation, 'fromWxId', from_id,
-    'toWxId', to_id, 'fromNickName', from_nick, 'isPc', CASE WHEN h1 % 10 = 0 THEN 1 ELSE 0 END,
-    'cdnData', jsonb_build_object('aes_key', aes_key, 'auth_key', auth_key, 'file_name', digest || '.mp4',
-      'md5', digest, 'size', size, 'url', url, 'preview_img_url', preview_url, 'preview_img_size', preview_size,
-      'width', w / 4, 'height', ht / 4)))
-FROM final`;
-// Fresh serverIds per run make a clash unlikely, not impossible: with the identity index in place
-// a clashing row is skipped. Without it (an empty table being loaded) there is nothing to clash with.
-const INSERT_CHUNK_SKIPPING_CLASHES_SQL = `${INSERT_CHUNK_SQL}
-ON CONFLICT ("instanceId", "messageKey", "sendTime") DO NOTHING`;
-
 export type SeedResult = {
   inserted: number;
   seconds: number;
+  /** The rows alone; the rest of `seconds` is the indexes and summaries, built at once. */
   insertSeconds: number;
   /** CPU seconds the inserting PostgreSQL backends used, when they run on this machine (Linux). */
   insertCpuSeconds: number | null;
+  /** CPU seconds the index builds used (0 when none were deferred). */
+  indexCpuSeconds: number | null;
   /** CPU seconds the summary rebuild's backend used (null when unknown or with the triggers on). */
   summaryCpuSeconds: number | null;
   summaries: "triggers" | "rebuild";
@@ -187,6 +69,20 @@ function cpuSeconds(pid: number): number | null {
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return null;
+  }
+}
+
+/** Runs `work` on one connection; returns the CPU seconds its backend used (null when unknown). */
+async function withBackendCpu(db: Pool, work: (client: PoolClient) => Promise<unknown>): Promise<number | null> {
+  const client = await db.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    const before = cpuSeconds(rows[0].pid);
+    await work(client);
+    const after = cpuSeconds(rows[0].pid);
+    return before === null || after === null ? null : after - before;
+  } finally {
+    client.release();
   }
 }
 
@@ -205,8 +101,8 @@ export async function seedVideos(db: Pool, options: SeedOptions): Promise<SeedRe
   for (let start = 0; start < options.videos; start += chunkSize) chunks.push([start, Math.min(options.videos, start + chunkSize)]);
   let inserted = 0;
   let done = 0;
-  // Generating rows (jsonb above all) is CPU work in PostgreSQL: one connection per core.
-  // CPU used per backend (null when it cannot be read): a figure the machine's load does not skew.
+  // Storing rows (parsing raw's jsonb above all) is CPU work in PostgreSQL: one connection per core.
+  // CPU used per inserting backend (null when it cannot be read): a figure the machine's load does not skew.
   const cpuUsed: (number | null)[] = [];
   // Into an empty table, building the indexes once afterwards is cheaper than maintaining them row
   // by row, the unique identity index above all (random keys: at a million rows its inserts no
@@ -214,68 +110,84 @@ export async function seedVideos(db: Pool, options: SeedOptions): Promise<SeedRe
   // the identity index, fails as if the database were away: callbacks go to the spool and are
   // stored once the index is back.
   const deferred = mode === "rebuild" && (options.deferIndexes ?? options.videos >= 100_000) ? await dropIndexesIfEmpty(db) : [];
-  const insertSql = deferred.some((i) => i.name === "video_events_identity_key") ? INSERT_CHUNK_SQL : INSERT_CHUNK_SKIPPING_CLASHES_SQL;
+  // Without the identity index (an empty table being loaded) nothing can clash: COPY goes
+  // straight in. With it, a clash with an earlier run's ids is unlikely, not impossible: rows go
+  // through a temporary table and INSERT ... ON CONFLICT DO NOTHING skips a clashing one.
+  const direct = deferred.some((i) => i.name === "video_events_identity_key");
+  const lines = seedRowGenerator({ ...shape, videos: options.videos, now, serverIdBase, seed });
+  let loaded = false;
   try {
     await insertChunks();
+    loaded = true;
   } finally {
-    if (deferred.length) options.onPhase?.(`building ${deferred.length} indexes...`);
-    cpuUsed.push(await recreateIndexes(db, deferred));
+    // A failed load still gets its indexes back.
+    if (!loaded) await recreateIndexes(db, deferred);
   }
   const insertSeconds = (performance.now() - started) / 1000;
   const insertCpuSeconds = cpuUsed.includes(null) ? null : cpuUsed.reduce<number>((sum, c) => sum + (c ?? 0), 0);
+  // The indexes and the summaries are built at once: both only read video_events (CREATE INDEX's
+  // lock and the rebuild's SHARE lock do not conflict), and the rebuild runs on one connection, so
+  // one after the other left a core idle for its whole length.
   // The notify trigger was skipped too, on purpose: a bulk load is history, not live news.
-  let summaryCpuSeconds: number | null = null;
-  if (mode === "rebuild") {
-    options.onPhase?.("rebuilding the summaries...");
-    const client = await db.connect();
-    try {
-      const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
-      const before = cpuSeconds(rows[0].pid);
-      await rebuildSummaries(client);
-      const after = cpuSeconds(rows[0].pid);
-      summaryCpuSeconds = before === null || after === null ? null : after - before;
-    } finally {
-      client.release();
-    }
-  }
-  return { inserted, seconds: (performance.now() - started) / 1000, insertSeconds, insertCpuSeconds, summaryCpuSeconds, summaries: mode };
+  const phases = [deferred.length ? `building ${deferred.length} indexes` : "", mode === "rebuild" ? "rebuilding the summaries" : ""].filter(Boolean);
+  if (phases.length) options.onPhase?.(`${phases.join(" and ")}...`);
+  const [indexCpuSeconds, summaryCpuSeconds] = await Promise.all([
+    recreateIndexes(db, deferred),
+    mode === "rebuild" ? withBackendCpu(db, (client) => rebuildSummaries(client)) : null,
+  ]);
+  return { inserted, seconds: (performance.now() - started) / 1000, insertSeconds, insertCpuSeconds, indexCpuSeconds, summaryCpuSeconds, summaries: mode };
 
   // Chunks are handed out to one connection per core until none are left.
   async function insertChunks() {
     // With the triggers on, one connection: two concurrent multi-row inserts upsert the same summary
     // rows in different orders and deadlock (seen here; see docs/performance.md).
     const parallel = mode === "triggers" ? 1 : (options.parallel ?? 2);
-    const workers = Array.from({ length: Math.min(parallel, chunks.length) }, async () => {
-      const client = await db.connect();
-      try {
-        const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
-        const pid = rows[0].pid;
-        const cpuBefore = cpuSeconds(pid);
-        if (mode === "rebuild") await client.query("SET session_replication_role = replica");
-        await client.query("SET work_mem = '256MB'");
-        // Each row's raw envelope (with its long CDN URLs) is big enough to be compressed; lz4
-        // costs a quarter less CPU than the default pglz here, for the same size. Readers need
-        // nothing: the method is stored with each value. Older servers without lz4 keep pglz.
-        await client.query("SET default_toast_compression = lz4").catch(() => {});
-        for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
-          const result = await client.query(insertSql, [
-            chunk[0], chunk[1], serverIdBase.toString(), shape.senders, shape.groups, shape.instances, now, seed,
-            shape.privateChats, HEX_POOL, SURNAMES, GIVEN_NAMES, LATIN_NAMES, EMOJI_NAMES, DECORATIONS, options.videos,
-          ]);
-          inserted += result.rowCount ?? 0;
-          done += chunk[1] - chunk[0];
-          options.onProgress?.(done, options.videos);
+    const workers = Array.from({ length: Math.min(parallel, chunks.length) }, () =>
+      withBackendCpu(db, async (client) => {
+        try {
+          if (mode === "rebuild") await client.query("SET session_replication_role = replica");
+          // Each row's raw envelope (with its long CDN URLs) is big enough to be compressed; lz4
+          // costs a quarter less CPU than the default pglz here, for the same size. Readers need
+          // nothing: the method is stored with each value. Older servers without lz4 keep pglz.
+          await client.query("SET default_toast_compression = lz4").catch(() => {});
+          if (!direct) await client.query(`CREATE TEMP TABLE IF NOT EXISTS seed_rows AS SELECT ${COLUMN_LIST} FROM video_events WITH NO DATA`);
+          for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
+            // Awaited first: `inserted += await ...` would read the total before the other worker adds to it.
+            const stored = await writeChunk(client, chunk[0], chunk[1]);
+            inserted += stored;
+            done += chunk[1] - chunk[0];
+            options.onProgress?.(done, options.videos);
+          }
+        } finally {
+          // The connection goes back to the pool: it must not keep skipping triggers.
+          await client.query("DROP TABLE IF EXISTS seed_rows; RESET session_replication_role; RESET default_toast_compression").catch(() => {});
         }
-        const cpuAfter = cpuSeconds(pid);
-        cpuUsed.push(cpuAfter === null || cpuBefore === null ? null : cpuAfter - cpuBefore);
-      } finally {
-        await client.query("RESET session_replication_role; RESET work_mem; RESET default_toast_compression").catch(() => {});
-        client.release();
-      }
-    });
-    await Promise.all(workers);
+      }),
+    );
+    cpuUsed.push(...(await Promise.all(workers)));
+  }
+
+  /** Rows [first, last) in one COPY (and one INSERT through the temporary table); returns those stored. */
+  async function writeChunk(client: PoolClient, first: number, last: number): Promise<number> {
+    // A few batches may wait in the stream, so this process makes the next rows while PostgreSQL
+    // stores the last ones (with the default 16 KiB each side waited for the other).
+    const copy = client.query(copyFrom(`COPY ${direct ? "video_events" : "seed_rows"} (${COLUMN_LIST}) FROM STDIN`, { highWaterMark: 4 * 2 ** 20 }));
+    await pipeline(Readable.from(linesOf(first, last)), copy);
+    if (direct) return copy.rowCount;
+    const { rowCount } = await client.query(
+      `INSERT INTO video_events (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM seed_rows ON CONFLICT ("instanceId", "messageKey", "sendTime") DO NOTHING`,
+    );
+    await client.query("TRUNCATE seed_rows");
+    return rowCount ?? 0;
+  }
+
+  /** The chunk's lines a few hundred rows at a time, so the COPY stream's backpressure holds. */
+  function* linesOf(first: number, last: number) {
+    for (let from = first; from < last; from += 500) yield lines(from, Math.min(last, from + 500));
   }
 }
+
+const COLUMN_LIST = SEED_COLUMNS.map((c) => `"${c}"`).join(", ");
 
 type IndexDefinition = { name: string; definition: string };
 
@@ -311,20 +223,13 @@ async function recreateIndexes(db: Pool, indexes: IndexDefinition[]): Promise<nu
   if (indexes.length === 0) return 0;
   const queue = [...indexes];
   const used = await Promise.all(
-    [0, 1].map(async () => {
-      const client = await db.connect();
-      try {
-        const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
-        const before = cpuSeconds(rows[0].pid);
+    [0, 1].map(() =>
+      withBackendCpu(db, async (client) => {
         await client.query("SET maintenance_work_mem = '512MB'");
         for (let index = queue.shift(); index; index = queue.shift()) await client.query(index.definition);
-        const after = cpuSeconds(rows[0].pid);
-        return before === null || after === null ? null : after - before;
-      } finally {
-        await client.query("RESET maintenance_work_mem").catch(() => {});
-        client.release();
-      }
-    }),
+        await client.query("RESET maintenance_work_mem");
+      }),
+    ),
   );
   return used.includes(null) ? null : used.reduce<number>((sum, c) => sum + (c ?? 0), 0);
 }
