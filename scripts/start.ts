@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { ConfigError, exposureProblem, parseConfig } from "../lib/config";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/db/embedded";
 import { applyMigrations } from "../lib/db/migrate";
+import { serverNodeOptions } from "../lib/shared/server-node-options";
 
 const say = (line: string) => console.log(`[start] ${line}`);
 
@@ -55,7 +56,7 @@ async function main() {
   say(`serving on http://${cfg.HOST.includes(":") ? `[${cfg.HOST}]` : cfg.HOST}:${cfg.PORT} (callback URL: /api/callback${cfg.CALLBACK_TOKEN ? "?token=…" : ""})`);
   const server = spawn(nextBin(), ["start", "-H", cfg.HOST, "-p", String(cfg.PORT)], {
     stdio: "inherit",
-    env: { ...process.env, DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: "1" },
+    env: { ...process.env, DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: "1", NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS) },
   });
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;

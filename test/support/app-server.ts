@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../lib/db/embedded";
+import { serverNodeOptions } from "../../lib/shared/server-node-options";
 
 /** How the app ended: `killed` when it had not exited `graceMs` after SIGTERM and was SIGKILLed. */
 export type AppExit = { code: number | null; signal: NodeJS.Signals | null; killed: boolean };
@@ -40,7 +41,16 @@ export async function startAppServer(env: Record<string, string>, options: { hos
   let output = "";
   const child: ChildProcess = spawn(join(process.cwd(), "node_modules", ".bin", "next"), [options.dev ? "dev" : "start", "-H", options.host ?? "127.0.0.1", "-p", String(port)], {
     // NODE_ENV as a user's shell has it, not vitest's "test": with "test", `next dev` rewrites tsconfig.json.
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "warn", ...(options.dev ? { NODE_ENV: "development" } : {}), ...env, DATA_DIR: dataDir },
+    env: {
+      ...process.env,
+      NEXT_TELEMETRY_DISABLED: "1",
+      LOG_LEVEL: "warn",
+      // As `npm start` runs it (lib/shared/server-node-options.ts).
+      NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS),
+      ...(options.dev ? { NODE_ENV: "development" } : {}),
+      ...env,
+      DATA_DIR: dataDir,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
