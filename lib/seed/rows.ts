@@ -63,35 +63,36 @@ function mix(x: number): number {
   return (x ^ (x >>> 16)) >>> 0;
 }
 
-/** The row's random numbers: mulberry32 from a per-row state, unsigned 32-bit each. */
-function randomsOf(row: number, seed: number) {
-  let state = mix(mix(row) ^ seed) | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
+/**
+ * The row's random numbers: mulberry32 from a per-row state, unsigned 32-bit each. One instance is
+ * restarted per row (no closure per row: at ten million rows, allocation is what costs).
+ */
+class RowRandom {
+  private state = 0;
+  constructor(private readonly seed: number) {}
+  start(row: number): void {
+    this.state = mix(mix(row) ^ this.seed) | 0;
+  }
+  next(): number {
+    const state = (this.state = (this.state + 0x6d2b79f5) | 0);
     let t = Math.imul(state ^ (state >>> 15), 1 | state);
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return (t ^ (t >>> 14)) >>> 0;
-  };
+  }
+  /** In [0, 1). */
+  unit(): number {
+    return this.next() / 4294967296;
+  }
 }
 
-// String helpers by lookup and loop: at ten million rows, split/reverse/join and a replace
-// callback per digit cost more than the rest of the row.
-const HEX = "0123456789abcdef";
-const INVERTED: Record<string, string> = Object.fromEntries([...HEX].map((d, i) => [d, HEX[15 - i]]));
-function hex8(n: number): string {
-  let s = "";
-  for (let shift = 28; shift >= 0; shift -= 4) s += HEX[(n >>> shift) & 15];
-  return s;
-}
-function reversed(s: string): string {
-  let r = "";
-  for (let i = s.length - 1; i >= 0; i--) r += s[i];
-  return r;
-}
-function inverted(hex: string): string {
-  let r = "";
-  for (let i = 0; i < hex.length; i++) r += INVERTED[hex[i]];
-  return r;
+// Hex digits by lookup, a byte at a time: at ten million rows, building strings a character at a
+// time (or with split/reverse/join, or a replace callback) cost more than the rest of the row.
+const BYTE_HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+const hex8 = (n: number) => BYTE_HEX[n >>> 24] + BYTE_HEX[(n >>> 16) & 255] + BYTE_HEX[(n >>> 8) & 255] + BYTE_HEX[n & 255];
+/** The word whose hex digits are n's in reverse order. */
+function nibblesReversed(n: number): number {
+  const swapped = ((n & 0x0f0f0f0f) << 4) | ((n >>> 4) & 0x0f0f0f0f);
+  return ((swapped << 24) | ((swapped & 0xff00) << 8) | ((swapped >>> 8) & 0xff00) | (swapped >>> 24)) >>> 0;
 }
 
 /** `make(k)` for k in [0, size), each made once: per sender, conversation and robot values. */
@@ -129,6 +130,7 @@ export function seedRowGenerator(shape: RowShape) {
   const privateSender = (chat: number) => (chat * 104729 + 13) % shape.senders;
   const privateOf = memo(shape.privateChats, (chat) => `S:${robotOf(chat % shape.instances)}_${senderId(privateSender(chat))}`);
   const endMs = shape.now.getTime();
+  const random = new RowRandom(shape.seed);
   const localIdBase = 7053704521966022857n - shape.serverIdBase / 3n;
   return function lines(first: number, last: number): Buffer {
     // Each row is written into one buffer as it is made: concatenating a batch into one string
@@ -136,19 +138,18 @@ export function seedRowGenerator(shape: RowShape) {
     let out = Buffer.allocUnsafe((last - first) * MAX_ROW_BYTES);
     let at = 0;
     for (let i = first; i < last; i++) {
-      const next = randomsOf(i, shape.seed);
-      const unit = () => next() / 4294967296;
+      random.start(i);
       // Squared: most of the history is recent, as in any live account. The age falls with the row
       // number (plus a jitter), so rows are written in time order as a live table receives them: a
       // newest-first walk reads adjacent pages, not random ones.
-      const age = (shape.videos - i - unit()) / shape.videos;
+      const age = (shape.videos - i - random.unit()) / shape.videos;
       const sendMs = Math.round(endMs - 90 * DAY_MS * age * age);
       // Activity is Zipf-like: a conversation is drawn as floor(n * u^a) (a few busy ones, a long
       // tail), and in a group the first members post most.
-      const inGroup = next() % 100 < 70;
-      const uConv = unit();
+      const inGroup = random.next() % 100 < 70;
+      const uConv = random.unit();
       const conv = inGroup ? Math.floor(shape.groups * uConv ** 1.6) : Math.floor(shape.privateChats * uConv ** 1.4);
-      const uMember = unit();
+      const uMember = random.unit();
       // Group members: about forty senders from the group's own offset; a private chat: one sender.
       const who = inGroup ? (conv * 7919 + Math.floor(41 * uMember * uMember)) % shape.senders : privateSender(conv);
       const inst = conv % shape.instances;
@@ -156,28 +157,32 @@ export function seedRowGenerator(shape: RowShape) {
       const sender = senderId(who);
       // One sender in eight changed nickname a month ago.
       const nick = who % 8 === 0 && sendMs < endMs - 30 * DAY_MS ? oldNickname(who) : nickname(who);
-      const isOut = next() % 100 < 15;
+      const isOut = random.next() % 100 < 15;
       const conversation = inGroup ? groupOf(conv) : privateOf(conv);
-      const duration = 1 + Math.floor(299 * unit() ** 2.2);
-      const dims = next() % 6;
+      const duration = 1 + Math.floor(299 * random.unit() ** 2.2);
+      const dims = random.next() % 6;
       const w = WIDTHS[dims];
       const h = HEIGHTS[dims];
-      const digest = hex8(next()) + hex8(next()) + hex8(next()) + hex8(next());
+      const [d1, d2, d3, d4] = [random.next(), random.next(), random.next(), random.next()];
+      const digest = hex8(d1) + hex8(d2) + hex8(d3) + hex8(d4);
+      const digestReversed = hex8(nibblesReversed(d4)) + hex8(nibblesReversed(d3)) + hex8(nibblesReversed(d2)) + hex8(nibblesReversed(d1));
+      // Each digit d becomes 15 - d: the bitwise complement, word by word.
+      const digestInverted = hex8(~d1 >>> 0) + hex8(~d2 >>> 0) + hex8(~d3 >>> 0) + hex8(~d4 >>> 0);
       const fromId = isOut ? robot : sender;
       const fromNick = isOut ? robotNickname(inst) : nick;
       const toId = isOut ? sender : robot;
       const serverId = (shape.serverIdBase + BigInt(i)).toString();
       const localId = (localIdBase + BigInt(i * 13)).toString();
       const instanceId = instanceIdOf(inst);
-      const url = CDN_PREFIX + digest + HEX_POOL.substr(next() % 512, 448);
-      const previewUrl = CDN_PREFIX + reversed(digest) + HEX_POOL.substr(next() % 512, 448);
-      const size = duration * (120000 + (next() % 280000));
-      const previewSize = 5000 + (next() % 60000);
-      const authKey = `v1_${inverted(digest)}${HEX_POOL.substr(next() % 512, 96)}`;
-      const isPc = next() % 10 === 0 ? 1 : 0;
+      const url = CDN_PREFIX + digest + HEX_POOL.substr(random.next() % 512, 448);
+      const previewUrl = CDN_PREFIX + digestReversed + HEX_POOL.substr(random.next() % 512, 448);
+      const size = duration * (120000 + (random.next() % 280000));
+      const previewSize = 5000 + (random.next() % 60000);
+      const authKey = `v1_${digestInverted}${HEX_POOL.substr(random.next() % 512, 96)}`;
+      const isPc = random.next() % 10 === 0 ? 1 : 0;
       const source = isOut ? 1 : 0;
       const sent = new Date(sendMs).toISOString();
-      const received = new Date(sendMs + (next() % 3000)).toISOString();
+      const received = new Date(sendMs + (random.next() % 3000)).toISOString();
       const pw = Math.floor(w / 4);
       const ph = Math.floor(h / 4);
       const fileName = `${digest}.mp4`;
@@ -191,7 +196,7 @@ export function seedRowGenerator(shape: RowShape) {
           `"sendTime":${sendMs},"localId":"${localId}","serverId":"${serverId}","appInfo":"seed","messageType":103,"cdnType":2,` +
           `"height":${h},"width":${w},"duration":${duration},"messageSource":${source},"conversationId":"${conversation}",` +
           `"fromWxId":"${fromId}","toWxId":"${toId}","fromNickName":"${fromNick}","isPc":${isPc},"cdnData":{` +
-          `"aes_key":"${reversed(digest)}","auth_key":"${authKey}","file_name":"${fileName}","md5":"${digest}","size":${size},` +
+          `"aes_key":"${digestReversed}","auth_key":"${authKey}","file_name":"${fileName}","md5":"${digest}","size":${size},` +
           `"url":"${url}","preview_img_url":"${previewUrl}","preview_img_size":${previewSize},"width":${pw},"height":${ph}}}}\n`,
         at,
       );
