@@ -55,7 +55,7 @@ describe("recording a delivery", () => {
 
   it("records a video whose values PostgreSQL refuses as rejected, but throws a lost connection back to be spooled", async () => {
     const refused = await receiveDelivery(db.pool, video("R1", { width: 3_000_000_000 }));
-    expect(refused).toMatchObject({ status: 400, outcome: "rejected", error: expect.stringMatching(/^the database refused this 20004 payload: .*out of range/) });
+    expect(refused).toEqual({ status: 400, outcome: "rejected", eventCode: "20004", error: expect.stringMatching(/^the database refused this 20004 payload: .*out of range/), issues: [] });
 
     // The connection dies under the group statement (what pg_terminate_backend causes): nothing is
     // recorded, and the caller spools the delivery.
