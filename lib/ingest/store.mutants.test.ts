@@ -109,8 +109,8 @@ describe("recording a delivery", () => {
 describe("a video row", () => {
   it("takes each column from the payload: the send time from data, the event time from the envelope", async () => {
     await receiveDelivery(db.pool, envelope({ ...example, time: 1_700_000_000_000, description: "视频", data: { ...example.data, sendTime: 1_700_000_001_000, isPc: 1, cdnData: { ...example.data.cdnData, file_name: "v.mp4" } } }));
-    const { rows } = await db.pool.query(`SELECT "sendTime", "eventTime", "isPc", description, "cdnFileName" FROM video_events`);
-    expect(rows).toEqual([{ sendTime: new Date(1_700_000_001_000), eventTime: new Date(1_700_000_000_000), isPc: 1, description: "视频", cdnFileName: "v.mp4" }]);
+    const { rows } = await db.pool.query(`SELECT "sendTime", "eventTime", "isPc", description, "cdnFileName", "localId" FROM video_events`);
+    expect(rows).toEqual([{ sendTime: new Date(1_700_000_001_000), eventTime: new Date(1_700_000_000_000), isPc: 1, description: "视频", cdnFileName: "v.mp4", localId: example.data.localId }]);
   });
 
   it("without optional fields: empty instance, sender and conversation, and a key from the data's digest when no id is sent", async () => {
