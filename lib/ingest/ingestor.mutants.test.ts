@@ -120,4 +120,18 @@ describe("the durable receiver with a database", () => {
     expect(await inFlight).toMatchObject({ status: 200, outcome: "spooled" });
     await ingestor.close();
   });
+
+  it("stops waiting for a delivery in flight once the grace period is over", async () => {
+    const proxy = await databaseBehindProxy();
+    proxy.state.mode = "hang";
+    const ingestor = await startIngestor({ databaseUrl: proxy.url, retryMs: 60_000 });
+    let settled = false;
+    const inFlight = ingestor.receive(video("G1")).finally(() => (settled = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    await ingestor.close(50);
+    // Closed while the delivery still waits for its connection (2 s): it is answered 503, and the
+    // provider retries it.
+    expect(settled).toBe(false);
+    expect(await inFlight).toMatchObject({ status: 503, outcome: "unavailable" });
+  });
 });
