@@ -7,7 +7,7 @@ const domain = process.env.STRYKER_DOMAIN ?? "ingest";
 
 // Stryker's vitest runner runs tests in worker threads, where process.umask() cannot be set: the
 // test of new files under the server's umask cannot run there (it runs in `npm test`).
-const cannotRunInThreads = ["lib/ingest/spool-lifecycle.test.ts"];
+const cannotRunInThreads = ["lib/ingest/spool-umask.test.ts"];
 
 export default defineConfig({
   ...base,

@@ -41,7 +41,7 @@ describe("the durable receiver without a database", () => {
   it("answers 503 only when the spool cannot be written either, and health says down", async () => {
     const { ingestor, dataDir, deadPool } = await withDeadDatabase();
     await rm(join(dataDir, "spool"), { recursive: true });
-    expect(await ingestor.receive(example)).toMatchObject({ status: 503, outcome: "unavailable" });
+    expect(await ingestor.receive(example)).toMatchObject({ status: 503, outcome: "unavailable", error: "the delivery could not be stored: retry later" });
     expect(await checkHealth(deadPool, await ingestor.status())).toMatchObject({ status: "down" });
   });
 });
