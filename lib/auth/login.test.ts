@@ -1,4 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
 import { createPool } from "../db/client";
 import { attemptLogin, liveSessionId, logout, sessionCookie } from "./login";
@@ -6,13 +9,17 @@ import { verifySession } from "./session";
 import { authSettingsFrom } from "./settings";
 
 const db = useTestDatabase();
+// Never written while SESSION_SECRET is set; a temporary folder all the same, since a mutation run
+// (a mutant that ignores SESSION_SECRET) writes the install secret there.
+const dataDir = mkdtempSync(join(tmpdir(), "login-test-"));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 const settings = authSettingsFrom({
   DASHBOARD_PASSWORD: "open sesame",
   API_TOKEN: undefined,
   SESSION_SECRET: "a-session-secret-of-enough-length",
   SESSION_HOURS: 12,
   TRUST_PROXY: false,
-  DATA_DIR: "/nonexistent",
+  DATA_DIR: dataDir,
 });
 let now = 1_750_000_000_000;
 // Each test its own minute, so that failure counts do not carry over.
@@ -54,7 +61,7 @@ describe("attemptLogin (counts in PostgreSQL)", () => {
   });
 
   it("is off without a password", async () => {
-    const off = authSettingsFrom({ DASHBOARD_PASSWORD: undefined, API_TOKEN: "x", SESSION_SECRET: undefined, SESSION_HOURS: 1, TRUST_PROXY: false, DATA_DIR: "/nonexistent" });
+    const off = authSettingsFrom({ DASHBOARD_PASSWORD: undefined, API_TOKEN: "x", SESSION_SECRET: undefined, SESSION_HOURS: 1, TRUST_PROXY: false, DATA_DIR: dataDir });
     expect(await attemptLogin(db.pool, off, "anything", "10.0.0.4", minute())).toMatchObject({ ok: false, status: 400 });
   });
 });
