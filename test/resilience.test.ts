@@ -1,8 +1,10 @@
 // Promises that only hold if the real server keeps them when something goes away: a live
-// client that disconnects and comes back, and an export whose PostgreSQL backend is killed.
+// client that disconnects and comes back, an export whose PostgreSQL backend is killed, and a
+// keep-alive connection that a client leaves idle for a while.
 // Both go through the production build (`next build` first) on a database of their own.
 import http from "node:http";
 import { describe, expect, it, vi } from "vitest";
+import { KEEP_ALIVE_TIMEOUT_MS } from "../lib/shared/server-process";
 import { fillVideos } from "./support/export-readers";
 import { exampleVideo } from "./support/example-video";
 import { useTestDatabase } from "./support/db";
@@ -130,4 +132,32 @@ describe("an export whose PostgreSQL backend is terminated mid-COPY", () => {
     expect(whole.status).toBe(200);
     expect((await whole.text()).trim().split("\n")).toHaveLength(50);
   }, 120_000);
+});
+
+describe("a keep-alive connection left idle", () => {
+  /** POSTs a callback through `agent`; the status, the Keep-Alive header and whether the socket was reused. */
+  const postThrough = (agent: http.Agent, serverId: string) =>
+    new Promise<{ status: number; keepAlive: string; reused: boolean }>((resolve, reject) => {
+      const req = http.request(`${app.url}/api/callback`, { method: "POST", agent, headers: { "content-type": "application/json" } }, (res) => {
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode!, keepAlive: String(res.headers["keep-alive"]), reused: req.reusedSocket }));
+      });
+      req.on("error", reject);
+      req.end(JSON.stringify(exampleVideo({ serverId })));
+    });
+
+  it("still carries the next callback after 6 s (Node's default would have closed it at 5 s, racing the client's next request)", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const first = await postThrough(agent, "idle-keep-alive-1");
+      expect(first).toMatchObject({ status: 200, reused: false, keepAlive: `timeout=${KEEP_ALIVE_TIMEOUT_MS / 1000}` });
+      await new Promise((r) => setTimeout(r, 6_000));
+      // The same socket: the server did not close it while it sat idle.
+      expect(await postThrough(agent, "idle-keep-alive-2")).toMatchObject({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+    }
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM video_events WHERE "serverId" LIKE 'idle-keep-alive-%'`);
+    expect(rows[0].n).toBe(2);
+  }, 30_000);
 });

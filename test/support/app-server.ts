@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../lib/db/embedded";
-import { serverNodeOptions } from "../../lib/shared/server-node-options";
+import { nextStartArgs, serverNodeOptions } from "../../lib/shared/server-process";
 
 /** How the app ended: `killed` when it had not exited `graceMs` after SIGTERM and was SIGKILLed. */
 export type AppExit = { code: number | null; signal: NodeJS.Signals | null; killed: boolean };
@@ -39,13 +39,15 @@ export async function startAppServer(env: Record<string, string>, options: { hos
   const ownDataDir = env.DATA_DIR ? null : mkdtempSync(join(tmpdir(), "video-dashboard-data-"));
   const dataDir = env.DATA_DIR ?? ownDataDir!;
   let output = "";
-  const child: ChildProcess = spawn(join(process.cwd(), "node_modules", ".bin", "next"), [options.dev ? "dev" : "start", "-H", options.host ?? "127.0.0.1", "-p", String(port)], {
+  const host = options.host ?? "127.0.0.1";
+  const args = options.dev ? ["dev", "-H", host, "-p", String(port)] : nextStartArgs(host, port);
+  const child: ChildProcess = spawn(join(process.cwd(), "node_modules", ".bin", "next"), args, {
     // NODE_ENV as a user's shell has it, not vitest's "test": with "test", `next dev` rewrites tsconfig.json.
     env: {
       ...process.env,
       NEXT_TELEMETRY_DISABLED: "1",
       LOG_LEVEL: "warn",
-      // As `npm start` runs it (lib/shared/server-node-options.ts).
+      // As `npm start` runs it (lib/shared/server-process.ts).
       NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS),
       ...(options.dev ? { NODE_ENV: "development" } : {}),
       ...env,

@@ -1,5 +1,5 @@
-// The Node options the app's server runs with: the launcher (`npm start`) and the servers that
-// tests and benchmarks start pass them alike, so what is measured is what runs.
+// How the app's server process is started: the launcher (`npm start`) and the servers that tests
+// and benchmarks start use these alike, so what is tested and measured is what runs.
 //
 // V8 sizes its heap from the machine's memory (about 4 GB of old space with 24 GB of RAM) and, with
 // that much room, lets garbage pile up before it collects: a server on 10M videos that had rendered
@@ -14,4 +14,18 @@ export function serverNodeOptions(inherited: string | undefined): string {
   const own = inherited?.trim() ?? "";
   if (/--max-old-space-size\b/.test(own)) return own;
   return [own, `--max-old-space-size=${SERVER_HEAP_LIMIT_MB}`].filter(Boolean).join(" ");
+}
+
+/**
+ * How long an idle keep-alive connection stays open. Node's default is 5 s: a client that reuses a
+ * connection after about that long races the server closing it and gets ECONNRESET on a request
+ * the server never read (seen in a browser test under load, and possible for any provider's HTTP
+ * client that ignores the Keep-Alive header). 65 s is longer than common clients' and load
+ * balancers' own idle timeouts (60 s), so they close first.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/** `next start`'s arguments. */
+export function nextStartArgs(host: string, port: number): string[] {
+  return ["start", "-H", host, "-p", String(port), "--keepAliveTimeout", String(KEEP_ALIVE_TIMEOUT_MS)];
 }

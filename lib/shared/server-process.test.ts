@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SERVER_HEAP_LIMIT_MB, serverNodeOptions } from "./server-node-options";
+import { SERVER_HEAP_LIMIT_MB, serverNodeOptions } from "./server-process";
 
 describe("the server's Node options", () => {
   it("add the heap limit to the operator's own options", () => {
