@@ -7,8 +7,10 @@ const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export default defineConfig({
   testDir: "e2e",
   globalSetup: "./e2e/global-setup.ts",
-  timeout: 30_000,
-  expect: { timeout: 5_000 },
+  // Every wait is for a condition, so a generous limit costs a passing test nothing; 5 s was not
+  // enough on two cores loaded to 14 (a delete's redirect took longer beside `npm run load`).
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
   workers: 2,
   retries: 0,
   reporter: process.env.CI ? [["list"]] : [["list"]],
