@@ -3,7 +3,17 @@
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   // First: the access checks in route handlers and layouts read the connection's address from it.
-  (await import("./lib/auth/connection")).installConnectionContext();
+  // The provider's callback is answered from here, before Next routes it: its route handler,
+  // unchanged, at a fraction of the cost (lib/http/node-route.ts). Not under `next dev`, where the
+  // route is reloaded on every edit.
+  const { installConnectionContext } = await import("./lib/auth/connection");
+  if (process.env.NODE_ENV === "production") {
+    const { nodeRoute } = await import("./lib/http/node-route");
+    const { POST: callback } = await import("./app/api/callback/route");
+    installConnectionContext(nodeRoute("POST", "/api/callback", callback));
+  } else {
+    installConnectionContext();
+  }
   const { startBackgroundJobs } = await import("./lib/ingest/spool-lifecycle");
   startBackgroundJobs();
   const { startRobotMonitor } = await import("./lib/alerts/start");

@@ -31,7 +31,12 @@ const storage = (holder.__videoDashboardConnection ??= new AsyncLocalStorage<Con
 
 const PROXY_SKIPPING_HEADERS = ["x-prerender-revalidate", "x-prerender-revalidate-if-generated", "x-middleware-subrequest"];
 
-export function installConnectionContext(): void {
+/**
+ * Patches every HTTP server of the process (Next's) so that each request runs in its connection's
+ * context. `serveEarly` may answer a request itself, in that context and after the checks above,
+ * before Next routes it (lib/http/node-route.ts): it returns false for the requests Next serves.
+ */
+export function installConnectionContext(serveEarly?: (request: http.IncomingMessage, response: http.ServerResponse) => boolean): void {
   if (holder.__videoDashboardConnectionInstalled) return;
   holder.__videoDashboardConnectionInstalled = true;
   const prototype = http.Server.prototype as unknown as { emit: (event: string | symbol, ...args: unknown[]) => boolean };
@@ -39,13 +44,14 @@ export function installConnectionContext(): void {
   prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
     if (event !== "request") return emit.call(this, event, ...args);
     const request = args[0] as http.IncomingMessage;
+    const response = args[1] as http.ServerResponse;
     const problem = pathProblem(request.url ?? "/");
     if (problem) {
-      (args[1] as http.ServerResponse).writeHead(400, { "content-type": "application/json", "x-content-type-options": "nosniff" }).end(JSON.stringify({ error: problem, code: "bad_url" }));
+      response.writeHead(400, { "content-type": "application/json", "x-content-type-options": "nosniff" }).end(JSON.stringify({ error: problem, code: "bad_url" }));
       return true;
     }
     for (const name of PROXY_SKIPPING_HEADERS) delete request.headers[name];
-    return storage.run({ remoteAddress: request.socket?.remoteAddress, target: request.url ?? "/" }, () => emit.call(this, event, ...args));
+    return storage.run({ remoteAddress: request.socket?.remoteAddress, target: request.url ?? "/" }, () => serveEarly?.(request, response) || emit.call(this, event, ...args));
   };
 }
 

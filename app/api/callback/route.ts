@@ -10,6 +10,7 @@ export const dynamic = "force-dynamic";
 
 // Outside proxy.ts's matcher: the token and the size limit are checked here, the headers put on
 // by handle(). Not given handle()'s body limit: an oversize delivery is recorded with its first bytes.
+// A production server calls it before Next routes the request (instrumentation.ts).
 export async function POST(request: Request): Promise<Response> {
   return handle(request, async () => {
     const started = performance.now();
