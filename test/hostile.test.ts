@@ -195,6 +195,12 @@ const COVERAGE: Record<string, { methods: string[]; run: Case }> = {
         expect(res.status, JSON.stringify(body.slice(0, 40))).toBe(400);
       }
       expect((await call(`/api/callback?token=${CALLBACK_TOKEN}`, { method: "POST", body: "x".repeat(2 * 1024 * 1024) })).status).toBe(413);
+      // Answered before Next routes it (lib/http/node-route.ts): still with the API's headers.
+      const accepted = await fetch(`${app.url}/api/callback?token=${CALLBACK_TOKEN}`, { method: "POST", body: example });
+      expect(accepted.status).toBe(200);
+      expect(await accepted.json()).toEqual({});
+      expect(accepted.headers.get("content-security-policy")).toMatch(/^default-src 'none'/);
+      expect(accepted.headers.get("x-content-type-options")).toBe("nosniff");
     },
   },
   "/api/login": {
