@@ -2,7 +2,7 @@
 //
 // For the provider's callback, Next's own work per request (routing, its request and response
 // wrappers, its async context) cost more than the callback itself: the same build answered 418
-// callbacks/s through Next and 1,162 from here, p99 292 ms against 113 ms (docs/performance.md,
+// callbacks/s through Next and 1,444 from here, p99 292 ms against 107 ms (docs/performance.md,
 // "The callback before Next"). The handler is the route's own POST, unchanged: it still goes
 // through handle() (access, error mapping, security headers). Installed by instrumentation.ts
 // through installConnectionContext(), so it runs after the connection's checks and inside its
