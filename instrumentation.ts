@@ -1,5 +1,6 @@
-// Runs once when the server starts. In the Node runtime: start the receiver (its spool drain
-// replays what an earlier run left), the retention schedule, the robots' silence monitor, and a graceful shutdown.
+// Runs once when the server starts. In the Node runtime: the connection hook every request passes
+// through first, the background work (lib/jobs/background.ts: the receiver and its spool drain,
+// the relay, retention, partition upkeep, the robots' silence monitor, a graceful shutdown).
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   // First: the access checks in route handlers and layouts read the connection's address from it.
@@ -14,10 +15,8 @@ export async function register(): Promise<void> {
   } else {
     installConnectionContext();
   }
-  const { startBackgroundJobs } = await import("./lib/ingest/spool-lifecycle");
+  const { startBackgroundJobs } = await import("./lib/jobs/background");
   startBackgroundJobs();
-  const { startRobotMonitor } = await import("./lib/alerts/start");
-  startRobotMonitor();
   const { relayStarted } = await import("./lib/forwarding/relay");
   await relayStarted(5000);
 }

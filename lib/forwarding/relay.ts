@@ -238,7 +238,7 @@ export class Relay {
 const holder = globalThis as unknown as { __videoDashboardRelay?: { relay: Relay | null; stop: () => Promise<void>; firstTry: Promise<void> } };
 
 /**
- * Starts the relay once per process (from lib/ingest/spool-lifecycle.ts), retrying every 5 s
+ * Starts the relay once per process (from lib/jobs/background.ts), retrying every 5 s
  * while the database cannot be reached. Returns what stops it.
  */
 export function runRelay(options: RelayOptions): () => Promise<void> {

@@ -1,4 +1,4 @@
-// What the process creates in DATA_DIR once the server has set its umask (spool-lifecycle.ts) is
+// What the process creates in DATA_DIR once the server has set its umask (lib/jobs/background.ts) is
 // private. A file of its own: process.umask() cannot be set in worker threads, where Stryker's
 // vitest runner runs the tests, so mutation runs leave this one file out (vitest.mutation.config.ts).
 import { stat } from "node:fs/promises";

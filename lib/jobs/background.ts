@@ -1,16 +1,20 @@
-// The server's background work and its orderly end, started from instrumentation.ts.
-import { chmod, lstat, readdir } from "node:fs/promises";
-import { join } from "node:path";
+// The server's background work, all of it, and its orderly end; started once per process from
+// instrumentation.ts: the receiver (its spool drain replays what an earlier run left), the relay,
+// retention, partition upkeep and the robots' silence monitor. Each domain owns its task; this
+// file owns when it runs and how it stops.
+import { startMonitor } from "../alerts/monitor";
 import { config } from "../config";
 import { pool } from "../db/client";
 import { dropAbandonedConversion, ensureMonthlyPartitions } from "../db/partition";
 import { runRelay } from "../forwarding/relay";
+import { ingestor, runningIngestor } from "../ingest/ingestor";
 import { errorSummary, log } from "../log";
 import { scheduleRetention } from "../retention/retention";
-import { ingestor, runningIngestor } from "./ingestor";
+import { makePrivate } from "../shared/private-data-dir";
 
 const holder = globalThis as unknown as { __videoDashboardJobs?: boolean };
 
+/** Starts the process's background work; a second call does nothing. */
 export function startBackgroundJobs(): void {
   if (holder.__videoDashboardJobs) return;
   holder.__videoDashboardJobs = true;
@@ -57,43 +61,27 @@ export function startBackgroundJobs(): void {
     60_000,
   );
   abandonedTimer.unref();
+  // The robots' silence monitor: rounds every 5 s, so a change of state is noticed, and its alert
+  // sent, well within 15 s.
+  const stopMonitor = startMonitor(pool(), {
+    silentAfterMs: cfg.ROBOT_SILENT_AFTER,
+    webhookUrl: cfg.ALERT_WEBHOOK_URL,
+    format: cfg.ALERT_WEBHOOK_FORMAT,
+    publicUrl: cfg.PUBLIC_URL ?? `http://${cfg.HOST}:${cfg.PORT}`,
+  });
   // Next closes the HTTP server on SIGTERM/SIGINT (requests in flight, and those still arriving on
-  // open connections, are answered) and then exits; meanwhile the drain and retention stop. The
+  // open connections, are answered) and then exits; meanwhile the background work stops. The
   // receiver keeps storing or spooling until the exit: every delivery answered 200 is committed
   // or fsync'd, so an exit at any point loses none, and the next process adopts the spool.
   const shutdown = (signal: string) => {
-    log.info({ signal }, "shutting down: stopping the spool drain and retention");
+    log.info({ signal }, "shutting down: stopping the spool drain, the relay, retention and the monitor");
     clearInterval(upkeepTimer);
     clearInterval(abandonedTimer);
     // The shared pool stays open: pages still being answered use it, and the exit closes it.
-    void Promise.all([stopRetention(), stopRelay(), runningIngestor()?.then((i) => i.stopDrain(), () => {})])
-      .then(() => log.info("spool drain and retention stopped; relay stopped"))
+    void Promise.all([stopRetention(), stopRelay(), stopMonitor(), runningIngestor()?.then((i) => i.stopDrain(), () => {})])
+      .then(() => log.info("background work stopped"))
       .catch((err) => log.error({ err: errorSummary(err) }, "shutdown"));
   };
   process.once("SIGTERM", shutdown);
   process.once("SIGINT", shutdown);
-}
-
-/**
- * DATA_DIR and every directory under it become 0700, every file 0600. The embedded PostgreSQL's
- * cluster (DATA_DIR/postgres) is PostgreSQL's to manage; when it runs as another user (as root,
- * the server runs as "postgres"), DATA_DIR stays 0711 so that user can reach its directory:
- * others may pass through, never list or read.
- */
-export async function makePrivate(dataDir: string): Promise<void> {
-  const cluster = join(dataDir, "postgres");
-  const clusterOwner = await lstat(cluster).then((st) => st.uid, () => null);
-  const foreignCluster = clusterOwner !== null && clusterOwner !== process.getuid?.();
-  await chmod(dataDir, foreignCluster ? 0o711 : 0o700);
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      const path = join(dir, entry.name);
-      if (path === cluster) continue;
-      if (entry.isDirectory()) {
-        await chmod(path, 0o700).catch(() => {});
-        await walk(path);
-      } else if (entry.isFile()) await chmod(path, 0o600).catch(() => {});
-    }
-  };
-  await walk(dataDir);
 }

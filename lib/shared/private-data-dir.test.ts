@@ -5,7 +5,7 @@ import { chmod, chown, mkdir, mkdtemp, rm, stat, symlink, writeFile } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { makePrivate } from "./spool-lifecycle";
+import { makePrivate } from "./private-data-dir";
 
 const dirs: string[] = [];
 afterAll(async () => {
