@@ -5,8 +5,8 @@ import { expectAccessible } from "./accessible";
 import { expect, sameOrigin, test, uniqueVideo } from "./fixtures";
 
 const LANGUAGES = [
-  { locale: "en-US", lang: "en", delete: "Delete", confirm: "Delete video", videosTitle: /^Videos · WeChat video dashboard$/, zone: /Times shown in / },
-  { locale: "zh-CN", lang: "zh-CN", delete: "删除", confirm: "删除视频", videosTitle: /^视频 · 微信视频看板$/, zone: /时间按 .* 时区显示/ },
+  { locale: "en-US", lang: "en", delete: "Delete", confirm: "Delete video", videosTitle: /^Videos · WeChat video dashboard$/, zone: /Times shown in /, notFound: "Page not found", home: "Back to the overview" },
+  { locale: "zh-CN", lang: "zh-CN", delete: "删除", confirm: "删除视频", videosTitle: /^视频 · 微信视频看板$/, zone: /时间按 .* 时区显示/, notFound: "页面不存在", home: "返回概览" },
 ];
 
 // The test videos' CDN links lead nowhere: their media answer 502, which the page explains.
@@ -64,6 +64,21 @@ for (const l of LANGUAGES) {
       expect(await res.json()).toEqual({ deleted: 3 });
       expect((await (await request.get(`/api/videos?fromWxId=${fromWxId}`)).json()).items).toEqual([]);
       expect((await request.delete("/api/videos/999999999999", { headers: sameOrigin(baseURL) })).status()).toBe(404);
+    });
+
+    test(`an address that leads nowhere, or to a deleted video, says so in the reader's language (${l.locale})`, async ({ page }) => {
+      for (const path of ["/no-such-page", "/videos/999999999999", "/senders/wxid_nobody_at_all"]) {
+        const response = await page.goto(path);
+        expect(response?.status(), path).toBe(404);
+        await expect(page.locator("html")).toHaveAttribute("lang", l.lang);
+        await expect(page.getByRole("heading", { level: 1 })).toHaveText(l.notFound);
+        // A video's or sender's page keeps its own title (what was asked for); an unknown address says it.
+        if (path === "/no-such-page") await expect(page).toHaveTitle(new RegExp(`^${l.notFound} · `));
+        await expect(page.getByTestId("footer")).toHaveText(l.zone);
+      }
+      await expectAccessible(page);
+      await page.getByRole("link", { name: l.home }).click();
+      await expect(page).toHaveURL(/\/$/);
     });
 
     test(`every page has the icon, a title of its own, the zone in the footer, and no console error (${l.locale})`, async ({ page, request }) => {
