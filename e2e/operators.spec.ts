@@ -2,11 +2,12 @@
 // language switch, one time zone for server and browser, the icon and a title on every page.
 import type { ConsoleMessage, Page } from "@playwright/test";
 import { expectAccessible } from "./accessible";
+import { encodeTimeIdCursor } from "../lib/shared/paging";
 import { expect, sameOrigin, test, uniqueVideo } from "./fixtures";
 
 const LANGUAGES = [
-  { locale: "en-US", lang: "en", delete: "Delete", confirm: "Delete video", videosTitle: /^Videos · WeChat video dashboard$/, zone: /Times shown in /, notFound: "Page not found", home: "Back to the overview" },
-  { locale: "zh-CN", lang: "zh-CN", delete: "删除", confirm: "删除视频", videosTitle: /^视频 · 微信视频看板$/, zone: /时间按 .* 时区显示/, notFound: "页面不存在", home: "返回概览" },
+  { locale: "en-US", lang: "en", delete: "Delete", confirm: "Delete video", videosTitle: /^Videos · WeChat video dashboard$/, zone: /Times shown in /, notFound: "Page not found", home: "Back to the overview", videoDeleted: /^Video deleted / },
+  { locale: "zh-CN", lang: "zh-CN", delete: "删除", confirm: "删除视频", videosTitle: /^视频 · 微信视频看板$/, zone: /时间按 .* 时区显示/, notFound: "页面不存在", home: "返回概览", videoDeleted: /^视频已删除 / },
 ];
 
 // The test videos' CDN links lead nowhere: their media answer 502, which the page explains.
@@ -33,6 +34,7 @@ for (const l of LANGUAGES) {
       expect((await request.post("/api/callback", { data: video })).status()).toBe(200);
       const { items } = await (await request.get(`/api/videos?fromWxId=${video.data.fromWxId}`)).json();
       const id = items[0].id as string;
+      const { rows: [delivery] } = await db.query(`SELECT id::text, "receivedAt" FROM deliveries WHERE "videoEventId" = $1::bigint`, [id]);
 
       const list = await context.newPage();
       await list.goto(`/videos?fromWxId=${video.data.fromWxId}`);
@@ -54,6 +56,14 @@ for (const l of LANGUAGES) {
       const { rows } = await db.query(`SELECT body, "deletedAt" IS NOT NULL AS deleted FROM deliveries WHERE "deletedAt" IS NOT NULL AND id IN (SELECT id FROM deliveries ORDER BY id DESC LIMIT 200)`);
       expect(rows.length).toBeGreaterThan(0);
       expect(rows.every((r) => r.body === null)).toBe(true);
+
+      // Its delivery stays in the log, saying that its video was deleted: the row just after a
+      // cursor one past it is that delivery, whatever other tests post meanwhile.
+      const cursor = encodeTimeIdCursor({ time: delivery.receivedAt, id: String(BigInt(delivery.id) + 1n) });
+      await page.goto(`/deliveries?cursor=${cursor}&limit=1`);
+      const row = page.getByTestId("delivery-row");
+      await expect(row).toHaveAttribute("data-delivery-id", delivery.id);
+      await expect(row.getByTestId("delivery-deleted")).toHaveText(l.videoDeleted);
     });
 
     test(`forgetting a sender deletes all their videos and says how many (${l.locale})`, async ({ request, baseURL }) => {

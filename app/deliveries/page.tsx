@@ -79,6 +79,11 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: S
                   <td className="px-3 py-2 text-right whitespace-nowrap muted">{formatBytes(d.bodyBytes)}</td>
                   <td className="space-y-1 px-3 py-2">
                     {d.videoEventId && <Link href={`/videos/${d.videoEventId}`} className="link block">{t("video", { id: d.videoEventId })}</Link>}
+                    {d.deletedAt && (
+                      <span className="block whitespace-nowrap" data-testid="delivery-deleted">
+                        {t("videoDeleted")} <RelativeTime iso={d.deletedAt} />
+                      </span>
+                    )}
                     {d.hasBody && <DeliveryBody id={d.id} />}
                     {d.outcome === "rejected" && <ReplayButton id={d.id} />}
                   </td>

@@ -34,13 +34,15 @@ type DeliveryRow = {
   bodyBytes: number;
   hasBody: boolean;
   videoEventId: string | null;
+  /** When the video it carried was deleted (its body was cleared then). */
+  deletedAt: Date | null;
 };
 
 const COLUMNS = `id::text AS id, "receivedAt", "eventCode", outcome::text AS outcome, "httpStatus", error, "bodyBytes",
-  (body IS NOT NULL) AS "hasBody", "videoEventId"::text AS "videoEventId"`;
+  (body IS NOT NULL) AS "hasBody", "videoEventId"::text AS "videoEventId", "deletedAt"`;
 
 function toDelivery(r: DeliveryRow) {
-  return { ...r, receivedAt: r.receivedAt.toISOString() };
+  return { ...r, receivedAt: r.receivedAt.toISOString(), deletedAt: r.deletedAt?.toISOString() ?? null };
 }
 
 export type Delivery = ReturnType<typeof toDelivery>;
