@@ -6,7 +6,7 @@ import { unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
 import { receiveDelivery } from "../ingest/store";
 import { metrics } from "../metrics/registry";
@@ -204,13 +204,24 @@ describe("refusals, each with its reason", () => {
     expect((await failure(getMedia(db.pool, id, "video", options))).reason).toBe("not_media");
   });
 
-  test("a link answering 404: link expired, remembered briefly (the CDN is not asked again at once)", async () => {
+  test("a link answering 404: link expired, remembered for 30 s (the CDN is not asked again at once), then asked again", async () => {
     const url = cdn.expired();
     const id = await postVideo({ url, aes_key: randomBytes(16).toString("hex"), size: 1000 });
     const err = await failure(getMedia(db.pool, id, "video", options));
     expect(err.reason).toBe("link_expired");
     expect((await failure(getMedia(db.pool, id, "video", options))).reason).toBe("link_expired");
     expect(cdn.hits(url)).toBe(1);
+    // Only the clock moves: the fetch's own timers stay real.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 29_000 });
+    try {
+      expect((await failure(getMedia(db.pool, id, "video", options))).reason).toBe("link_expired");
+      expect(cdn.hits(url)).toBe(1);
+      vi.setSystemTime(Date.now() + 1_001);
+      expect((await failure(getMedia(db.pool, id, "video", options))).reason).toBe("link_expired");
+      expect(cdn.hits(url)).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   test("a host not in MEDIA_ALLOWED_HOSTS is never fetched", async () => {
