@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { ConfigError, exposureProblem, parseConfig } from "../lib/config";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/db/embedded";
 import { applyMigrations } from "../lib/db/migrate";
-import { nextStartArgs, serverNodeOptions } from "../lib/shared/server-process";
+import { nextStartArgs, serverEnv } from "../lib/shared/server-process";
 
 const say = (line: string) => console.log(`[start] ${line}`);
 
@@ -56,7 +56,7 @@ async function main() {
   say(`serving on http://${cfg.HOST.includes(":") ? `[${cfg.HOST}]` : cfg.HOST}:${cfg.PORT} (callback URL: /api/callback${cfg.CALLBACK_TOKEN ? "?token=…" : ""})`);
   const server = spawn(nextBin(), nextStartArgs(cfg.HOST, cfg.PORT), {
     stdio: "inherit",
-    env: { ...process.env, DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: "1", NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS) },
+    env: { ...serverEnv(process.env), DATABASE_URL: databaseUrl },
   });
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;

@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../lib/db/embedded";
-import { nextStartArgs, serverNodeOptions } from "../../lib/shared/server-process";
+import { nextStartArgs, serverEnv } from "../../lib/shared/server-process";
 
 type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number };
 type CpuProfile = { nodes: ProfileNode[]; samples: number[]; startTime: number; endTime: number };
@@ -17,7 +17,7 @@ export async function startProfiledServer(env: Record<string, string>): Promise<
   const dir = mkdtempSync(join(tmpdir(), "bench-cpu-prof-"));
   const dataDir = mkdtempSync(join(tmpdir(), "bench-data-"));
   const child = spawn(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, join(process.cwd(), "node_modules", "next", "dist", "bin", "next"), ...nextStartArgs("127.0.0.1", port)], {
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "warn", NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS), DATA_DIR: dataDir, ...env },
+    env: { ...serverEnv(process.env), LOG_LEVEL: "warn", DATA_DIR: dataDir, ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;

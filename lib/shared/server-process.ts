@@ -16,6 +16,11 @@ export function serverNodeOptions(inherited: string | undefined): string {
   return [own, `--max-old-space-size=${SERVER_HEAP_LIMIT_MB}`].filter(Boolean).join(" ");
 }
 
+/** The server's environment: `env` with the heap limit added to NODE_OPTIONS and Next's telemetry off. */
+export function serverEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, NEXT_TELEMETRY_DISABLED: "1", NODE_OPTIONS: serverNodeOptions(env.NODE_OPTIONS) };
+}
+
 /**
  * How long an idle keep-alive connection stays open. Node's default is 5 s: a client that reuses a
  * connection after about that long races the server closing it and gets ECONNRESET on a request

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../lib/db/embedded";
-import { nextStartArgs, serverNodeOptions } from "../../lib/shared/server-process";
+import { nextStartArgs, serverEnv } from "../../lib/shared/server-process";
 
 /** How the app ended: `killed` when it had not exited `graceMs` after SIGTERM and was SIGKILLed. */
 export type AppExit = { code: number | null; signal: NodeJS.Signals | null; killed: boolean };
@@ -44,11 +44,9 @@ export async function startAppServer(env: Record<string, string>, options: { hos
   const child: ChildProcess = spawn(join(process.cwd(), "node_modules", ".bin", "next"), args, {
     // NODE_ENV as a user's shell has it, not vitest's "test": with "test", `next dev` rewrites tsconfig.json.
     env: {
-      ...process.env,
-      NEXT_TELEMETRY_DISABLED: "1",
-      LOG_LEVEL: "warn",
       // As `npm start` runs it (lib/shared/server-process.ts).
-      NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS),
+      ...serverEnv(process.env),
+      LOG_LEVEL: "warn",
       ...(options.dev ? { NODE_ENV: "development" } : {}),
       ...env,
       DATA_DIR: dataDir,
