@@ -1,6 +1,7 @@
 // Request bodies against the real `next start`: a route's limit is enforced from Content-Length
 // before a byte is read, an unauthenticated body is never buffered, and uploads stream to disk
-// whole (40 MiB, md5-checked, served back byte for byte) or not at all.
+// whole (40 MiB, md5-checked, served back byte for byte) or not at all; and an oversize callback
+// trickled in with no Content-Length is still answered 413 whole.
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import http from "node:http";
@@ -120,4 +121,38 @@ describe("uploads stream to disk (real next start, no password: loopback)", () =
     expect(whole.status, await whole.clone().text()).toBe(201);
     expect((await (await fetch(`${app.url}/api/media/${id}/preview`)).arrayBuffer()).byteLength).toBe(file.length);
   }, 120_000);
+});
+
+describe("the callback's size limit, with the callback answered before Next (real next start)", () => {
+  const db = useTestDatabase();
+  const app = useAppServer(() => ({ DATABASE_URL: db.url, CALLBACK_MAX_BYTES: String(64 * 1024) }));
+
+  it("answers 413, whole, to an oversize body trickled in chunks with no Content-Length, and records its first bytes", async () => {
+    const chunk = Buffer.from(`{"event":"20004","pad":"${"x".repeat(16 * 1024)}`);
+    const answer = await new Promise<{ status: number; body: string; connection: string | undefined }>((resolve, reject) => {
+      const req = http.request(`${app.url}/api/callback`, { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } }, (res) => {
+        clearInterval(timer);
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (part: string) => (body += part));
+        res.on("end", () => resolve({ status: res.statusCode!, body, connection: res.headers.connection }));
+        res.on("error", reject);
+      });
+      req.on("error", (err) => (err.message.includes("EPIPE") || err.message.includes("ECONNRESET") ? undefined : reject(err)));
+      // 16 KiB every 5 ms, up to 1 MiB: the limit is crossed while the client is still sending.
+      let sent = 0;
+      const timer: NodeJS.Timeout = setInterval(() => {
+        if (sent >= 1024 * 1024 || req.destroyed) return clearInterval(timer);
+        req.write(chunk);
+        sent += chunk.length;
+      }, 5);
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toMatchObject({ code: "too_large", error: expect.stringContaining("CALLBACK_MAX_BYTES") });
+    expect(answer.connection).toBe("close");
+    const { rows } = await db.pool.query(`SELECT "httpStatus", outcome::text, left(body, 20) AS head FROM deliveries ORDER BY id DESC LIMIT 1`);
+    expect(rows[0]).toEqual({ httpStatus: 413, outcome: "rejected", head: '{"event":"20004","pa' });
+    // The server goes on: the next callback, on a new connection, is stored.
+    expect((await fetch(`${app.url}/api/callback`, { method: "POST", body: JSON.stringify(fixture()) })).status).toBe(200);
+  });
 });
