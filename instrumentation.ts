@@ -15,6 +15,13 @@ export async function register(): Promise<void> {
   } else {
     installConnectionContext();
   }
+  // Prisma Client, made now: its query compiler loads while the server starts, not in a request.
+  const { db } = await import("./lib/db/client");
+  try {
+    db();
+  } catch {
+    // No DATABASE_URL (a bare `next dev`): the first request says so.
+  }
   const { startBackgroundJobs } = await import("./lib/jobs/background");
   startBackgroundJobs();
   const { relayStarted } = await import("./lib/forwarding/relay");

@@ -7,6 +7,7 @@ import { LanguageSwitch } from "@/components/language-switch";
 import { LiveIndicator } from "@/components/live/live-indicator";
 import { LiveProvider } from "@/components/live/live-provider";
 import { NavLinks } from "@/components/nav-links";
+import { HiddenOnLogin } from "@/components/status/hidden-on-login";
 import { ThemeToggle, type Theme } from "@/components/theme-toggle";
 import { pageAccess } from "@/lib/http/access";
 import "./globals.css";
@@ -37,11 +38,15 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 <Link href="/" className="flex items-center gap-2 font-semibold">
                   <span aria-hidden="true">▶</span> {t("brand")}
                 </Link>
-                <nav aria-label={t("mainNav")} className="order-3 w-full min-w-0 sm:order-none sm:w-auto sm:flex-1">
-                  <NavLinks />
-                </nav>
+                <HiddenOnLogin>
+                  <nav aria-label={t("mainNav")} className="order-3 w-full min-w-0 sm:order-none sm:w-auto sm:flex-1">
+                    <NavLinks />
+                  </nav>
+                </HiddenOnLogin>
                 <div className="ml-auto flex items-center gap-2">
-                  <LiveIndicator />
+                  <HiddenOnLogin>
+                    <LiveIndicator />
+                  </HiddenOnLogin>
                   <LanguageSwitch />
                   <ThemeToggle initial={theme} />
                 </div>

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { markVerified, verifiedFile } from "../lib/media/cache";
+import { markVerified, verifiedFile } from "../lib/media/store-local";
 import { hashFile } from "../lib/media/hash";
 
 async function headAndTail(path: string): Promise<void> {

@@ -4,7 +4,7 @@
 // With --database-url, that database is used (and topped up to N videos) and kept.
 import http from "node:http";
 import type { Pool } from "pg";
-import { createPool } from "../lib/db/client";
+import { createDb, createPool } from "../lib/db/client";
 import { seedVideos } from "../lib/seed/videos";
 import { NO_FILTERS, videoWhereSql, type VideoFilters } from "../lib/videos/filters";
 import { findTextMatches, firstReadOf, matchedVideosSql, type TextMatches } from "../lib/videos/search";
@@ -252,7 +252,7 @@ export async function run(options: BenchOptions): Promise<Figure[]> {
     const byConversation = listSql({ ...NO_FILTERS, conversationId: conversations[0] });
     await explain(db, `/api/videos?conversationId=${conversations[0]}`, byConversation.sql, byConversation.params);
     for (const t of terms) {
-      const matches = await findTextMatches(db, t.terms[0]);
+      const matches = await findTextMatches(createDb(db), t.terms[0]);
       const search = searchSql({ ...NO_FILTERS, q: t.terms[0] }, matches);
       await explain(db, `/api/videos?q=${t.terms[0]} (${t.name}: ${matches ? `${matches.senders.length} senders and ${matches.conversations.length} conversations listed` : "time walk"})`, search.sql, search.params);
     }

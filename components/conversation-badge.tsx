@@ -13,7 +13,7 @@ export function ConversationBadge({ kind }: { kind: ConversationKind }) {
   const t = useTranslations("badges");
   const s = STYLES[kind];
   return (
-    <span className={`inline-flex shrink-0 items-center gap-1 rounded px-1.5 py-0.5 text-xs font-medium ${s.className}`}>
+    <span data-badge className={`inline-flex shrink-0 items-center gap-1 whitespace-nowrap rounded px-1.5 py-0.5 text-xs font-medium ${s.className}`}>
       <Icon name={s.icon} />
       {t(kind)}
     </span>
@@ -23,11 +23,11 @@ export function ConversationBadge({ kind }: { kind: ConversationKind }) {
 export function DirectionBadge({ direction }: { direction: "in" | "out" }) {
   const t = useTranslations("badges");
   return direction === "out" ? (
-    <span className="inline-flex items-center rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900 dark:bg-amber-950 dark:text-amber-200">
+    <span data-badge className="inline-flex shrink-0 items-center whitespace-nowrap rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900 dark:bg-amber-950 dark:text-amber-200">
       <span aria-hidden="true">↑&nbsp;</span>{t("out")}
     </span>
   ) : (
-    <span className="inline-flex items-center rounded bg-emerald-100 px-1.5 py-0.5 text-xs font-medium text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">
+    <span data-badge className="inline-flex shrink-0 items-center whitespace-nowrap rounded bg-emerald-100 px-1.5 py-0.5 text-xs font-medium text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">
       <span aria-hidden="true">↓&nbsp;</span>{t("in")}
     </span>
   );

@@ -1,5 +1,5 @@
 "use client";
-// A delivery's body, fetched only when asked for, and the Replay action for rejected ones
+// A delivery's body, fetched only when asked for, and the Replay action for rejected and quarantined ones
 // (POST /api/deliveries/<id>/replay, served by the durability feature).
 import { useState } from "react";
 import { useTranslations } from "next-intl";

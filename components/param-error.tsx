@@ -5,6 +5,7 @@ import type { ParamError } from "@/lib/params";
 
 export function ParamErrorNotice({ error, resetHref }: { error: ParamError; resetHref: string }) {
   const t = useTranslations("paramError");
+  const w = useTranslations("plain");
   return (
     <div role="alert" data-testid="param-error" className="rounded-lg border border-red-300 bg-red-50 p-4 text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
       <p className="font-medium">{t("title")}</p>
@@ -13,7 +14,8 @@ export function ParamErrorNotice({ error, resetHref }: { error: ParamError; rese
           <li key={n}>
             {i.path && <code className="font-mono">{i.path}</code>}
             {i.path && ": "}
-            {i.message}
+            {/* A sentence for people; the check's own words (English, as the API answers) as the detail. */}
+            {w("badValue")} <span data-data className="muted">({i.message})</span>
           </li>
         ))}
       </ul>

@@ -1,21 +1,33 @@
 "use client";
-// "5 minutes ago", kept current, with the exact time (in the dashboard's zone) on hover (title)
-// and for machines (dateTime).
+// "23:48 · 5 minutes ago": the clock time in the dashboard's zone and the words, kept current, with
+// the exact time on hover (title) and for machines (dateTime).
+//
+// Against which clock: on the server, the request's time (next-intl's `now`, set per request in
+// i18n/request.ts and handed to the browser with the page), so hydration renders the same text;
+// right after hydration and on every tick, the browser's clock. Never a clock kept from when a
+// module loaded: a server up for an hour would call a video that just arrived "in 1 hour".
 import { useSyncExternalStore } from "react";
-import { useFormatter, useTranslations } from "next-intl";
+import { useFormatter, useNow, useTimeZone, useTranslations } from "next-intl";
 import { formatExact } from "@/lib/format/durations";
+import { clockTime, relativeWords } from "@/lib/format/times";
 
-// One shared clock for every timestamp on the page, ticking every 15 s.
-let now = Date.now();
+// One shared browser clock for every timestamp on the page, ticking every 15 s while any is shown.
+let browserNow = Date.now();
 const listeners = new Set<() => void>();
 let timer: ReturnType<typeof setInterval> | null = null;
 
+function tick() {
+  browserNow = Date.now();
+  for (const l of listeners) l();
+}
+
 function subscribe(listener: () => void) {
   listeners.add(listener);
-  timer ??= setInterval(() => {
-    now = Date.now();
-    for (const l of listeners) l();
-  }, 15_000);
+  if (!timer) {
+    // The first timestamp after a while without any: the clock may be old, read it again.
+    browserNow = Date.now();
+    timer = setInterval(tick, 15_000);
+  }
   return () => {
     listeners.delete(listener);
     if (listeners.size === 0 && timer) {
@@ -25,18 +37,19 @@ function subscribe(listener: () => void) {
   };
 }
 
-export function RelativeTime({ iso, className }: { iso: string; className?: string }) {
+/** `upcoming`: the moment may lie ahead (a next attempt); otherwise it has happened, and ahead of the clock reads "just now". */
+export function RelativeTime({ iso, className, upcoming = false }: { iso: string; className?: string; upcoming?: boolean }) {
   const format = useFormatter();
+  const timeZone = useTimeZone() ?? "UTC";
   const t = useTranslations("common");
-  const current = useSyncExternalStore(subscribe, () => now, () => now);
-  // The shared clock ticks every 15 s, so a video that arrived live since the last tick would read
-  // "in 10 seconds": anything up to a minute ahead is "now". Further ahead is real clock skew, shown.
+  const requestNow = useNow().getTime();
+  const now = useSyncExternalStore(subscribe, () => browserNow, () => requestNow);
   const at = Date.parse(iso);
-  const reference = at > current && at - current < 60_000 ? at : current;
-  // The server's clock and the browser's differ by the page's age: the relative words may too.
   return (
-    <time dateTime={iso} title={formatExact(format, iso)} className={className} suppressHydrationWarning>
-      {Math.abs(at - reference) < 10_000 ? t("justNow") : format.relativeTime(at, reference)}
+    <time dateTime={iso} title={formatExact(format, iso)} className={className}>
+      <span data-clock>{clockTime(format, at, now, timeZone)}</span>
+      {" · "}
+      <span data-relative>{relativeWords(format, at, now, upcoming) ?? t("justNow")}</span>
     </time>
   );
 }

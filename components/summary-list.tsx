@@ -1,6 +1,8 @@
 // The frame the conversation and sender list pages share: live refresh, title, search box, the
 // empty and no-match states, the table with its headings, and the pager. Each page supplies its rows.
 import type { ReactNode } from "react";
+import { useTranslations } from "next-intl";
+import { DateRange } from "./date-range";
 import { EmptyState } from "./empty-state";
 import { ListSearch } from "./list-search";
 import { LiveRefresh } from "./live/live-refresh";
@@ -26,17 +28,27 @@ type Props = {
   nextCursor: string | null;
   /** The table rows; none means the empty or no-match state. */
   rows: ReactNode[];
+  /** The URL's date range (`from`, `to`), kept by the search and the pager. */
+  range: { from?: string; to?: string };
 };
 
-export function SummaryList({ title, path, noun, noMatch, empty, searchLabel, placeholder, caption, columns, query, nextCursor, rows }: Props) {
-  const q = query.q ? `q=${encodeURIComponent(query.q)}` : "";
+export function SummaryList({ title, path, noun, noMatch, empty, searchLabel, placeholder, caption, columns, query, nextCursor, rows, range }: Props) {
+  const t = useTranslations("dateRange");
+  const kept = new URLSearchParams();
+  if (query.q) kept.set("q", query.q);
+  const keepQ = new URLSearchParams(kept);
+  for (const [k, v] of Object.entries(range)) if (v) kept.set(k, v);
+  const q = kept.toString();
+  const ranged = Boolean(range.from || range.to);
   return (
     <div className="space-y-4">
       {!query.cursor && <LiveRefresh />}
       <h1 className="text-2xl font-semibold">{title}</h1>
-      <ListSearch key={query.q ?? ""} action={path} value={query.q} label={searchLabel} placeholder={placeholder} />
+      <ListSearch key={query.q ?? ""} action={path} value={query.q} label={searchLabel} placeholder={placeholder} keep={range} />
+      <DateRange path={path} from={range.from} to={range.to} keep={keepQ} />
+      {ranged && <p className="text-sm muted">{t("allTime")}</p>}
       {rows.length === 0 ? (
-        query.q ? <p className="muted">{noMatch}</p> : <EmptyState title={empty} />
+        query.q ? <p className="muted">{noMatch}</p> : ranged ? <p className="muted">{t("nothing")}</p> : <EmptyState title={empty} />
       ) : (
         <div className="card relative overflow-x-auto">
           <table className="w-full text-left text-sm">

@@ -5,7 +5,9 @@ import { attempt, toURLSearchParams, type SearchParams } from "@/lib/pages/param
 export async function readSummaryQuery(searchParams: SearchParams) {
   const params = await toURLSearchParams(searchParams);
   const { value, error } = attempt(() => parseSummaryQuery(params));
-  return value ? { query: value, error: null } : { query: null, error: error! };
+  // The range as the URL has it, for the range control and the links that keep it.
+  const range = { from: params.get("from") ?? undefined, to: params.get("to") ?? undefined };
+  return value ? { query: value, range, error: null } : { query: null, range, error: error! };
 }
 
 /** Keyset paging for a single entity's videos; a bad cursor starts over from the newest. */

@@ -1,9 +1,9 @@
 // The dashboard with DASHBOARD_PASSWORD and API_TOKEN set: nothing without credentials, a
 // login that works in the browser, security headers everywhere, secrets kept out of logs.
 // Serial: the login rate limit counts every failure from this machine, so its test runs last.
+import { createPool } from "../lib/db/client";
 import { randomBytes } from "node:crypto";
 import http from "node:http";
-import pg from "pg";
 import { expect, test, uniqueVideo } from "./fixtures";
 import { createDatabase } from "../test/support/postgres";
 import { startAppServer, type AppServer } from "../test/support/app-server";
@@ -166,7 +166,7 @@ test("the callback token never reaches the logs, the database or the API", async
   expect((await post("?token=wrong", JSON.stringify(video))).status).toBe(401);
   expect((await post("", JSON.stringify(video))).status).toBe(401);
 
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  const pool = createPool(databaseUrl, 1);
   try {
     const { rows } = await pool.query(`SELECT row_to_json(d)::text AS row FROM deliveries d UNION ALL SELECT row_to_json(v)::text FROM video_events v`);
     expect(rows.length).toBeGreaterThanOrEqual(5);

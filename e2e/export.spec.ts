@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
 import pg from "pg";
@@ -5,7 +6,9 @@ import { createPool } from "../lib/db/client";
 import { csvRecords, fillVideos } from "../test/support/export-readers";
 import { startAppServer, type AppServer } from "../test/support/app-server";
 import { createDatabase } from "../test/support/postgres";
-import { expect, test, uniqueVideo } from "./fixtures";
+import { entryBytes, readZip } from "../test/support/zip-reader";
+import { loadClips } from "../scripts/demo/provider";
+import { expect, sameOrigin, test, uniqueVideo } from "./fixtures";
 
 test("Export CSV (and NDJSON, JSON) on a filtered /videos page downloads exactly the videos on screen", async ({ page, request }) => {
   const nickName = 'Export, "quoted"\nnickname 张三';
@@ -22,11 +25,16 @@ test("Export CSV (and NDJSON, JSON) on a filtered /videos page downloads exactly
   await page.getByRole("link", { name: "Export CSV" }).click();
   const download = await downloading;
 
-  expect(download.suggestedFilename()).toMatch(new RegExp(`^videos_fromWxId-${sender}_\\d{4}-\\d{2}-\\d{2}T\\d{6}Z\\.csv$`));
-  const rows = csvRecords(await readFile((await download.path())!, "utf8"));
+  // The page's CSV is for Excel (bom=1&tz=local): a BOM, and times in the dashboard's zone with the
+  // offset, the time it was taken too; scripts asking for neither get UTC (lib/export/excel.test.ts).
+  expect(download.suggestedFilename()).toMatch(new RegExp(`^videos_fromWxId-${sender}_\\d{4}-\\d{2}-\\d{2}T\\d{6}(Z|[+-]\\d{4})\\.csv$`));
+  const bytes = await readFile((await download.path())!);
+  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const rows = csvRecords(bytes.subarray(3).toString("utf8"));
   expect(rows.map((r) => r.id)).toEqual(listed.items.map((i) => i.id));
   expect(rows.every((r) => r.fromWxId === sender && r.fromNickName === nickName)).toBe(true);
-  expect(rows.at(-1)).toMatchObject({ sendTime: "2024-09-20T10:03:47.676Z", duration: "3", direction: "in" });
+  expect(rows.at(-1)).toMatchObject({ sendTime: expect.stringMatching(/^2024-09-2\dT\d\d:\d\d:47[+-]\d\d:\d\d$/), duration: "3", direction: "in" });
+  expect(Date.parse(rows.at(-1)!.sendTime!)).toBe(Date.parse("2024-09-20T10:03:47Z"));
   expect(Object.keys(rows[0]).filter((k) => /aes_key|auth_key/.test(k))).toEqual([]);
 
   // The other formats hold the same videos.
@@ -42,11 +50,47 @@ test("Export CSV (and NDJSON, JSON) on a filtered /videos page downloads exactly
   }
 });
 
+test("Export ZIP on /videos: videos.csv, the archived video, and missing.csv, in a zip that Python's zipfile reads", async ({ page, request, baseURL }) => {
+  const [clip] = loadClips();
+  const video = uniqueVideo({ fromNickName: "压缩包 测试" });
+  video.data.cdnData = { ...video.data.cdnData, md5: createHash("md5").update(clip.video).digest("hex"), size: clip.video.length };
+  expect((await request.post("/api/callback", { data: video })).status()).toBe(200);
+  const sender = video.data.fromWxId as string;
+  const [{ id }] = ((await (await request.get(`/api/videos?fromWxId=${sender}`)).json()) as { items: { id: string }[] }).items;
+  // An uploaded file is an archived one (issue 25): it goes into the zip.
+  expect((await request.put(`/api/media/${id}/video`, { data: clip.video, headers: sameOrigin(baseURL) })).status()).toBe(201);
+
+  await page.goto(`/videos?fromWxId=${sender}`);
+  const link = page.getByRole("link", { name: "Export ZIP" });
+  await expect(link).toHaveAttribute("href", `/api/export?format=zip&fromWxId=${sender}`);
+  await expect(link).toHaveAttribute("title", "The CSV with the archived videos and previews, in one zip");
+  const downloading = page.waitForEvent("download");
+  await link.click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(new RegExp(`^videos_fromWxId-${sender}_\\d{4}-\\d{2}-\\d{2}T\\d{6}Z\\.zip$`));
+
+  const zip = await readZip((await download.path())!);
+  expect(zip.entries.map((e) => e.name)).toEqual(["videos.csv", `videos/${id}.mp4`, "missing.csv"]);
+  expect(zip.entries.every((e) => (e.flags & 0x800) === 0x800)).toBe(true);
+  expect(Buffer.from(entryBytes(zip, `videos/${id}.mp4`)).equals(clip.video)).toBe(true);
+  const csv = (await (await request.get(`/api/export?format=csv&fromWxId=${sender}`)).body()).toString("utf8");
+  expect(entryBytes(zip, "videos.csv").toString("utf8")).toBe(csv);
+  expect(csvRecords(entryBytes(zip, "missing.csv").toString("utf8"))).toMatchObject([{ id, kind: "preview" }]);
+
+  // The same link in Chinese says what it holds in Chinese.
+  await page.context().addCookies([{ name: "NEXT_LOCALE", value: "zh-CN", url: baseURL! }]);
+  await page.goto(`/videos?fromWxId=${sender}`);
+  await expect(page.getByRole("link", { name: "导出 ZIP" })).toHaveAttribute("title", "CSV 及已存档的视频和预览图，打包为一个 zip");
+});
+
 test("GET /api/export answers bad parameters with a clear 400, and streams an attachment per format", async ({ request }) => {
   const bad = await request.get("/api/export?format=xlsx&from=2024-10-01&to=2024-09-01");
   expect(bad.status()).toBe(400);
-  expect((await bad.json()).error).toBe("bad parameters: format: must be one of csv, ndjson, json; from: from is after to");
+  expect((await bad.json()).error).toBe("bad parameters: format: must be one of csv, ndjson, json, zip; from: from is after to");
   expect((await request.get("/api/export?to=soon")).status()).toBe(400);
+  const gzippedZip = await request.get("/api/export?format=zip&gzip=1");
+  expect(gzippedZip.status()).toBe(400);
+  expect((await gzippedZip.json()).error).toBe("bad parameters: gzip: does not apply to format=zip");
 
   const video = uniqueVideo();
   await request.post("/api/callback", { data: video });

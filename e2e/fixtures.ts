@@ -1,8 +1,8 @@
 // The browser tests' fixtures: the server started by global-setup.ts, and a direct line to its
 // database for checking what a user's action stored.
+import { createPool, type Pool } from "../lib/db/client";
 import { readFileSync } from "node:fs";
 import { test as base, expect } from "@playwright/test";
-import pg from "pg";
 
 export const providerExample = JSON.parse(readFileSync(new URL("../test/fixtures/provider-example-20004.json", import.meta.url), "utf8"));
 
@@ -26,10 +26,10 @@ export function uniqueVideo(overrides: Record<string, unknown> = {}) {
   };
 }
 
-export const test = base.extend<{ db: pg.Pool }>({
+export const test = base.extend<{ db: Pool }>({
   baseURL: async ({}, use) => use(process.env.E2E_BASE_URL),
   db: async ({}, use) => {
-    const pool = new pg.Pool({ connectionString: process.env.E2E_DATABASE_URL, max: 2 });
+    const pool = createPool(process.env.E2E_DATABASE_URL!, 2);
     await use(pool);
     await pool.end();
   },

@@ -1,9 +1,11 @@
 // The relay as an operator runs it: /forwarding shows a target's backlog and last error, a
 // delivery the bot refused is retried from its button and delivered once the bot answers 2xx,
 // and a paused target keeps its deliveries pending until it is resumed. Its own `next start`
-// forwards to a stand-in bot on a local port (scripts/demo/bot.ts), on its own database.
-import pg from "pg";
-import type { Page } from "@playwright/test";
+// forwards to a stand-in bot on a local port (scripts/demo/bot.ts), on its own database, and to a
+// second stand-in that is never paused nor refuses: the control that shows the relay did run
+// when the paused bot receives nothing (rather than a fixed wait).
+import { createPool, type Pool } from "../lib/db/client";
+import type { Locator, Page } from "@playwright/test";
 import { startStandInBot, type StandInBot } from "../scripts/demo/bot";
 import { startAppServer, type AppServer } from "../test/support/app-server";
 import { createDatabase } from "../test/support/postgres";
@@ -12,7 +14,8 @@ import { expect, test, uniqueVideo } from "./fixtures";
 
 let app: AppServer;
 let bot: StandInBot;
-let db: pg.Pool;
+let control: StandInBot;
+let db: Pool;
 let drop: () => Promise<void>;
 
 test.describe.configure({ mode: "serial" });
@@ -22,14 +25,16 @@ test.beforeAll(async () => {
   test.setTimeout(120_000);
   const database = await createDatabase(process.env.E2E_PG_ADMIN_URL!, { prefix: "vd_e2e_fwd" });
   drop = database.drop;
-  db = new pg.Pool({ connectionString: database.url, max: 1 });
+  db = createPool(database.url, 1);
   bot = await startStandInBot();
-  app = await startAppServer({ DATABASE_URL: database.url, FORWARD_URLS: bot.url });
+  control = await startStandInBot();
+  app = await startAppServer({ DATABASE_URL: database.url, FORWARD_URLS: `${bot.url},${control.url}` });
 });
 
 test.afterAll(async () => {
   await app?.stop();
   await bot?.stop();
+  await control?.stop();
   await db?.end();
   await drop?.();
 });
@@ -44,7 +49,7 @@ async function deliver(): Promise<{ deliveryId: string; serverId: string }> {
   return { deliveryId: rows[0].id, serverId: video.data.serverId as string };
 }
 
-const atTheBot = (deliveryId: string) => bot.received.filter((r) => r.deliveryId === deliveryId);
+const atTheBot = (deliveryId: string, at = bot) => at.received.filter((r) => r.deliveryId === deliveryId);
 
 /** What an operator does to see a change the page was not told about: reload until it shows. */
 async function reloadUntil(page: Page, check: () => Promise<void>) {
@@ -55,6 +60,8 @@ async function reloadUntil(page: Page, check: () => Promise<void>) {
 }
 
 const targetRow = (page: Page) => page.getByTestId("forward-target").filter({ hasText: new URL(bot.url).host });
+/** The bot's state in a delivery's row on /deliveries (the row lists every target). */
+const botState = (row: Locator) => row.locator(`[data-testid="forward-state"][title*="${new URL(bot.url).host}"]`);
 
 test("a delivery the bot refuses (400) is failed, shown with the bot's answer, and delivered after Retry once the bot accepts it", async ({ page, browser }) => {
   test.setTimeout(90_000);
@@ -91,9 +98,9 @@ test("a delivery the bot refuses (400) is failed, shown with the bot's answer, a
     await expect(targetRow(zhPage)).toContainText("0%（共 1 次尝试）");
     await expect(zhPage.getByRole("heading", { level: 2, name: "转发失败的回调" })).toBeVisible();
     await expect(zhPage.getByTestId("forward-failure").filter({ hasText: deliveryId }).getByRole("button", { name: /^重试/ })).toBeVisible();
-    await expect(zhPage.getByRole("button", { name: /^暂停/ })).toBeVisible();
+    await expect(targetRow(zhPage).getByRole("button", { name: /^暂停/ })).toBeVisible();
     await zhPage.goto(`${app.url}/deliveries`);
-    await expect(zhPage.locator(`[data-delivery-id="${deliveryId}"]`).getByTestId("forward-state")).toContainText("失败");
+    await expect(botState(zhPage.locator(`[data-delivery-id="${deliveryId}"]`))).toContainText("失败");
   } finally {
     await zh.close();
   }
@@ -109,9 +116,9 @@ test("a delivery the bot refuses (400) is failed, shown with the bot's answer, a
   await page.goto(`${app.url}/deliveries`);
   const row = page.locator(`[data-delivery-id="${deliveryId}"]`);
   await reloadUntil(page, async () => {
-    await expect(row.getByTestId("forward-state")).toHaveAttribute("data-state", "delivered");
+    await expect(botState(row)).toHaveAttribute("data-state", "delivered");
   });
-  await expect(row.getByTestId("forward-state")).toContainText(/Delivered\s*200 in \d+ ms/);
+  await expect(botState(row)).toContainText(/Delivered.*200 in \d+ ms/);
   await page.goto(`${app.url}/forwarding`);
   await expect(targetRow(page).getByTestId("forward-failed")).toHaveText("0");
   await expect(targetRow(page)).toContainText("50% of 2 attempts");
@@ -126,13 +133,15 @@ test("a delivery made while the target is paused stays pending, and is delivered
   await expect(targetRow(page).getByRole("button", { name: /^Resume/ })).toBeVisible();
 
   const { deliveryId } = await deliver();
+  // The control target got this very delivery: the relay ran, and left the paused one alone.
+  await expect.poll(() => atTheBot(deliveryId, control).length, { timeout: 30_000 }).toBe(1);
   await reloadUntil(page, async () => {
     await expect(targetRow(page).getByTestId("forward-backlog")).toHaveText("1");
   });
   await page.goto(`${app.url}/deliveries`);
   const row = page.locator(`[data-delivery-id="${deliveryId}"]`);
-  await expect(row.getByTestId("forward-state")).toHaveAttribute("data-state", "pending");
-  await expect(row.getByTestId("forward-state")).toHaveText("Pending");
+  await expect(botState(row)).toHaveAttribute("data-state", "pending");
+  await expect(botState(row)).toHaveText(/^Pending /);
   expect(atTheBot(deliveryId)).toHaveLength(0);
 
   await page.goto(`${app.url}/forwarding`);
@@ -144,6 +153,6 @@ test("a delivery made while the target is paused stays pending, and is delivered
   });
   await page.goto(`${app.url}/deliveries`);
   await reloadUntil(page, async () => {
-    await expect(row.getByTestId("forward-state")).toHaveAttribute("data-state", "delivered");
+    await expect(botState(row)).toHaveAttribute("data-state", "delivered");
   });
 });

@@ -3,6 +3,7 @@
 // refusals come back as JSON reasons and show as such in the page.
 import { randomBytes } from "node:crypto";
 import { startAppServer, type AppServer } from "../test/support/app-server";
+import { createDatabase } from "../test/support/postgres";
 import { startStandInCdn, type StandInCdn } from "../scripts/demo/cdn";
 import { loadClips } from "../scripts/demo/provider";
 import { expect, sameOrigin, test as base, uniqueVideo } from "./fixtures";
@@ -10,16 +11,20 @@ import { expect, sameOrigin, test as base, uniqueVideo } from "./fixtures";
 const [clip, otherClip] = loadClips();
 let cdn: StandInCdn;
 
-// One stand-in CDN and one app server per worker; this server may fetch from that CDN, named by
-// host AND port in MEDIA_ALLOWED_HOSTS: the only way loopback becomes fetchable.
+// One stand-in CDN and one app server on its own database per worker; this server may fetch from
+// that CDN, named by host AND port in MEDIA_ALLOWED_HOSTS: the only way loopback becomes fetchable.
 const test = base.extend<object, { mediaApp: AppServer }>({
   mediaApp: [
     async ({}, use) => {
       cdn = await startStandInCdn();
-      const app = await startAppServer({ DATABASE_URL: process.env.E2E_DATABASE_URL!, MEDIA_ALLOWED_HOSTS: cdn.hostEntry });
+      // Its own database: the shared server's media archive would take these videos' jobs too and,
+      // not allowed this CDN, record them failed (host_not_allowed) before this server could fetch.
+      const database = await createDatabase(process.env.E2E_PG_ADMIN_URL!, { prefix: "vd_e2e_media" });
+      const app = await startAppServer({ DATABASE_URL: database.url, MEDIA_ALLOWED_HOSTS: cdn.hostEntry });
       await use(app);
       await app.stop();
       await cdn.stop();
+      await database.drop();
     },
     { scope: "worker", timeout: 90_000 },
   ],

@@ -1,4 +1,4 @@
-// The search results page: the matched text is marked, and a common term says "50+" instead of
+// The search results page: the matched text is marked, and a common term says "More than 50" instead of
 // counting every match.
 import { expect, test, uniqueVideo } from "./fixtures";
 
@@ -10,7 +10,7 @@ test("search results mark the matched text and bound the count at a page", async
     expect(res.status()).toBe(200);
   }
   await page.goto(`/videos?q=${token.toLowerCase()}`);
-  await expect(page.getByTestId("match-count")).toHaveText("50+ matches");
+  await expect(page.getByTestId("match-count")).toHaveText("More than 50 matches: the first 50 are shown");
   await expect(page.getByTestId("video-card")).toHaveCount(50);
   // Marked in the text's own case, though searched in lower case.
   await expect(page.getByTestId("search-match").first()).toHaveText(token);

@@ -3,6 +3,7 @@
 // fragment carrying media keys reaches a log line whole.
 import pino from "pino";
 import { config } from "./config";
+import { errorLine, sqlState } from "./db/errors";
 
 export function createLogger(destination?: pino.DestinationStream, level: string = config().LOG_LEVEL): pino.Logger {
   return pino(
@@ -53,7 +54,8 @@ export function redactText(text: string): string {
 /** An error's one-line cause, for logs: never the data it was about. */
 export function errorSummary(err: unknown): string {
   if (err instanceof AggregateError && err.errors.length) return errorSummary(err.errors[0]);
-  const e = err as { code?: string; message?: string };
-  const message = (e?.message ?? String(err)).split("\n")[0];
-  return e?.code ? `${e.code}: ${message}` : message;
+  // Prisma Client's errors carry PostgreSQL's code and message inside (lib/db/errors.ts).
+  const code = sqlState(err) ?? (err as { code?: string } | null)?.code;
+  const message = errorLine(err);
+  return code ? `${code}: ${message}` : message;
 }

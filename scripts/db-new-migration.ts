@@ -1,7 +1,7 @@
 // npm run db:new-migration -- <name>
 // Diffs prisma/schema.prisma as of the last commit that touched prisma/migrations against the
-// working copy, and writes the SQL as a new migration. Review it, add what Prisma cannot
-// express (triggers, partial indexes), then commit both.
+// working copy, and writes the SQL as a new migration, then regenerates Prisma Client. Review
+// it, add what Prisma cannot express (triggers, partial indexes), then commit all three.
 import "./env";
 import { execFileSync } from "node:child_process";
 import { createMigration } from "../lib/db/migrate";
@@ -23,3 +23,6 @@ function schemaAtLastMigration(): string | null {
 const from = process.env.MIGRATION_FROM_EMPTY ? null : schemaAtLastMigration();
 const dir = await createMigration(name, from, process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres");
 console.log(dir ? `wrote ${dir}/migration.sql` : "schema unchanged: no migration written");
+// The committed Prisma Client follows the schema (test/prisma-generated.test.ts checks it).
+const { generatePrismaClient } = await import("./prisma-generate.mjs");
+generatePrismaClient();

@@ -1,17 +1,19 @@
 // Hostile and broken callbacks against the production build: 1,000 mutations of the provider's
-// example are each answered 200 or 4xx, never 5xx; every one is in the deliveries log; and the
-// server is healthy afterwards.
+// example, and the poison pills of issue 24, are each answered 200 or 4xx, never 5xx; every one is
+// in the deliveries log; and the server is healthy afterwards.
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "./support/db";
 import { startAppServer, type AppServer } from "./support/app-server";
 import { health } from "./durability-helpers";
+import { PILLS } from "./support/poison";
 
 const db = useTestDatabase();
 let app: AppServer;
 beforeAll(async () => {
-  app = await startAppServer({ DATABASE_URL: db.url, CALLBACK_MAX_BYTES: "65536" });
+  // Over the deepest poison pill (an object nested 50,000 deep is 300 kB).
+  app = await startAppServer({ DATABASE_URL: db.url, CALLBACK_MAX_BYTES: "400000" });
 }, 60_000);
 afterAll(async () => {
   await app?.stop();
@@ -57,6 +59,8 @@ const delivery = fc.oneof(
   // Truncated JSON, raw bytes, other JSON values.
   { weight: 1, arbitrary: fc.nat({ max: 3000 }).map((n) => Buffer.from(JSON.stringify(example)).subarray(0, n)) },
   { weight: 1, arbitrary: fc.oneof(fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)), fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v) ?? ""))) },
+  // The poison pills of issue 24 (test/support/poison.ts): each is a 400, and nothing waits behind it.
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...PILLS), fc.nat()).map(([pill, n]) => new Uint8Array(pill.body(`fuzz-${n}`))) },
 );
 
 describe("hostile callbacks", () => {

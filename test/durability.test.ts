@@ -209,8 +209,9 @@ describe("durable ingest", () => {
     const app = await startApp(newDataDir(), { CALLBACK_TOKEN: token, LOG_LEVEL: "info" });
     const stream = streaming({ url: app.url, rate: 100, durationS: 6, connections: 10, token });
     await storedAtLeast(stream.instanceId, 20);
-    // Next answers what arrives on open connections until the stream ends, then exits by itself:
-    // SIGKILL only if it has not within 60 s, which fails this test.
+    // Requests in flight are answered (with Connection: close), connections still open after the
+    // grace period are closed, and the app exits by itself: SIGKILL only if it has not within 60 s,
+    // which fails this test.
     const stopping = app.stop({ graceMs: 60_000 });
     const report = await stream.report;
     const exit = await stopping;

@@ -10,7 +10,7 @@ import { RelativeTime } from "@/components/relative-time";
 import { SummaryList } from "@/components/summary-list";
 import { readSummaryQuery } from "@/components/summary-page";
 import { listConversations } from "@/lib/conversations/list";
-import { pool } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 
 export const dynamic = "force-dynamic";
 export async function generateMetadata(): Promise<Metadata> {
@@ -18,9 +18,9 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function ConversationsPage({ searchParams }: { searchParams: SearchParams }) {
-  const { query, error } = await readSummaryQuery(searchParams);
+  const { query, range, error } = await readSummaryQuery(searchParams);
   if (error) return <ParamErrorNotice error={error} resetHref="/conversations" />;
-  const [{ items, nextCursor }, t, format] = await Promise.all([listConversations(pool(), query), getTranslations("conversations"), getFormatter()]);
+  const [{ items, nextCursor }, t, format] = await Promise.all([listConversations(db(), query), getTranslations("conversations"), getFormatter()]);
   return (
     <SummaryList
       title={t("title")}
@@ -33,6 +33,7 @@ export default async function ConversationsPage({ searchParams }: { searchParams
       caption={t("caption")}
       columns={[{ label: t("conversation") }, { label: t("videos"), numeric: true }, { label: t("totalDuration"), numeric: true }, { label: t("participants"), numeric: true }, { label: t("lastActivity") }]}
       query={query}
+      range={range}
       nextCursor={nextCursor}
       rows={items.map((c) => (
         <tr key={c.conversationId} data-testid="conversation-row">

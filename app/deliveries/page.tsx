@@ -10,34 +10,29 @@ import { Pager } from "@/components/pager";
 import { ParamErrorNotice } from "@/components/param-error";
 import { RelativeTime } from "@/components/relative-time";
 import { TableHead } from "@/components/table-head";
-import { pool } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { forwardStates } from "@/lib/forwarding/outbox";
 import { ForwardStates } from "@/app/forwarding/forward-state";
-import { listDeliveries, OUTCOMES, parseDeliveryQuery, recentEventCodes, type Outcome } from "@/lib/deliveries/list";
+import { listDeliveries, OUTCOMES, parseDeliveryQuery, recentEventCodes } from "@/lib/deliveries/list";
+import { OutcomeBadge } from "@/components/deliveries/outcome-badge";
 
 export const dynamic = "force-dynamic";
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("deliveries"))("title") };
 }
 
-const OUTCOME_STYLE: Record<Outcome, string> = {
-  stored: "bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200",
-  duplicate: "bg-zinc-200 text-zinc-800 dark:bg-zinc-800 dark:text-zinc-200",
-  other_event: "bg-sky-100 text-sky-900 dark:bg-sky-950 dark:text-sky-200",
-  rejected: "bg-red-100 text-red-900 dark:bg-red-950 dark:text-red-200",
-};
-
 export default async function DeliveriesPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await toURLSearchParams(searchParams);
-  const t = await getTranslations("deliveries");
+  const [t, td] = await Promise.all([getTranslations("deliveries"), getTranslations("deliveryDetail")]);
   const { value: query, error } = attempt(() => parseDeliveryQuery(params));
   if (error) return <ParamErrorNotice error={error} resetHref="/deliveries" />;
-  const [{ items, nextCursor }, codes] = await Promise.all([listDeliveries(pool(), query), recentEventCodes(pool())]);
-  const forwarding = await forwardStates(pool(), items.map((d) => d.id));
+  const [{ items, nextCursor }, codes] = await Promise.all([listDeliveries(db(), query), recentEventCodes(db())]);
+  const forwarding = await forwardStates(db(), items.map((d) => d.id));
   const filterQuery = new URLSearchParams();
   if (query.outcome) filterQuery.set("outcome", query.outcome);
   if (query.eventCode) filterQuery.set("eventCode", query.eventCode);
-  const filtered = Boolean(query.outcome || query.eventCode);
+  if (query.forward) filterQuery.set("forward", query.forward);
+  const filtered = Boolean(query.outcome || query.eventCode || query.forward);
   return (
     <div className="space-y-4">
       {!query.cursor && <LiveRefresh />}
@@ -56,6 +51,13 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: S
           <input id="d-code" name="eventCode" list="d-codes" defaultValue={query.eventCode} placeholder="20004" className="input" autoComplete="off" />
           <datalist id="d-codes">{codes.map((c) => <option key={c} value={c} />)}</datalist>
         </div>
+        <div>
+          <label htmlFor="d-forward" className="label">{td("forwardFilter")}</label>
+          <select id="d-forward" name="forward" defaultValue={query.forward ?? ""} className="input">
+            <option value="">{td("forwardAny")}</option>
+            <option value="failed">{td("forwardFailed")}</option>
+          </select>
+        </div>
         <button type="submit" className="btn">{t("filter")}</button>
         {filtered && <Link href="/deliveries" className="btn">{t("clear")}</Link>}
       </form>
@@ -72,12 +74,13 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: S
                   <td className="px-3 py-2 whitespace-nowrap"><RelativeTime iso={d.receivedAt} /></td>
                   <td className="px-3 py-2 font-mono">{d.eventCode ?? "—"}</td>
                   <td className="px-3 py-2">
-                    <span className={`rounded px-1.5 py-0.5 text-xs font-medium whitespace-nowrap ${OUTCOME_STYLE[d.outcome]}`}>{t(`outcomes.${d.outcome}`)}</span>
+                    <OutcomeBadge outcome={d.outcome} />
                   </td>
                   <td className="px-3 py-2 font-mono">{d.httpStatus}</td>
-                  <td className="max-w-md px-3 py-2 break-words">{d.error ?? <span className="muted">—</span>}</td>
+                  <td className="max-w-md px-3 py-2 break-words" data-data>{d.error ?? <span className="muted">—</span>}</td>
                   <td className="px-3 py-2 text-right whitespace-nowrap muted">{formatBytes(d.bodyBytes)}</td>
                   <td className="space-y-1 px-3 py-2">
+                    <Link href={`/deliveries/${d.id}`} className="link block" data-testid="delivery-open">{td("open")}<span className="sr-only"> {td("openLabel", { id: d.id })}</span></Link>
                     {d.videoEventId && <Link href={`/videos/${d.videoEventId}`} className="link block">{t("video", { id: d.videoEventId })}</Link>}
                     {d.deletedAt && (
                       <span className="block whitespace-nowrap" data-testid="delivery-deleted">
@@ -85,7 +88,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: S
                       </span>
                     )}
                     {d.hasBody && <DeliveryBody id={d.id} />}
-                    {d.outcome === "rejected" && <ReplayButton id={d.id} />}
+                    {(d.outcome === "rejected" || d.outcome === "quarantined") && <ReplayButton id={d.id} />}
                   </td>
                   {forwarding.size > 0 && <td className="px-3 py-2"><ForwardStates states={forwarding.get(d.id)} /></td>}
                 </tr>

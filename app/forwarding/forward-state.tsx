@@ -37,11 +37,12 @@ function StateDetail({ state: f, showTarget }: { state: ForwardState; showTarget
           : "";
   return (
     <>
-      <span className={`rounded px-1.5 py-0.5 text-xs font-medium whitespace-nowrap ${STYLE[f.state]}`}>{t(`states.${f.state}`)}</span>
-      {showTarget && <span className="ml-1 text-xs muted">{new URL(f.target).host}</span>}
+      <span data-badge className={`shrink-0 rounded px-1.5 py-0.5 text-xs font-medium whitespace-nowrap ${STYLE[f.state]}`}>{t(`states.${f.state}`)}</span>
+      {/* The target's label (lib/forwarding/label.ts: "origin #hash" or "name (origin)"), never its URL, which may hold a token. */}
+      {showTarget && <span className="ml-1 text-xs break-all muted">{" "}{f.target}</span>}
       {detail && <span className="block text-xs break-words muted">{detail}</span>}
       {f.state === "retrying" && f.nextAttemptAt && (
-        <span className="block text-xs muted">{t("nextAttempt")} <RelativeTime iso={f.nextAttemptAt} /></span>
+        <span className="block text-xs muted">{t("nextAttempt")} <RelativeTime iso={f.nextAttemptAt} upcoming /></span>
       )}
     </>
   );

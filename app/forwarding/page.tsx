@@ -1,3 +1,4 @@
+import { setting } from "@/components/setting-name";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getFormatter, getTranslations } from "next-intl/server";
@@ -5,10 +6,11 @@ import { formatTotalDuration } from "@/lib/format/durations";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { RelativeTime } from "@/components/relative-time";
 import { TableHead } from "@/components/table-head";
-import { pool } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { recentFailures } from "@/lib/forwarding/outbox";
 import { targetSummaries } from "@/lib/forwarding/targets";
 import { TargetAction } from "./actions";
+import { RetryRules } from "@/components/deliveries/retry-rules";
 
 export const dynamic = "force-dynamic";
 export async function generateMetadata(): Promise<Metadata> {
@@ -16,17 +18,25 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function ForwardingPage() {
-  const [targets, failures, format, t] = await Promise.all([targetSummaries(pool()), recentFailures(pool()), getFormatter(), getTranslations("forwarding")]);
+  const [targets, failures, format, t, w, td] = await Promise.all([
+    targetSummaries(db()),
+    recentFailures(db()),
+    getFormatter(),
+    getTranslations("forwarding"),
+    getTranslations("plain"),
+    getTranslations("deliveryDetail"),
+  ]);
   const labels = new Map(targets.map((target) => [target.id, target.target]));
   return (
     <div className="space-y-4">
       <LiveRefresh />
       <h1 className="text-2xl font-semibold">{t("title")}</h1>
-      <p className="text-sm muted">{t("intro")}</p>
+      <p className="text-sm muted">{w.rich("forwardingIntro", { setting })}</p>
+      <RetryRules />
       {targets.length === 0 ? (
         <div className="card p-8 text-center" data-testid="empty-state">
           <p className="text-lg font-medium">{t("noTarget")}</p>
-          <p className="mt-1 muted">{t("noTargetHint")}</p>
+          <p className="mt-1 muted">{w.rich("noTargetHint", { setting })}</p>
         </div>
       ) : (
         <div className="card relative overflow-x-auto">
@@ -59,7 +69,7 @@ export default async function ForwardingPage() {
                       <span className="muted">—</span>
                     )}
                   </td>
-                  <td className="px-3 py-2">
+                  <td className="space-y-1 px-3 py-2">
                     {target.active && (
                       <TargetAction
                         targetId={target.id}
@@ -67,6 +77,9 @@ export default async function ForwardingPage() {
                         label={target.paused ? t("resume") : t("pause")}
                         context={t("ofTarget", { target: target.target })}
                       />
+                    )}
+                    {target.failed > 0 && (
+                      <TargetAction targetId={target.id} action="retry-failed" label={td("retryAll")} context={td("retryAllOf", { target: target.target })} />
                     )}
                   </td>
                 </tr>
@@ -85,7 +98,7 @@ export default async function ForwardingPage() {
               <tbody className="divide-y divide-zinc-100 align-top dark:divide-zinc-800">
                 {failures.map((f) => (
                   <tr key={`${f.deliveryId}-${f.targetId}`} data-testid="forward-failure" data-delivery-id={f.deliveryId}>
-                    <td className="px-3 py-2 font-mono"><Link className="link" href={`/api/deliveries/${f.deliveryId}`}>{f.deliveryId}</Link></td>
+                    <td className="px-3 py-2 font-mono"><Link className="link" href={`/deliveries/${f.deliveryId}`}>{f.deliveryId}</Link></td>
                     <td className="px-3 py-2 font-mono break-all">{labels.get(f.targetId) ?? f.targetId}</td>
                     <td className="max-w-md px-3 py-2 break-words"><span className="font-mono">{f.status ?? t("noAnswer")}</span> {f.answer}</td>
                     <td className="px-3 py-2 whitespace-nowrap">{f.lastAttemptAt ? <RelativeTime iso={f.lastAttemptAt} /> : "—"}</td>

@@ -6,8 +6,21 @@ import { useTranslations } from "next-intl";
 
 export function LoginForm({ next, initialError }: { next: string; initialError?: string }) {
   const t = useTranslations("login");
+  const w = useTranslations("plain");
   const [error, setError] = useState(initialError);
   const [busy, setBusy] = useState(false);
+
+  // The server's error is English for scripts; the person reads it in their language.
+  function loginError(res: Response, error: string): string {
+    if (res.status === 401) return t("errors.wrong");
+    if (res.status === 429) {
+      const seconds = Number(res.headers.get("retry-after"));
+      return seconds > 0 ? w("limitedIn", { seconds }) : t("errors.limited");
+    }
+    if (res.status === 400) return error.startsWith("login is off") ? t("errors.off") : t("errors.missing");
+    if (res.status === 503) return w("loginDatabaseDown");
+    return t("failed", { status: res.status });
+  }
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -25,7 +38,7 @@ export function LoginForm({ next, initialError }: { next: string; initialError?:
         window.location.assign(typeof answer.next === "string" ? answer.next : "/");
         return;
       }
-      setError(typeof answer.error === "string" ? capitalise(answer.error) : t("failed", { status: res.status }));
+      setError(loginError(res, typeof answer.error === "string" ? answer.error : ""));
     } catch {
       setError(t("noAnswer"));
     }
@@ -58,7 +71,7 @@ export function LoginForm({ next, initialError }: { next: string; initialError?:
       <button
         type="submit"
         disabled={busy}
-        className="w-full rounded bg-zinc-900 px-3 py-2 font-medium text-white disabled:opacity-60 dark:bg-zinc-100 dark:text-zinc-900"
+        className="w-full whitespace-nowrap rounded bg-zinc-900 px-3 py-2 font-medium text-white disabled:opacity-60 dark:bg-zinc-100 dark:text-zinc-900"
       >
         {busy ? t("loggingIn") : t("logIn")}
       </button>
@@ -66,6 +79,3 @@ export function LoginForm({ next, initialError }: { next: string; initialError?:
   );
 }
 
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
-}

@@ -5,7 +5,7 @@ export function LogoutForm({ className }: { className?: string }) {
   const t = useTranslations("login");
   return (
     <form method="post" action="/api/logout" className={className}>
-      <button type="submit" className="rounded border border-zinc-300 px-3 py-1.5 text-sm dark:border-zinc-700">
+      <button type="submit" className="btn">
         {t("logOut")}
       </button>
     </form>

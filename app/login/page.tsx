@@ -7,7 +7,7 @@ import { safeNextPath } from "@/lib/auth/access";
 import { liveSessionId } from "@/lib/auth/login";
 import { SESSION_COOKIE } from "@/lib/auth/session";
 import { authSettings } from "@/lib/auth/settings";
-import { pool } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { LoginForm } from "./login-form";
 import { LogoutForm } from "./logout-form";
 
@@ -30,7 +30,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const error = isError(code) ? t(`errors.${code}`) : undefined;
   const settings = authSettings();
   const token = (await cookies()).get(SESSION_COOKIE)?.value;
-  const signedIn = (await liveSessionId(pool(), settings, token)) !== null;
+  const signedIn = (await liveSessionId(db(), settings, token)) !== null;
 
   return (
     <main className="mx-auto mt-24 max-w-sm p-6">

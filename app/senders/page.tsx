@@ -8,7 +8,7 @@ import { ParamErrorNotice } from "@/components/param-error";
 import { RelativeTime } from "@/components/relative-time";
 import { SummaryList } from "@/components/summary-list";
 import { readSummaryQuery } from "@/components/summary-page";
-import { pool } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { listSenders } from "@/lib/senders/list";
 
 export const dynamic = "force-dynamic";
@@ -17,9 +17,9 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function SendersPage({ searchParams }: { searchParams: SearchParams }) {
-  const { query, error } = await readSummaryQuery(searchParams);
+  const { query, range, error } = await readSummaryQuery(searchParams);
   if (error) return <ParamErrorNotice error={error} resetHref="/senders" />;
-  const [{ items, nextCursor }, t, format] = await Promise.all([listSenders(pool(), query), getTranslations("senders"), getFormatter()]);
+  const [{ items, nextCursor }, t, format] = await Promise.all([listSenders(db(), query), getTranslations("senders"), getFormatter()]);
   return (
     <SummaryList
       title={t("title")}
@@ -32,6 +32,7 @@ export default async function SendersPage({ searchParams }: { searchParams: Sear
       caption={t("caption")}
       columns={[{ label: t("sender") }, { label: t("videos"), numeric: true }, { label: t("totalDuration"), numeric: true }, { label: t("conversations"), numeric: true }, { label: t("lastVideo") }]}
       query={query}
+      range={range}
       nextCursor={nextCursor}
       rows={items.map((s) => (
         <tr key={s.fromWxId} data-testid="sender-row">

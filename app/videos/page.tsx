@@ -1,38 +1,44 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { DateRange } from "@/components/date-range";
 import { EmptyState } from "@/components/empty-state";
 import { attempt, filterQuery, hasFilters, toClientFilters, toURLSearchParams, type SearchParams } from "@/lib/pages/params";
 import { Pager } from "@/components/pager";
 import { ParamErrorNotice } from "@/components/param-error";
 import { FilterForm } from "@/components/videos/filter-form";
 import { LiveVideoList, type ListView } from "@/components/videos/live-video-list";
-import { pool } from "@/lib/db/client";
+import { contextQuery } from "@/lib/pages/video-context";
+import { db } from "@/lib/db/client";
 import { FILTER_NAMES, parseVideoFilters } from "@/lib/videos/filters";
 import { parsePage } from "@/lib/shared/paging";
 import { listVideos } from "@/lib/videos/list";
 
 export const dynamic = "force-dynamic";
+
+// The page's CSV is for people with a spreadsheet: a BOM so Excel reads the
+// Chinese as UTF-8, and times in the dashboard's zone, as on the page (docs/export.md).
+const EXCEL = "&bom=1&tz=local";
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("videos"))("title") };
 }
 
 export default async function VideosPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await toURLSearchParams(searchParams);
-  const t = await getTranslations("videos");
+  const [t, w] = await Promise.all([getTranslations("videos"), getTranslations("plain")]);
   const view: ListView = params.get("view") === "table" ? "table" : "grid";
   const values = Object.fromEntries(FILTER_NAMES.map((n) => [n, params.get(n) ?? undefined]));
   const query = filterQuery(params, { view: view === "table" ? "table" : undefined });
 
   const parsed = attempt(() => ({ filters: parseVideoFilters(params), page: parsePage(params) }));
-  const result = parsed.value ? await listVideos(pool(), parsed.value.filters, parsed.value.page) : null;
+  const result = parsed.value ? await listVideos(db(), parsed.value.filters, parsed.value.page) : null;
   const body =
     parsed.value && result ? (
       <>
         {parsed.value.filters.q && !parsed.value.page.cursor ? (
           // A bound, not a count: counting every match of a common term would read them all.
           <p className="text-sm muted" data-testid="match-count">
-            {result.nextCursor ? `${parsed.value.page.limit}+` : result.items.length} {result.items.length === 1 && !result.nextCursor ? "match" : "matches"}
+            {result.nextCursor ? w("matchesMore", { count: parsed.value.page.limit }) : w("matches", { count: result.items.length })}
           </p>
         ) : null}
         <LiveVideoList
@@ -40,6 +46,7 @@ export default async function VideosPage({ searchParams }: { searchParams: Searc
           initial={result.items}
           filters={toClientFilters(parsed.value.filters)}
           view={view}
+          context={contextQuery({ kind: "videos", filters: parsed.value.filters, query })}
           live={!parsed.value.page.cursor}
           empty={<EmptyState filtered={hasFilters(parsed.value.filters)} />}
         />
@@ -61,8 +68,13 @@ export default async function VideosPage({ searchParams }: { searchParams: Searc
           </div>
           <div className="flex items-center gap-1 text-sm" role="group" aria-label={t("exportGroup")}>
             <span className="muted" aria-hidden="true">{t("export")}</span>
-            {(["csv", "ndjson", "json"] as const).map((format) => (
-              <a key={format} href={`/api/export?format=${format}${exportQuery ? `&${exportQuery}` : ""}`} className="btn px-2 py-1 text-xs">
+            {(["csv", "ndjson", "json", "zip"] as const).map((format) => (
+              <a
+                key={format}
+                href={`/api/export?format=${format}${format === "csv" ? EXCEL : ""}${exportQuery ? `&${exportQuery}` : ""}`}
+                className="btn px-2 py-1 text-xs"
+                title={format === "zip" ? t("exportZipTitle") : undefined}
+              >
                 <span className="sr-only">{t("export")} </span>
                 {format.toUpperCase()}
               </a>
@@ -70,6 +82,7 @@ export default async function VideosPage({ searchParams }: { searchParams: Searc
           </div>
         </div>
       </div>
+      <DateRange path="/videos" from={params.get("from")} to={params.get("to")} keep={withoutRange(query)} />
       <FilterForm key={query} values={values} view={view} />
       {body}
     </div>
@@ -86,4 +99,12 @@ function ViewLink({ label, active, href }: { label: string; active: boolean; hre
       {label}
     </Link>
   );
+}
+
+/** The page's filters and view without its range: what a new range keeps. */
+function withoutRange(query: string): URLSearchParams {
+  const keep = new URLSearchParams(query);
+  keep.delete("from");
+  keep.delete("to");
+  return keep;
 }

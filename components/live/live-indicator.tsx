@@ -11,7 +11,8 @@ export function LiveIndicator() {
       data-testid="live-indicator"
       data-status={status}
       title={status === "live" ? t("liveTitle") : t("pausedTitle")}
-      className="inline-flex items-center gap-1.5 rounded-full border border-zinc-300 px-2.5 py-1 text-xs font-medium dark:border-zinc-700"
+      data-badge
+      className="inline-flex shrink-0 items-center gap-1.5 whitespace-nowrap rounded-full border border-zinc-300 px-2.5 py-1 text-xs font-medium dark:border-zinc-700"
     >
       <span
         aria-hidden="true"

@@ -3,6 +3,8 @@
 // own after a dropped connection; when the server refuses outright (it closes for good) we
 // open a new one. After any reconnection, views are told to resync: videos may have been missed.
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from "react";
+import { usePathname } from "next/navigation";
+import { LOGIN_PATH } from "@/components/status/hidden-on-login";
 import type { VideoListItem } from "@/lib/videos/item";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting";
@@ -17,8 +19,11 @@ const LiveContext = createContext<{ status: LiveStatus; subscribe: (l: Listener)
 export function LiveProvider({ children }: { children: React.ReactNode }) {
   const [status, setStatus] = useState<LiveStatus>("connecting");
   const listeners = useRef(new Set<Listener>());
+  // The login page has nothing live, and the stream would refuse a visitor who is not logged in.
+  const onLogin = usePathname() === LOGIN_PATH;
 
   useEffect(() => {
+    if (onLogin) return;
     let source: EventSource | null = null;
     let retry: ReturnType<typeof setTimeout> | null = null;
     let hadError = false;
@@ -64,6 +69,12 @@ export function LiveProvider({ children }: { children: React.ReactNode }) {
         } catch {}
       });
       source.addEventListener("resync", () => emit({ type: "resync" }));
+      // The server ended the stream for good (the session was logged out or expired): reconnecting
+      // would be refused. Reloading shows the page as this browser may now see it (the login).
+      source.addEventListener("ended", () => {
+        source?.close();
+        window.location.reload();
+      });
       source.addEventListener("deleted", (e) => {
         try {
           emit({ type: "deleted", ids: (JSON.parse((e as MessageEvent<string>).data) as { ids: string[] }).ids });
@@ -92,7 +103,7 @@ export function LiveProvider({ children }: { children: React.ReactNode }) {
       if (retry) clearTimeout(retry);
       source?.close();
     };
-  }, []);
+  }, [onLogin]);
 
   const subscribe = useCallback((l: Listener) => {
     listeners.current.add(l);

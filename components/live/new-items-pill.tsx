@@ -10,7 +10,7 @@ export function NewItemsPill({ count, onShow }: { count: number; onShow: () => v
       type="button"
       onClick={onShow}
       data-testid="new-videos-pill"
-      className="fixed top-16 left-1/2 z-30 -translate-x-1/2 rounded-full bg-sky-700 px-4 py-2 text-sm font-medium text-white shadow-lg hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500"
+      className="fixed top-16 left-1/2 z-30 -translate-x-1/2 whitespace-nowrap rounded-full bg-sky-700 px-4 py-2 text-sm font-medium text-white shadow-lg hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500"
     >
       <span aria-hidden="true">↑ </span>
       {t("newVideos", { count })}

@@ -1,27 +1,36 @@
 "use client";
 // The inline player, seekable (the media endpoint answers Range requests). When the endpoint
-// refuses, its JSON reason is shown instead of a dead player.
+// refuses, its reason is said instead of a dead player, the server's technical text in a details block.
 import { useEffect, useRef, useState } from "react";
 import { useTranslations } from "next-intl";
-import { mediaFailureReason } from "./media-failure";
+import { mediaFailure, useFailureWords, type Failure } from "./media-failure";
 
 export function VideoPlayer({ videoId, width, height }: { videoId: string; width: number; height: number }) {
   const t = useTranslations("media");
-  const [failed, setFailed] = useState<string | null>(null);
+  const words = useFailureWords();
+  const w = useTranslations("plain");
+  const [failed, setFailed] = useState<Failure | null>(null);
   const video = useRef<HTMLVideoElement>(null);
   const src = `/api/media/${videoId}/video`;
   const ratio = width > 0 && height > 0 ? width / height : 16 / 9;
-  const onError = () => void mediaFailureReason(src, { undisplayable: t("undisplayable"), unreachable: t("unreachable"), httpStatus: (status) => t("httpStatus", { status }) }).then(setFailed);
+  const onError = () => void mediaFailure(src).then(setFailed);
   // A load that failed before React hydrated fired its error event with no listener attached.
   useEffect(() => {
     if (video.current?.error) onError();
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once, on mount
   }, []);
   if (failed) {
+    const said = words(failed);
     return (
-      <p role="status" data-testid="video-unavailable" className="rounded bg-zinc-100 p-4 text-sm text-zinc-700 dark:bg-zinc-900 dark:text-zinc-300">
-        {t("videoUnavailable", { reason: failed })}
-      </p>
+      <div role="status" data-testid="video-unavailable" className="rounded bg-zinc-100 p-4 text-sm text-zinc-700 dark:bg-zinc-900 dark:text-zinc-300">
+        <p>{t("videoUnavailable", { reason: said.sentence })}</p>
+        {said.detail ? (
+          <details className="mt-2 text-xs">
+            <summary className="cursor-pointer">{w("technicalDetail")}</summary>
+            <code data-data className="mt-1 block break-words">{said.detail}</code>
+          </details>
+        ) : null}
+      </div>
     );
   }
   return (

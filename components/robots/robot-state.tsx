@@ -10,7 +10,8 @@ export function RobotState({ state, silentSince }: { state: RobotActivity; silen
     <span
       data-testid="robot-state"
       data-state={state}
-      className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ${
+      data-badge
+      className={`inline-flex shrink-0 items-center gap-1.5 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ${
         silent ? "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200" : "bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200"
       }`}
     >

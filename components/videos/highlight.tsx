@@ -6,7 +6,7 @@ export function Highlighted({ text, term }: { text: string; term?: string }) {
     <>
       {highlightParts(text, term).map((p, i) =>
         p.match ? (
-          <mark key={i} className="rounded-sm bg-amber-200 px-0 text-inherit dark:bg-amber-700/60" data-testid="search-match">
+          <mark key={i} data-data className="rounded-sm bg-amber-200 px-0 text-inherit dark:bg-amber-700/60" data-testid="search-match">
             {p.text}
           </mark>
         ) : (

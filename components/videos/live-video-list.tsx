@@ -23,6 +23,8 @@ export function LiveVideoList({
   live,
   empty,
   maxItems,
+  context,
+  order = "desc",
 }: {
   initial: VideoListItem[];
   filters: ClientFilters;
@@ -31,6 +33,10 @@ export function LiveVideoList({
   live: boolean;
   empty: React.ReactNode;
   maxItems?: number;
+  /** The list's context for the video links (lib/pages/video-context.ts), so ← → on a video stay in it. */
+  context?: string;
+  /** "asc": oldest first, new videos join at the bottom (shown at once, no pill). */
+  order?: "asc" | "desc";
 }) {
   const t = useTranslations("videoList");
   const router = useRouter();
@@ -44,7 +50,7 @@ export function LiveVideoList({
     if (!live) return;
     if (e.type === "resync") return router.refresh();
     if (!matchesFilters(e.item, filters)) return;
-    if (scrolledAway()) setPending((p) => [e.item, ...p]);
+    if (order === "desc" && scrolledAway()) setPending((p) => [e.item, ...p]);
     else setArrived((a) => [e.item, ...a].slice(0, MAX_LIVE));
   });
 
@@ -66,9 +72,9 @@ export function LiveVideoList({
   const fresh = useMemo(() => new Set(arrived.map((v) => v.id)), [arrived]);
   const videos = useMemo(() => {
     const seen = new Set<string>();
-    const all = [...arrived, ...initial].filter((v) => !gone.has(v.id) && !seen.has(v.id) && seen.add(v.id));
+    const all = (order === "asc" ? [...initial, ...[...arrived].reverse()] : [...arrived, ...initial]).filter((v) => !gone.has(v.id) && !seen.has(v.id) && seen.add(v.id));
     return maxItems ? all.slice(0, maxItems) : all;
-  }, [arrived, initial, maxItems, gone]);
+  }, [arrived, initial, maxItems, gone, order]);
 
   return (
     <>
@@ -85,14 +91,14 @@ export function LiveVideoList({
       {videos.length === 0 ? (
         empty
       ) : view === "table" ? (
-        <VideoTable videos={videos} fresh={fresh} highlight={filters.q} />
+        <VideoTable videos={videos} fresh={fresh} highlight={filters.q} context={context} />
       ) : view === "timeline" ? (
-        <VideoTimeline videos={videos} fresh={fresh} />
+        <VideoTimeline videos={videos} fresh={fresh} context={context} />
       ) : (
         <ul className="grid grid-cols-2 gap-3 sm:grid-cols-3 md:grid-cols-4 lg:grid-cols-5 xl:grid-cols-6" data-testid="video-grid">
           {videos.map((v) => (
             <li key={v.id} className="flex">
-              <VideoCard video={v} fresh={fresh.has(v.id)} highlight={filters.q} />
+              <VideoCard video={v} fresh={fresh.has(v.id)} highlight={filters.q} context={context} />
             </li>
           ))}
         </ul>

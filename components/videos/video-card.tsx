@@ -2,9 +2,11 @@
 import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { PreviewImage } from "@/components/media/preview-image";
+import { ArchiveBadge } from "@/components/archive/archive-badge";
+import type { ArchiveState } from "@/lib/media/archive-states";
 import type { VideoListItem } from "@/lib/videos/item";
 import { ConversationBadge, DirectionBadge } from "../conversation-badge";
-import { formatDuration, pathSegment } from "@/lib/format/format";
+import { formatDuration, pathSegment, videoHref } from "@/lib/format/format";
 import { RelativeTime } from "../relative-time";
 import { Highlighted } from "./highlight";
 
@@ -12,12 +14,12 @@ export function senderName(v: Pick<VideoListItem, "fromNickName" | "fromWxId">):
   return v.fromNickName?.trim() || v.fromWxId || "—";
 }
 
-export function VideoCard({ video, fresh = false, highlight }: { video: VideoListItem; fresh?: boolean; highlight?: string }) {
+export function VideoCard({ video, fresh = false, highlight, context }: { video: VideoListItem & { archiveState?: ArchiveState | null }; fresh?: boolean; highlight?: string; context?: string }) {
   const t = useTranslations("videoList");
   const name = senderName(video);
   return (
     <article className={`card flex w-full flex-col overflow-hidden ${fresh ? "just-arrived" : ""}`} data-testid="video-card" data-video-id={video.id}>
-      <Link href={`/videos/${video.id}`} className="relative block focus-visible:outline-2 focus-visible:outline-sky-600" aria-label={t("videoFrom", { sender: name, duration: formatDuration(video.duration) })}>
+      <Link href={videoHref(video.id, context)} className="relative block focus-visible:outline-2 focus-visible:outline-sky-600" aria-label={t("videoFrom", { sender: name, duration: formatDuration(video.duration) })}>
         {/* One 3:4 frame for every card: an even grid, and no shift while previews load. */}
         <PreviewImage videoId={video.id} width={3} height={4} alt="" />
         <span className="absolute right-1.5 bottom-1.5 rounded bg-black/75 px-1.5 py-0.5 font-mono text-xs text-white">{formatDuration(video.duration)}</span>
@@ -36,7 +38,10 @@ export function VideoCard({ video, fresh = false, highlight }: { video: VideoLis
           </Link>
         </div>
         <div className="mt-auto flex items-center justify-between gap-2 pt-1">
-          <DirectionBadge direction={video.direction} />
+          <span className="flex items-center gap-1">
+            <DirectionBadge direction={video.direction} />
+            {video.archiveState && <ArchiveBadge state={video.archiveState} />}
+          </span>
           <RelativeTime iso={video.sendTime} className="text-xs muted" />
         </div>
       </div>

@@ -3,12 +3,12 @@ import Link from "next/link";
 import { useTranslations } from "next-intl";
 import type { VideoListItem } from "@/lib/videos/item";
 import { ConversationBadge, DirectionBadge } from "../conversation-badge";
-import { formatBytes, formatDuration, pathSegment } from "@/lib/format/format";
+import { formatBytes, formatDuration, pathSegment, videoHref } from "@/lib/format/format";
 import { RelativeTime } from "../relative-time";
 import { Highlighted } from "./highlight";
 import { senderName } from "./video-card";
 
-export function VideoTable({ videos, fresh, highlight }: { videos: VideoListItem[]; fresh: Set<string>; highlight?: string }) {
+export function VideoTable({ videos, fresh, highlight, context }: { videos: VideoListItem[]; fresh: Set<string>; highlight?: string; context?: string }) {
   const t = useTranslations("videoList");
   return (
     <div className="card relative overflow-x-auto">
@@ -47,7 +47,7 @@ export function VideoTable({ videos, fresh, highlight }: { videos: VideoListItem
               <td className="px-3 py-1.5 text-right font-mono">{formatDuration(v.duration)}</td>
               <td className="px-3 py-1.5 text-right whitespace-nowrap muted">{formatBytes(v.size)}</td>
               <td className="px-3 py-1.5 text-right">
-                <Link href={`/videos/${v.id}`} className="link whitespace-nowrap">{t("open")}<span className="sr-only"> {t("openLabel", { id: v.id, sender: senderName(v) })}</span></Link>
+                <Link href={videoHref(v.id, context)} className="link whitespace-nowrap">{t("open")}<span className="sr-only"> {t("openLabel", { id: v.id, sender: senderName(v) })}</span></Link>
               </td>
             </tr>
           ))}

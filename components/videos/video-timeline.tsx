@@ -4,12 +4,12 @@ import { useFormatter, useTranslations } from "next-intl";
 import { PreviewImage } from "@/components/media/preview-image";
 import type { VideoListItem } from "@/lib/videos/item";
 import { DirectionBadge } from "../conversation-badge";
-import { formatDuration, pathSegment } from "@/lib/format/format";
+import { formatDuration, pathSegment, videoHref } from "@/lib/format/format";
 import { RelativeTime } from "../relative-time";
 import { senderName } from "./video-card";
 
 
-export function VideoTimeline({ videos, fresh }: { videos: VideoListItem[]; fresh: Set<string> }) {
+export function VideoTimeline({ videos, fresh, context }: { videos: VideoListItem[]; fresh: Set<string>; context?: string }) {
   const t = useTranslations("videoList");
   const format = useFormatter();
   // Days of the dashboard's zone, named in the reader's language.
@@ -29,7 +29,7 @@ export function VideoTimeline({ videos, fresh }: { videos: VideoListItem[]; fres
             {videos.map((v) => (
               <li key={v.id} data-testid="video-row" data-video-id={v.id} className={`card relative flex gap-3 p-2 ${fresh.has(v.id) ? "just-arrived" : ""}`}>
                 <span aria-hidden="true" className="absolute top-4 -left-[1.4rem] h-2.5 w-2.5 rounded-full bg-sky-600" />
-                <Link href={`/videos/${v.id}`} className="relative w-20 shrink-0" aria-label={t("videoFrom", { sender: senderName(v), duration: formatDuration(v.duration) })}>
+                <Link href={videoHref(v.id, context)} className="relative w-20 shrink-0" aria-label={t("videoFrom", { sender: senderName(v), duration: formatDuration(v.duration) })}>
                   <PreviewImage videoId={v.id} width={v.width} height={v.height} alt="" />
                   <span className="absolute right-1 bottom-1 rounded bg-black/75 px-1 font-mono text-[10px] text-white">{formatDuration(v.duration)}</span>
                 </Link>

@@ -26,8 +26,15 @@ export type Connection = {
 };
 
 // On globalThis: instrumentation, the proxy and each route are bundled separately, one process.
-const holder = globalThis as unknown as { __videoDashboardConnection?: AsyncLocalStorage<Connection>; __videoDashboardConnectionInstalled?: boolean };
+const holder = globalThis as unknown as {
+  __videoDashboardConnection?: AsyncLocalStorage<Connection>;
+  __videoDashboardConnectionInstalled?: boolean;
+  __videoDashboardServers?: { servers: Set<http.Server>; answering: Set<http.ServerResponse>; draining: boolean };
+};
 const storage = (holder.__videoDashboardConnection ??= new AsyncLocalStorage<Connection>());
+// The servers that took a connection, the answers not yet finished, and whether the process is
+// shutting down (see drainConnections).
+const serving = (holder.__videoDashboardServers ??= { servers: new Set(), answering: new Set(), draining: false });
 
 const PROXY_SKIPPING_HEADERS = ["x-prerender-revalidate", "x-prerender-revalidate-if-generated", "x-middleware-subrequest"];
 
@@ -42,9 +49,16 @@ export function installConnectionContext(serveEarly?: (request: http.IncomingMes
   const prototype = http.Server.prototype as unknown as { emit: (event: string | symbol, ...args: unknown[]) => boolean };
   const emit = prototype.emit;
   prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === "connection") serving.servers.add(this);
     if (event !== "request") return emit.call(this, event, ...args);
     const request = args[0] as http.IncomingMessage;
     const response = args[1] as http.ServerResponse;
+    // Shutting down: answered, and then the connection is closed instead of kept alive.
+    if (serving.draining) response.setHeader("connection", "close");
+    else {
+      serving.answering.add(response);
+      response.once("close", () => serving.answering.delete(response));
+    }
     const problem = pathProblem(request.url ?? "/");
     if (problem) {
       response.writeHead(400, { "content-type": "application/json", "x-content-type-options": "nosniff" }).end(JSON.stringify({ error: problem, code: "bad_url" }));
@@ -65,4 +79,37 @@ export function isLoopbackAddress(address: string | undefined | null): boolean {
   if (!address) return false;
   const a = address.toLowerCase();
   return a === "::1" || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(a);
+}
+
+/**
+ * The process is shutting down: idle keep-alive connections are closed now, and every answer not
+ * yet begun (of a request in flight, or still to come on an open connection) says
+ * `Connection: close` and closes its connection, so clients move to another instance as soon as
+ * their request in flight is answered.
+ */
+function drainConnections(): void {
+  serving.draining = true;
+  for (const server of serving.servers) server.closeIdleConnections();
+  // Answers in flight whose headers are still to be written close their connection too.
+  for (const response of serving.answering) if (!response.headersSent) response.setHeader("connection", "close");
+  serving.answering.clear();
+}
+
+/**
+ * Stops the servers: no new connections, idle ones closed now, answers from now on closing theirs
+ * (drainConnections); settles once every server has closed, that is once its last connection ended.
+ */
+export function closeServers(): Promise<void> {
+  drainConnections();
+  return Promise.all([...serving.servers].map((server) => new Promise<void>((resolve) => server.close(() => resolve())))).then(() => {});
+}
+
+/**
+ * Closes every connection still open: a client that sent half a request and stalled, a live
+ * stream, a long export. A server that is closing waits for each of them otherwise, and Node stops
+ * enforcing its header and request timeouts once it closes, so a stalled client would hold the
+ * process forever.
+ */
+export function closeAllConnections(): void {
+  for (const server of serving.servers) server.closeAllConnections();
 }

@@ -30,27 +30,27 @@ async function rows(table: string): Promise<number> {
 describe("login state in PostgreSQL", () => {
   it("forgets an address's failures once it logs in: four typos, a login, four more typos, and the password still works", async () => {
     const t = 1_750_000_000_000;
-    for (let i = 0; i < 4; i++) await attemptLogin(db.pool, settings, "typo", "10.9.0.1", t + i);
-    expect(await attemptLogin(db.pool, settings, "open sesame", "10.9.0.1", t + 10)).toMatchObject({ ok: true });
-    for (let i = 0; i < 4; i++) await attemptLogin(db.pool, settings, "typo", "10.9.0.1", t + 20 + i);
-    expect(await attemptLogin(db.pool, settings, "open sesame", "10.9.0.1", t + 30)).toMatchObject({ ok: true });
+    for (let i = 0; i < 4; i++) await attemptLogin(db.client, settings, "typo", "10.9.0.1", t + i);
+    expect(await attemptLogin(db.client, settings, "open sesame", "10.9.0.1", t + 10)).toMatchObject({ ok: true });
+    for (let i = 0; i < 4; i++) await attemptLogin(db.client, settings, "typo", "10.9.0.1", t + 20 + i);
+    expect(await attemptLogin(db.client, settings, "open sesame", "10.9.0.1", t + 30)).toMatchObject({ ok: true });
   });
 
   it("prunes failures older than the window and logged-out sessions once they would have expired", async () => {
     const t = 1_760_000_000_000;
-    await attemptLogin(db.pool, settings, "typo", "10.9.0.2", t);
+    await attemptLogin(db.client, settings, "typo", "10.9.0.2", t);
     expect(await rows("login_failures")).toBeGreaterThan(0);
     await db.pool.query("TRUNCATE login_failures");
-    await attemptLogin(db.pool, settings, "typo", "10.9.0.2", t);
-    await attemptLogin(db.pool, settings, "typo", "10.9.0.3", t + 60_001);
+    await attemptLogin(db.client, settings, "typo", "10.9.0.2", t);
+    await attemptLogin(db.client, settings, "typo", "10.9.0.3", t + 60_001);
     // Only the last failure's two rows (its address and "everyone") are left.
     expect(await rows("login_failures")).toBe(2);
 
     const early = createSession(settings.sessionKey!, t, 60_000).token;
-    await logout(db.pool, settings, early, t + 1);
+    await logout(db.client, settings, early, t + 1);
     expect(await rows("revoked_sessions")).toBe(1);
     const later = createSession(settings.sessionKey!, t + 120_000, 60_000).token;
-    await logout(db.pool, settings, later, t + 120_001);
+    await logout(db.client, settings, later, t + 120_001);
     expect(await rows("revoked_sessions")).toBe(1);
   });
 
@@ -58,7 +58,7 @@ describe("login state in PostgreSQL", () => {
     const before = await rows("revoked_sessions");
     const t = 1_770_000_000_000;
     const expired = createSession(settings.sessionKey!, t - 120_000, 60_000).token;
-    for (const token of [undefined, "", "1.forged.cookie", expired]) await logout(db.pool, settings, token, t);
+    for (const token of [undefined, "", "1.forged.cookie", expired]) await logout(db.client, settings, token, t);
     expect(await rows("revoked_sessions")).toBe(before);
   });
 });

@@ -1,7 +1,8 @@
 // Conversations, read from conversation_summaries (kept by triggers): never an aggregate over
 // video_events.
-import type { Pool } from "pg";
-import { afterTimeKeySql, summaryPage, type SummaryQuery } from "../shared/paging";
+import type { Db } from "../db/client";
+import { activeBetweenSql, afterTimeKeySql, summaryPage, type SummaryQuery } from "../shared/paging";
+import { keysOfSparseRange } from "../shared/range";
 import { bind } from "../shared/sql";
 import { conversationKind } from "../videos/item";
 import { containsSql, findMatching } from "../videos/search";
@@ -31,19 +32,21 @@ function toConversation(r: ConversationRow) {
 
 export type Conversation = ReturnType<typeof toConversation>;
 
-export async function listConversations(db: Pool, query: SummaryQuery) {
+export async function listConversations(db: Db, query: SummaryQuery) {
   const params: unknown[] = [];
-  const where = [afterTimeKeySql(query.cursor, "conversationId", params)];
+  const where = [afterTimeKeySql(query.cursor, "conversationId", params), activeBetweenSql("conversation_summaries", "conversationId", query, params)];
+  const inRange = await keysOfSparseRange(db, "conversationId", query);
+  if (inRange) where.push(`"conversationId" = ANY(${bind(params, inRange)}::text[])`);
   if (query.q) {
     // As for senders (lib/senders/list.ts): few matches by key, many by walking the index.
     const matched = (await findMatching(db, "conversations", query.q))?.keys;
     const p = bind(params, matched ?? query.q);
     where.push(matched ? `"conversationId" = ANY(${p}::text[])` : containsSql(`"conversationId"`, p));
   }
-  const { rows } = await db.query<ConversationRow>(
+  const rows = await db.$queryRawUnsafe<ConversationRow[]>(
     `SELECT ${COLUMNS} FROM conversation_summaries WHERE ${where.join(" AND ")}
      ORDER BY "lastVideoAt" DESC, "conversationId" ASC LIMIT ${bind(params, query.limit + 1)}`,
-    params,
+    ...params,
   );
   return summaryPage(rows, query.limit, (r) => r.conversationId, toConversation);
 }
@@ -51,17 +54,16 @@ export async function listConversations(db: Pool, query: SummaryQuery) {
 export type Participant = { fromWxId: string; nickName: string | null; videoCount: number; lastVideoAt: string };
 
 /** One conversation's summary and its participants (most active first), or null. */
-export async function getConversation(db: Pool, conversationId: string) {
-  const { rows } = await db.query<ConversationRow>(`SELECT ${COLUMNS} FROM conversation_summaries WHERE "conversationId" = $1`, [conversationId]);
-  if (!rows[0]) return null;
-  const participants = await db.query<{ fromWxId: string; nickName: string | null; videoCount: number; lastVideoAt: Date }>(
-    `SELECT p."fromWxId", s."lastNickName" AS "nickName", p."videoCount", p."lastVideoAt"
-     FROM conversation_participants p LEFT JOIN sender_summaries s ON s."fromWxId" = p."fromWxId"
-     WHERE p."conversationId" = $1 ORDER BY p."videoCount" DESC, p."fromWxId" LIMIT 200`,
-    [conversationId],
-  );
+export async function getConversation(db: Db, conversationId: string) {
+  const summary = await db.conversationSummary.findUnique({ where: { conversationId } });
+  if (!summary) return null;
+  // Participants' nicknames come from sender_summaries, which the schema relates to nothing: SQL.
+  const participants = await db.$queryRaw<{ fromWxId: string; nickName: string | null; videoCount: number; lastVideoAt: Date }[]>`
+    SELECT p."fromWxId", s."lastNickName" AS "nickName", p."videoCount", p."lastVideoAt"
+    FROM conversation_participants p LEFT JOIN sender_summaries s ON s."fromWxId" = p."fromWxId"
+    WHERE p."conversationId" = ${conversationId} ORDER BY p."videoCount" DESC, p."fromWxId" LIMIT 200`;
   return {
-    ...toConversation(rows[0]),
-    participants: participants.rows.map((p): Participant => ({ ...p, lastVideoAt: p.lastVideoAt.toISOString() })),
+    ...toConversation({ ...summary, totalDuration: Number(summary.totalDuration) }),
+    participants: participants.map((p): Participant => ({ ...p, lastVideoAt: p.lastVideoAt.toISOString() })),
   };
 }

@@ -2,6 +2,7 @@
 // WebAssembly schema engine (see schema-engine.ts).
 import { readdir, readFile, mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { Logger, runMigrations } from "graphile-worker";
 import { withSchemaEngine } from "./schema-engine";
 
 const prismaDir = resolve(process.cwd(), "prisma");
@@ -33,15 +34,23 @@ async function readMigrationList() {
   };
 }
 
-/** Applies every pending migration; returns the names of those it applied. */
+/**
+ * Applies every pending migration, then graphile-worker's own schema: the statement that stores
+ * a video queues its archive jobs with graphile_worker.add_jobs, so that schema must exist before
+ * the first callback, not only once a job runner has started. Returns the names applied.
+ */
 export async function applyMigrations(connectionString: string): Promise<string[]> {
   const schema = await readFile(schemaPath, "utf8");
   const migrationsList = await readMigrationList();
-  return withSchemaEngine(connectionString, [[schemaPath, schema]], async (engine) => {
+  const applied = await withSchemaEngine(connectionString, [[schemaPath, schema]], async (engine) => {
     const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters: noFilter });
     return appliedMigrationNames;
   });
+  await runMigrations({ connectionString, logger: quietLogger });
+  return applied;
 }
+
+const quietLogger = new Logger(() => () => {});
 
 /**
  * Writes prisma/migrations/<timestamp>_<name>/migration.sql with the SQL that takes the schema

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
-import { isDataError } from "../ingest/video-store";
+import { constraintOf, deliveryFailure } from "./errors";
 import { receiveDelivery } from "../ingest/store";
 import { seedVideos } from "../seed/videos";
 import { listVideos } from "../videos/list";
@@ -22,7 +22,7 @@ function envelope(serverId: string, sendTime: Date, fromWxId = "wxid_partition_t
 
 /** A video delivery's outcome: stored or duplicate, with the video's id. */
 async function deliver(serverId: string, sendTime: Date, fromWxId?: string) {
-  const result = await receiveDelivery(db.pool, envelope(serverId, sendTime, fromWxId));
+  const result = await receiveDelivery(db.client, envelope(serverId, sendTime, fromWxId));
   if (result.outcome !== "stored" && result.outcome !== "duplicate") throw new Error(`not a video outcome: ${JSON.stringify(result)}`);
   return result;
 }
@@ -76,9 +76,9 @@ describe("an interrupted conversion leaves video_events as it was", () => {
           // The check is in force now: a video past the bound is not refused as bad data (which the
           // receiver would answer 400) but fails as the database being unavailable: it is spooled.
           expect(await boundCheckPresent()).toBe(true);
-          const refused = await receiveDelivery(db.pool, envelope(`past-bound-${step}`, new Date("2031-01-01T00:00:00Z"))).catch((err) => err);
-          expect(refused).toMatchObject({ constraint: "video_events_partition_bound" });
-          expect(isDataError(refused)).toBe(false);
+          const refused = await receiveDelivery(db.client, envelope(`past-bound-${step}`, new Date("2031-01-01T00:00:00Z"))).catch((err) => err);
+          expect(constraintOf(refused)).toBe("video_events_partition_bound");
+          expect(deliveryFailure(refused)).toBe("retry");
           interrupt.abort(new Error("SIGINT"));
         },
       });
@@ -149,7 +149,7 @@ describe("partitioning video_events by month", () => {
       while (running) {
         const n = sent++;
         const message = n % 5 === 4 ? n - 3 : n;
-        const result = await receiveDelivery(db.pool, envelope(`live-${message}`, new Date(NOW.getTime() - (message % 500) * 60_000 - message)));
+        const result = await receiveDelivery(db.client, envelope(`live-${message}`, new Date(NOW.getTime() - (message % 500) * 60_000 - message)));
         if (result.outcome === "stored") stored.push(result.videoId!);
         else if (result.outcome !== "duplicate") failures.push(result);
       }
@@ -211,9 +211,9 @@ describe("partitioning video_events by month", () => {
     expect(await partitionOf(march.videoId)).toBe("video_events_default");
     expect((await deliver("dec-1", new Date("2026-12-24T08:00:00Z"))).outcome).toBe("duplicate");
 
-    const page = await listVideos(db.pool, { ...NO_FILTERS, fromWxId: "wxid_december" }, { limit: 10 });
+    const page = await listVideos(db.client, { ...NO_FILTERS, fromWxId: "wxid_december" }, { limit: 10 });
     expect(page.items.map((v) => v.id)).toEqual([december.videoId]);
-    const newest = await listVideos(db.pool, NO_FILTERS, { limit: 2 });
+    const newest = await listVideos(db.client, NO_FILTERS, { limit: 2 });
     expect(newest.items.map((v) => v.id)).toEqual([march.videoId, december.videoId]);
 
     // What retention does: a DELETE through the parent reaches the summaries and the deliveries.

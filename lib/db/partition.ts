@@ -18,7 +18,7 @@
 // the table is as it was. A run killed outright (SIGKILL) cannot: the conversion holds a session
 // advisory lock, and every app instance drops a bound check that no running conversion holds
 // (`dropAbandonedConversion`, every minute). Meanwhile a video refused by the bound check is
-// spooled and answered 200, never refused (lib/ingest/video-store.ts isDataError).
+// spooled and answered 200, never refused (`deliveryFailure` in lib/db/errors.ts).
 // Afterwards `ensureMonthlyPartitions` (run by every app instance every few hours) keeps months
 // ahead in place.
 import type { Pool, PoolClient } from "pg";

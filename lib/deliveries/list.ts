@@ -1,18 +1,24 @@
 // The deliveries log: every callback that reached the server and what became of it.
 // Lists leave the body out (it can be up to CALLBACK_MAX_BYTES); one delivery's body is read on demand.
-import type { Pool } from "pg";
+import type { Db } from "../db/client";
 import { z } from "zod";
 import { parseQuery, trimmedText } from "../params";
 import { afterTimeIdSql, encodeTimeIdCursor, isBigintId, pageFrom, pageSchema } from "../shared/paging";
 import { bind } from "../shared/sql";
 import { redactSecrets } from "../videos/item";
 
-export const OUTCOMES = ["stored", "duplicate", "other_event", "rejected"] as const;
+export const OUTCOMES = ["stored", "duplicate", "other_event", "rejected", "quarantined"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
+
+/** SQL: a quarantined delivery (lib/ingest/drain.ts) that no replay has stored yet. */
+export const QUARANTINED_UNREPLAYED = `deliveries.outcome = 'quarantined'
+  AND NOT EXISTS (SELECT 1 FROM deliveries r WHERE r."replayOf" = deliveries.id AND r.outcome IN ('stored', 'duplicate', 'other_event'))`;
 
 export const deliveryQuerySchema = z.object({
   outcome: trimmedText.pipe(z.enum(OUTCOMES, { error: `must be one of ${OUTCOMES.join(", ")}` }).optional()),
   eventCode: trimmedText.pipe(z.string().max(64, "at most 64 characters").optional()),
+  /** `failed`: deliveries a relay target refused for good (forward_outbox state failed). */
+  forward: trimmedText.pipe(z.enum(["failed"], { error: "must be failed" }).optional()),
   cursor: pageSchema.shape.cursor,
   limit: pageSchema.shape.limit,
 });
@@ -47,24 +53,32 @@ function toDelivery(r: DeliveryRow) {
 
 export type Delivery = ReturnType<typeof toDelivery>;
 
-export async function listDeliveries(db: Pool, query: DeliveryQuery): Promise<{ items: Delivery[]; nextCursor: string | null }> {
+export async function listDeliveries(db: Db, query: DeliveryQuery): Promise<{ items: Delivery[]; nextCursor: string | null }> {
   const params: unknown[] = [];
   const where = [afterTimeIdSql(query.cursor, `"receivedAt"`, params)];
   if (query.outcome) where.push(`outcome = ${bind(params, query.outcome)}::delivery_outcome`);
   if (query.eventCode) where.push(`"eventCode" = ${bind(params, query.eventCode)}`);
-  const { rows } = await db.query<DeliveryRow>(
+  // Few are failed: the planner reads them through forward_outbox_failed_idx and fetches those deliveries.
+  if (query.forward === "failed") where.push(`id IN (SELECT "deliveryId" FROM forward_outbox WHERE state = 'failed')`);
+  const rows = await db.$queryRawUnsafe<DeliveryRow[]>(
     `SELECT ${COLUMNS} FROM deliveries WHERE ${where.join(" AND ")}
      ORDER BY "receivedAt" DESC, id DESC LIMIT ${bind(params, query.limit + 1)}`,
-    params,
+    ...params,
   );
   return pageFrom(rows, query.limit, toDelivery, (last) => encodeTimeIdCursor({ time: last.receivedAt, id: last.id }));
 }
 
 /** One delivery with its body as received, or null. */
-export async function getDelivery(db: Pool, id: string) {
+export async function getDelivery(db: Db, id: string) {
   if (!isBigintId(id)) return null;
-  const { rows } = await db.query<DeliveryRow & { body: string | null }>(`SELECT ${COLUMNS}, body FROM deliveries WHERE id = $1::bigint`, [id]);
-  return rows[0] ? { ...toDelivery(rows[0]), body: rows[0].body === null ? null : redactBody(rows[0].body) } : null;
+  const row = await db.delivery.findUnique({
+    where: { id: BigInt(id) },
+    select: { id: true, receivedAt: true, eventCode: true, outcome: true, httpStatus: true, error: true, bodyBytes: true, body: true, videoEventId: true, deletedAt: true },
+  });
+  if (!row) return null;
+  const { body, ...rest } = row;
+  const delivery = toDelivery({ ...rest, id: row.id.toString(), hasBody: body !== null, videoEventId: row.videoEventId?.toString() ?? null });
+  return { ...delivery, body: body === null ? null : redactBody(body) };
 }
 
 /** A body with its aes_key/auth_key values hidden: pretty JSON when it parses, else the text. */
@@ -77,10 +91,9 @@ export function redactBody(body: string): string {
 }
 
 /** Event codes seen recently, for the filter's choices. */
-export async function recentEventCodes(db: Pool): Promise<string[]> {
-  const { rows } = await db.query<{ eventCode: string }>(
-    `SELECT DISTINCT "eventCode" FROM (SELECT "eventCode" FROM deliveries WHERE "eventCode" IS NOT NULL ORDER BY "receivedAt" DESC LIMIT 5000) d ORDER BY 1`,
-  );
+export async function recentEventCodes(db: Db): Promise<string[]> {
+  const rows = await db.$queryRaw<{ eventCode: string }[]>`
+    SELECT DISTINCT "eventCode" FROM (SELECT "eventCode" FROM deliveries WHERE "eventCode" IS NOT NULL ORDER BY "receivedAt" DESC LIMIT 5000) d ORDER BY 1`;
   return rows.map((r) => r.eventCode);
 }
 

@@ -21,7 +21,7 @@ describe("replaying a delivery", () => {
       [valid, Buffer.byteLength(valid)],
     );
     const original = rows[0].id;
-    const result = await replayDelivery(db.pool, original);
+    const result = await replayDelivery(db.client, original);
     expect(result).toMatchObject({ kind: "replayed", outcome: "stored" });
     const replay = await db.pool.query(`SELECT outcome::text, "replayOf"::text, "videoEventId" IS NOT NULL AS linked FROM deliveries WHERE id = $1`, [
       (result as { deliveryId: string }).deliveryId,
@@ -29,21 +29,21 @@ describe("replaying a delivery", () => {
     expect(replay.rows).toEqual([{ outcome: "stored", replayOf: original, linked: true }]);
     // The original keeps its own outcome; a second replay finds the video already stored.
     expect((await db.pool.query(`SELECT outcome::text FROM deliveries WHERE id = $1`, [original])).rows[0].outcome).toBe("rejected");
-    expect(await replayDelivery(db.pool, original)).toMatchObject({ kind: "replayed", outcome: "duplicate" });
+    expect(await replayDelivery(db.client, original)).toMatchObject({ kind: "replayed", outcome: "duplicate" });
   });
 
   it("records a still-broken body as rejected again, with its reason", async () => {
-    await receiveDelivery(db.pool, Buffer.from(JSON.stringify({ event: "20004", data: { robotId: "r" } })));
-    const result = await replayDelivery(db.pool, await lastDeliveryId());
+    await receiveDelivery(db.client, Buffer.from(JSON.stringify({ event: "20004", data: { robotId: "r" } })));
+    const result = await replayDelivery(db.client, await lastDeliveryId());
     expect(result).toMatchObject({ kind: "replayed", outcome: "rejected", error: expect.stringContaining("cdnData") });
   });
 
   it("says why it cannot replay: unknown id, no body kept, truncated body", async () => {
-    expect(await replayDelivery(db.pool, "999999999")).toEqual({ kind: "not_found" });
-    expect(await replayDelivery(db.pool, "not-a-number")).toEqual({ kind: "not_found" });
-    await receiveDelivery(db.pool, Buffer.from(JSON.stringify({ ...example, data: { ...example.data, serverId: "kept-1" } })));
-    expect(await replayDelivery(db.pool, await lastDeliveryId())).toMatchObject({ kind: "no_body" });
-    await recordOversizeDelivery(db.pool, Buffer.alloc(5000, "x"), 2_000_000, 1_048_576);
-    expect(await replayDelivery(db.pool, await lastDeliveryId())).toMatchObject({ kind: "no_body", reason: expect.stringContaining("oversize") });
+    expect(await replayDelivery(db.client, "999999999")).toEqual({ kind: "not_found" });
+    expect(await replayDelivery(db.client, "not-a-number")).toEqual({ kind: "not_found" });
+    await receiveDelivery(db.client, Buffer.from(JSON.stringify({ ...example, data: { ...example.data, serverId: "kept-1" } })));
+    expect(await replayDelivery(db.client, await lastDeliveryId())).toMatchObject({ kind: "no_body" });
+    await recordOversizeDelivery(db.client, Buffer.alloc(5000, "x"), 2_000_000, 1_048_576);
+    expect(await replayDelivery(db.client, await lastDeliveryId())).toMatchObject({ kind: "no_body", reason: expect.stringContaining("oversize") });
   });
 });

@@ -15,9 +15,9 @@ beforeAll(async () => {
 });
 afterAll(() => exportPool?.end());
 
-async function copyBackends(): Promise<number[]> {
+async function copyBackends(where = "true"): Promise<number[]> {
   const { rows } = await db.pool.query<{ pid: number }>(
-    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY (SELECT %' AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY (SELECT %' AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND ${where}`,
   );
   return rows.map((r) => r.pid);
 }
@@ -58,7 +58,11 @@ it("fails the export, loudly, when its PostgreSQL backend is terminated mid-COPY
   const first = await new Promise<Buffer>((resolve) => stream.once("data", resolve));
   stream.pause();
   expect(first.length).toBeGreaterThan(0);
-  const [pid] = await copyBackends();
+  // Terminated while it still has rows to send (blocked writing to the paused reader). A COPY
+  // that already finished into the kernel's buffers (loopback receive buffers grow to 32 MB)
+  // is a whole export, not this case: wait for the blocked state, never assume it.
+  let pid: number | undefined;
+  await eventually(async () => ([pid] = await copyBackends("state = 'active' AND wait_event = 'ClientWrite'")).length === 1);
   expect(pid).toBeDefined();
   await db.pool.query("SELECT pg_terminate_backend($1)", [pid]);
   const failed = new Promise<Error>((resolve) => stream.once("error", resolve));

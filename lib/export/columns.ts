@@ -6,11 +6,21 @@ import { CDN_DATA_FROM_LATERAL, cdnStringSql, type CdnStringColumn } from "../sh
 
 export type ExportColumn = { name: string; sql: string; secret?: boolean; number?: true };
 
-/** ISO 8601 in UTC with milliseconds, exactly what JavaScript's toISOString writes. */
 /** A CDN string, from its column or the envelope; the query joins CDN_DATA_LATERAL for it. */
 const cdnString = (column: CdnStringColumn) => cdnStringSql(column, CDN_DATA_FROM_LATERAL);
 
+/** ISO 8601 in UTC with milliseconds, exactly what JavaScript's toISOString writes. */
 const isoTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * ISO 8601 in `zone` (a literal), to the second, with that moment's offset there:
+ * `2026-12-08T00:08:15+08:00`, what a spreadsheet user reads beside the page (tz=local).
+ */
+export function zonedIsoTime(column: string, zone: string): string {
+  const local = `(${column} AT TIME ZONE ${zone})`;
+  const offset = `(${local} - (${column} AT TIME ZONE 'UTC'))`;
+  return `to_char(${local}, 'YYYY-MM-DD"T"HH24:MI:SS') || CASE WHEN ${offset} < interval '0' THEN '-' || to_char(-${offset}, 'HH24:MI') ELSE '+' || to_char(${offset}, 'HH24:MI') END`;
+}
 
 export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   // Ids are 64-bit: text, so no digit is lost in JSON either (as in /api/videos).
@@ -46,8 +56,11 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { name: "cdn_auth_key", sql: cdnString("cdnAuthKey"), secret: true },
 ];
 
-export function exportColumns({ includeSecrets }: { includeSecrets: boolean }): ExportColumn[] {
-  return EXPORT_COLUMNS.filter((c) => includeSecrets || !c.secret);
+const TIME_COLUMNS: Record<string, string> = { sendTime: `"sendTime"`, receivedAt: `"receivedAt"` };
+
+/** The columns of an export; `zone` (an SQL literal naming a time zone): its times in that zone, with their offset. */
+export function exportColumns({ includeSecrets, zone }: { includeSecrets: boolean; zone?: string | null }): ExportColumn[] {
+  return EXPORT_COLUMNS.filter((c) => includeSecrets || !c.secret).map((c) => (zone && TIME_COLUMNS[c.name] ? { ...c, sql: zonedIsoTime(TIME_COLUMNS[c.name], zone) } : c));
 }
 
 /**

@@ -30,8 +30,15 @@ const SEEDS: Seed[] = [
   { serverId: "6", fromWxId: HOSTILE_WXID, fromNickName: "hostile", sendTime: Date.parse("2024-10-02T00:00:00Z"), duration: 9 },
 ];
 
+async function exportBytes(query: string): Promise<Buffer> {
+  const stream = await openExport(db.pool, parseExportRequest(new URLSearchParams(query)));
+  const bytes = await readAll(stream);
+  await stream.finished; // its connection is back in the pool: a later test counts them
+  return bytes;
+}
+
 async function exportText(query: string): Promise<string> {
-  return (await readAll(await openExport(db.pool, parseExportRequest(new URLSearchParams(query))))).toString("utf8");
+  return (await exportBytes(query)).toString("utf8");
 }
 
 async function listedIds(query: string): Promise<string[]> {
@@ -39,7 +46,7 @@ async function listedIds(query: string): Promise<string[]> {
   const ids: string[] = [];
   let cursor: string | null = null;
   do {
-    const page = await listVideos(db.pool, filters, { limit: 2, cursor: cursor ? decode(cursor) : undefined });
+    const page = await listVideos(db.client, filters, { limit: 2, cursor: cursor ? decode(cursor) : undefined });
     ids.push(...page.items.map((i) => i.id));
     cursor = page.nextCursor;
   } while (cursor);
@@ -58,11 +65,27 @@ async function store(seeds: Seed[]) {
       ...example,
       data: { ...example.data, ...s, localId: `l${s.serverId}`, conversationId: `R:room-${s.fromWxId}`, messageSource: s.messageSource ?? 0 },
     };
-    expect(await receiveDelivery(db.pool, Buffer.from(JSON.stringify(body)))).toMatchObject({ outcome: "stored" });
+    expect(await receiveDelivery(db.client, Buffer.from(JSON.stringify(body)))).toMatchObject({ outcome: "stored" });
   }
 }
 
-beforeAll(() => store(SEEDS));
+/** The archive state of some seeds' files (the rest stay pending, as queued on arrival); `archive=` looks at the video's only. */
+const ARCHIVE_STATES: [serverId: string, kind: string, state: string][] = [
+  ["2", "video", "expired"],
+  ["5", "video", "failed"],
+  ["6", "video", "archived"],
+  ["1", "preview", "expired"],
+];
+
+beforeAll(async () => {
+  await store(SEEDS);
+  for (const [serverId, kind, state] of ARCHIVE_STATES) {
+    await db.pool.query(
+      `UPDATE media_archive a SET state = $3::archive_state FROM video_events v WHERE a."videoEventId" = v.id AND a.kind = $2::media_kind AND v."serverId" = $1`,
+      [serverId, kind, state],
+    );
+  }
+});
 
 describe("export formats", () => {
   // Each filter with the seeds it must select, worked out by hand from SEEDS (newest first; 3 and
@@ -80,6 +103,10 @@ describe("export formats", () => {
     ["maxDuration=7&fromWxId=wxid_b", ["5", "4"]],
     [`fromWxId=${encodeURIComponent(HOSTILE_WXID)}`, ["6"]],
     ["fromWxId=nobody", []],
+    ["archive=expired", ["2"]],
+    ["archive=failed", ["5"]],
+    ["archive=archived", ["6"]],
+    ["archive=pending&fromWxId=wxid_a", ["3", "1"]],
   ];
 
   it.each(FILTER_CASES)("exports exactly the videos the filter selects, in /api/videos order, in every format (%s)", async (filters, serverIds) => {
@@ -113,7 +140,7 @@ describe("export formats", () => {
     expect(text.split("\n")[0]).toBe(EXPORT_COLUMNS.filter((c) => !c.secret).map((c) => c.name).join(","));
     const [csvRow] = csvRecords(text);
     const [jsonRow] = parseNdjson(await exportText("format=ndjson&fromWxId=wxid_a"));
-    const [item] = (await listVideos(db.pool, parseVideoFilters(new URLSearchParams("fromWxId=wxid_a")), { limit: 1 })).items;
+    const [item] = (await listVideos(db.client, parseVideoFilters(new URLSearchParams("fromWxId=wxid_a")), { limit: 1 })).items;
     expect(csvRow.sendTime).toBe("2024-09-03T10:00:00.000Z");
     expect(csvRow.sendTime).toBe(item.sendTime);
     expect(csvRow.receivedAt).toBe(item.receivedAt);
@@ -151,16 +178,16 @@ describe("export formats", () => {
   });
 
   it("starts with a UTF-8 BOM only when asked (bom=1)", async () => {
-    const plain = await readAll(await openExport(db.pool, parseExportRequest(new URLSearchParams("format=csv"))));
-    const withBom = await readAll(await openExport(db.pool, parseExportRequest(new URLSearchParams("format=csv&bom=1"))));
+    const plain = await exportBytes("format=csv");
+    const withBom = await exportBytes("format=csv&bom=1");
     expect(plain.subarray(0, 3).equals(UTF8_BOM)).toBe(false);
     expect(withBom.subarray(0, 3).equals(UTF8_BOM)).toBe(true);
     expect(withBom.subarray(3).equals(plain)).toBe(true);
   });
 
   it("gzips the same bytes with gzip=1, and says so in the file name", async () => {
-    const plain = await readAll(await openExport(db.pool, parseExportRequest(new URLSearchParams("format=ndjson"))));
-    const zipped = await readAll(await openExport(db.pool, parseExportRequest(new URLSearchParams("format=ndjson&gzip=1"))));
+    const plain = await exportBytes("format=ndjson");
+    const zipped = await exportBytes("format=ndjson&gzip=1");
     expect(gunzipSync(zipped).equals(plain)).toBe(true);
     expect(exportFileName(parseExportRequest(new URLSearchParams("format=csv&gzip=1")), new Date(0))).toBe("videos_1970-01-01T000000Z.csv.gz");
   });
@@ -222,6 +249,8 @@ describe("export parameters", () => {
 
   it("refuses a NUL character, which no PostgreSQL text can hold", async () => {
     await expect(openExport(db.pool, parseExportRequest(new URLSearchParams("fromWxId=a%00b")))).rejects.toThrow(ParamError);
+    // Refused before a connection is taken: none is left checked out (each such request kept one).
+    expect(db.pool.totalCount).toBe(db.pool.idleCount);
   });
 
   it("inlines values as literals in one pass: quotes, backslashes and placeholders inside values stay data", () => {

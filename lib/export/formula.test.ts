@@ -30,7 +30,7 @@ describe("CSV formula neutralisation", () => {
     let n = 0;
     for (const [key, nick] of Object.entries(NICKNAMES)) {
       const data = { ...example.data, serverId: key, fromNickName: nick, conversationId: key === "equals" ? "=cmd" : "room", duration: 7, sendTime: 1726826627676 + n++ };
-      await receiveDelivery(db.pool, Buffer.from(JSON.stringify({ ...example, data })));
+      await receiveDelivery(db.client, Buffer.from(JSON.stringify({ ...example, data })));
     }
     const safe = Object.fromEntries(csvRecords(await exportText("format=csv")).map((r) => [r.serverId, r]));
     const raw = Object.fromEntries(csvRecords(await exportText("format=csv&raw=1")).map((r) => [r.serverId, r]));

@@ -7,7 +7,8 @@ import { videoWhereSql } from "../videos/filters";
 import { ParamError } from "../params";
 import { CDN_DATA_LATERAL } from "../shared/cdn-strings";
 import { exportColumns, formulaSafeSql } from "./columns";
-import type { ExportRequest } from "./request";
+import type { ExportRequest, ExportTimes } from "./request";
+import { config } from "../config";
 
 /** One SQL literal for a bind value of videoWhereSql: text, a whole number or a time. */
 export function sqlLiteral(value: unknown): string {
@@ -31,8 +32,9 @@ export function inlineParams(sql: string, params: readonly unknown[]): string {
 }
 
 /** The matching rows, newest first like /api/videos, as a SELECT of the export's columns. */
-function selectSql(request: Pick<ExportRequest, "filters" | "includeSecrets"> & { raw?: boolean }, shape: "columns" | "json"): string {
-  const columns = exportColumns(request);
+function selectSql(request: Pick<ExportRequest, "filters" | "includeSecrets"> & { raw?: boolean; tz?: ExportTimes }, shape: "columns" | "json"): string {
+  // tz=local: times in the dashboard's zone, a validated IANA name, inlined as a literal.
+  const columns = exportColumns({ includeSecrets: request.includeSecrets, zone: request.tz === "local" ? sqlLiteral(config().TZ) : null });
   // Columns are CSV, for spreadsheets: formulas neutralised unless raw=1. JSON is for programs.
   const named = columns.map((c) => `${shape === "columns" && !request.raw ? formulaSafeSql(c) : c.sql} AS "${c.name}"`).join(", ");
   const params: unknown[] = [];
@@ -55,7 +57,7 @@ function selectSql(request: Pick<ExportRequest, "filters" | "includeSecrets"> & 
  * line (row_to_json), passed through CSV mode with a quote and a delimiter (\x01, \x02) that JSON text never
  * contains raw, so no byte is quoted or escaped (text mode would double every backslash).
  */
-export function exportCopySql(request: Pick<ExportRequest, "filters" | "includeSecrets" | "format"> & { raw?: boolean }): string {
+export function exportCopySql(request: Pick<ExportRequest, "filters" | "includeSecrets" | "format"> & { raw?: boolean; tz?: ExportTimes }): string {
   if (request.format === "csv") return `COPY (${selectSql(request, "columns")}) TO STDOUT WITH (FORMAT csv, HEADER true)`;
   return `COPY (${selectSql(request, "json")}) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`;
 }

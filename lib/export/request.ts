@@ -4,29 +4,46 @@ import { z } from "zod";
 import { parseVideoFilters, type VideoFilters } from "../videos/filters";
 import { firstValues, ParamError, parseParams } from "../params";
 
-export const EXPORT_FORMATS = ["csv", "ndjson", "json"] as const;
+export const EXPORT_FORMATS = ["csv", "ndjson", "json", "zip"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** The formats PostgreSQL's COPY writes by itself; a zip holds one of them (videos.csv) and the media. */
+export type CopyFormat = Exclude<ExportFormat, "zip">;
 
 const flag = z
   .enum(["", "0", "1", "false", "true"], { error: "expected 1 or 0" })
   .optional()
   .transform((v) => v === "1" || v === "true");
 
-export const exportOptionsSchema = z.object({
-  format: z
-    .enum(EXPORT_FORMATS, { error: `must be one of ${EXPORT_FORMATS.join(", ")}` })
-    .optional()
-    .transform((v) => v ?? "csv"),
-  /** A UTF-8 byte order mark first, so Excel reads the CSV as UTF-8 (CSV only). */
-  bom: flag,
-  includeSecrets: flag,
-  /** The file gzipped (`.csv.gz`, ...): several times smaller over a slow link, for some CPU. */
-  gzip: flag,
-  /** CSV cells exactly as stored: no `'` before a leading `=`, `+`, `-`, `@`, tab or CR (columns.ts). */
-  raw: flag,
-});
+export const exportOptionsSchema = z
+  .object({
+    format: z
+      .enum(EXPORT_FORMATS, { error: `must be one of ${EXPORT_FORMATS.join(", ")}` })
+      .optional()
+      .transform((v) => v ?? "csv"),
+    /** A UTF-8 byte order mark first, so Excel reads the CSV as UTF-8 (CSV only). */
+    bom: flag,
+    includeSecrets: flag,
+    /** The file gzipped (`.csv.gz`, ...): several times smaller over a slow link, for some CPU. */
+    gzip: flag,
+    /**
+     * How times are written: `utc` (default, what scripts have always read: `2024-09-20T10:03:47.676Z`)
+     * or `local`, the dashboard's zone (TZ) with its offset, as the pages show them: `2024-09-20T18:03:47+08:00`.
+     */
+    tz: z
+      .enum(["utc", "local"], { error: "must be utc or local" })
+      .optional()
+      .transform((v) => v ?? "utc"),
+    /** CSV cells exactly as stored: no `'` before a leading `=`, `+`, `-`, `@`, tab or CR (columns.ts). */
+    raw: flag,
+  })
+  .superRefine((o, ctx) => {
+    // A zip already compresses its CSV files; the videos in it would not get smaller.
+    if (o.format === "zip" && o.gzip) ctx.addIssue({ code: "custom", path: ["gzip"], message: "does not apply to format=zip" });
+  });
 
-export const EXPORT_OPTION_NAMES = ["format", "bom", "includeSecrets", "gzip", "raw"] as const;
+export const EXPORT_OPTION_NAMES = ["format", "bom", "includeSecrets", "gzip", "raw", "tz"] as const;
+
+export type ExportTimes = ExportRequest["tz"];
 
 export type ExportRequest = z.infer<typeof exportOptionsSchema> & { filters: VideoFilters };
 

@@ -36,3 +36,8 @@ export function urlHost(url: string | null | undefined): string {
 export function pathSegment(id: string): string {
   return encodeURIComponent(id);
 }
+
+/** A video's page, carrying the list it was opened from (`context`: a query string, lib/pages/video-context.ts). */
+export function videoHref(id: string, context?: string): string {
+  return `/videos/${id}${context ? `?${context}` : ""}`;
+}

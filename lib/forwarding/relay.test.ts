@@ -1,6 +1,7 @@
 // The relay against a real PostgreSQL and a stand-in bot on a local port: what is queued (the
 // trigger), what the bot receives (bytes, headers, signature), in which order, and what happens
 // to answers other than 2xx.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
@@ -10,8 +11,9 @@ import { startStandInBot, type StandInBot } from "../../scripts/demo/bot";
 import { receiveDelivery, recordOversizeDelivery } from "../ingest/store";
 import { replayDelivery } from "../deliveries/replay";
 import { forwardStates, retryFailed } from "./outbox";
+import { listDeliveries, parseDeliveryQuery } from "../deliveries/list";
 import { Relay, retryDelayMs } from "./relay";
-import { oldestPendingSeconds, setPaused, syncTargets, targetSummaries } from "./targets";
+import { oldestPendingSeconds, operateTarget, setPaused, syncTargets, targetSummaries } from "./targets";
 import { checkHealth } from "../health";
 
 const db = useTestDatabase();
@@ -50,7 +52,7 @@ function video(n: number): Buffer {
 const other = (n: number) => Buffer.from(`{"event":"20005","description":"other ${n}","time":1700000000000,"data":{"n":${n}}}`);
 
 async function record(body: Buffer, contentType = "application/json; charset=utf-8") {
-  await receiveDelivery(db.pool, body, new Date(), { contentType, keepBody: true });
+  await receiveDelivery(db.client, body, new Date(), { contentType, keepBody: true });
   const { rows } = await db.pool.query<{ id: string }>(`SELECT max(id)::text AS id FROM deliveries`);
   return rows[0].id;
 }
@@ -60,15 +62,15 @@ const until = <T>(what: string, check: () => T | Promise<T>, ms = 20_000) => wai
 
 describe("the outbox trigger", () => {
   it("queues every delivery that passed the checks, per active target matching FORWARD_EVENTS, in the recording statement", async () => {
-    const [all, videosOnly] = await syncTargets(db.pool, { urls: ["http://127.0.0.1:9/all"], events: null }).then(async (a) => [
+    const [all, videosOnly] = await syncTargets(db.client, { urls: ["http://127.0.0.1:9/all"], events: null }).then(async (a) => [
       a[0],
       (await db.pool.query(`INSERT INTO forward_targets (url, events) VALUES ('http://127.0.0.1:9/videos', '{20004}') RETURNING id`)).rows[0].id,
     ]);
     const stored = await record(video(1));
     const otherEvent = await record(other(1));
     const rejected = await record(Buffer.from("{not json"));
-    await recordOversizeDelivery(db.pool, Buffer.from("x".repeat(100)), 5_000_000, 1_000_000);
-    const replay = await replayDelivery(db.pool, rejected);
+    await recordOversizeDelivery(db.client, Buffer.from("x".repeat(100)), 5_000_000, 1_000_000);
+    const replay = await replayDelivery(db.client, rejected);
     expect(replay.kind).toBe("replayed");
     const { rows } = await db.pool.query(`SELECT "deliveryId"::text AS d, "targetId" AS t FROM forward_outbox ORDER BY 1, 2`);
     expect(rows).toEqual([
@@ -100,11 +102,11 @@ describe("forwarding to a stand-in bot", () => {
     });
     expect(bot.received.map((r) => r.contentType)).toEqual(["application/json; charset=utf-8", "text/plain", "application/json; charset=utf-8", "application/json; charset=utf-8", "application/json; charset=utf-8"]);
     await until("delivered states", async () => {
-      const s = await forwardStates(db.pool, ids);
+      const s = await forwardStates(db.client, ids);
       return ids.every((id) => s.get(id)?.[0].state === "delivered");
     });
-    const states = await forwardStates(db.pool, ids);
-    expect(states.get(ids[0])![0]).toMatchObject({ state: "delivered", status: 200, attempts: 1, target: bot.url });
+    const states = await forwardStates(db.client, ids);
+    expect(states.get(ids[0])![0]).toMatchObject({ state: "delivered", status: 200, attempts: 1, target: `${new URL(bot.url).origin} #${createHash("sha256").update(bot.url).digest("hex").slice(0, 8)}` });
     expect(states.get(ids[0])![0].latencyMs).toBeGreaterThanOrEqual(0);
   });
 
@@ -114,16 +116,44 @@ describe("forwarding to a stand-in bot", () => {
     const failed = await record(other(21));
     const next = await record(other(22));
     await until("the next delivery", () => bot.received.some((r) => r.deliveryId === next));
-    await new Promise((r) => setTimeout(r, 1500));
+    // The control, instead of a sleep: one more delivery goes out after it, so the relay has had a
+    // full round in which a retry of the 400 (which would go first) could have happened.
+    const later = await record(other(23));
+    await until("the delivery after it", () => bot.received.some((r) => r.deliveryId === later));
     expect(bot.received.filter((r) => r.deliveryId === failed)).toHaveLength(1);
-    const states = await forwardStates(db.pool, [failed]);
+    const states = await forwardStates(db.client, [failed]);
     expect(states.get(failed)![0]).toMatchObject({ state: "failed", status: 400, attempts: 1 });
     expect(states.get(failed)![0].answer).toContain("stand-in bot answered 400");
     // Retry from the page: it goes out again.
     const [{ targetId }] = states.get(failed)!;
     bot.answer(200);
-    expect(await retryFailed(db.pool, failed, targetId)).toBe(true);
+    expect(await retryFailed(db.client, failed, targetId)).toBe(true);
     await until("the retried delivery", () => bot.received.filter((r) => r.deliveryId === failed).length === 2);
+  });
+
+  it("lists the deliveries a target refused (forward=failed) and retries all of them at once", async () => {
+    relay = await startRelay();
+    const delivered = await record(other(30));
+    await until("the first delivery", () => bot.received.some((r) => r.deliveryId === delivered));
+    bot.answer(400);
+    const failed = [await record(other(31)), await record(other(32)), await record(other(33))];
+    await until("three failures", async () => {
+      const s = await forwardStates(db.client, failed);
+      return failed.every((id) => s.get(id)?.[0].state === "failed");
+    });
+    const listed = await listDeliveries(db.client, parseDeliveryQuery(new URLSearchParams("forward=failed")));
+    expect(listed.items.map((d) => d.id)).toEqual([...failed].reverse());
+    expect(() => parseDeliveryQuery(new URLSearchParams("forward=lost"))).toThrow(/forward/);
+    const [{ targetId }] = (await forwardStates(db.client, [failed[0]])).get(failed[0])!;
+
+    bot.answer(200);
+    expect(await operateTarget(db.client, String(targetId), "retry-failed")).toEqual({ kind: "done", retried: 3 });
+    await until("the three retried", () => failed.every((id) => bot.received.filter((r) => r.deliveryId === id).length === 2));
+    // Sent again in their order, and nothing is failed any more.
+    expect(bot.received.slice(-3).map((r) => r.deliveryId)).toEqual(failed);
+    await until("delivered", async () => (await listDeliveries(db.client, parseDeliveryQuery(new URLSearchParams("forward=failed")))).items.length === 0);
+    expect(await operateTarget(db.client, String(targetId), "retry-failed")).toEqual({ kind: "done", retried: 0 });
+    expect(await operateTarget(db.client, "99999", "retry-failed")).toMatchObject({ kind: "not_found" });
   });
 
   it("retries a 503 with backoff while the later deliveries wait behind it, then sends them all in order", async () => {
@@ -131,8 +161,8 @@ describe("forwarding to a stand-in bot", () => {
     bot.answer(() => (refusals++ < 2 ? 503 : 200));
     relay = await startRelay();
     const ids = [await record(other(31)), await record(other(32)), await record(other(33))];
-    await until("a retrying state", async () => (await forwardStates(db.pool, [ids[0]])).get(ids[0])?.[0].state === "retrying");
-    const retrying = (await forwardStates(db.pool, [ids[0]])).get(ids[0])![0];
+    await until("a retrying state", async () => (await forwardStates(db.client, [ids[0]])).get(ids[0])?.[0].state === "retrying");
+    const retrying = (await forwardStates(db.client, [ids[0]])).get(ids[0])![0];
     expect(retrying).toMatchObject({ status: 503, attempts: 1 });
     expect(retrying.nextAttemptAt).not.toBeNull();
     expect(retrying.answer).toContain("503");
@@ -145,8 +175,8 @@ describe("forwarding to a stand-in bot", () => {
     await bot.down();
     relay = await startRelay();
     const id = await record(other(41));
-    await until("a failed attempt", async () => (await forwardStates(db.pool, [id])).get(id)?.[0].attempts === 1);
-    expect((await forwardStates(db.pool, [id])).get(id)![0].answer).toMatch(/ECONNREFUSED|fetch failed/);
+    await until("a failed attempt", async () => (await forwardStates(db.client, [id])).get(id)?.[0].attempts === 1);
+    expect((await forwardStates(db.client, [id])).get(id)![0].answer).toMatch(/ECONNREFUSED|fetch failed/);
     await bot.up();
     await until("the delivery", () => bot.received.some((r) => r.deliveryId === id), 30_000);
   });
@@ -155,20 +185,30 @@ describe("forwarding to a stand-in bot", () => {
     bot.answer(503);
     relay = await startRelay({ maxAgeMs: 1500 });
     const id = await record(other(51));
-    await until("failed", async () => (await forwardStates(db.pool, [id])).get(id)?.[0].state === "failed", 30_000);
+    await until("failed", async () => (await forwardStates(db.client, [id])).get(id)?.[0].state === "failed", 30_000);
   });
 
-  it("holds everything for a paused target and sends it on resume", async () => {
-    relay = await startRelay();
-    const [targetId] = await syncTargets(db.pool, { urls: [bot.url], events: null });
-    await setPaused(db.pool, targetId, true);
-    const id = await record(other(61));
-    await new Promise((r) => setTimeout(r, 1000));
-    expect(bot.received).toHaveLength(0);
-    const [summary] = (await targetSummaries(db.pool)).filter((t) => t.id === targetId);
-    expect(summary).toMatchObject({ paused: true, backlog: 1 });
-    await setPaused(db.pool, targetId, false);
-    await until("the delivery", () => bot.received.some((r) => r.deliveryId === id));
+  it("holds everything for a paused target while an unpaused one receives, and sends it on resume", async () => {
+    const control = await startStandInBot();
+    try {
+      relay = await startRelay({ urls: [bot.url, control.url] });
+      const [targetId] = await syncTargets(db.client, { urls: [bot.url, control.url], events: null });
+      await setPaused(db.client, targetId, true);
+      // The control target, instead of a sleep: it receives both deliveries, one after the other,
+      // so the relay was sending all along; the paused one has received neither.
+      const ids = [await record(other(61))];
+      await until("the first delivery at the unpaused target", () => control.received.some((r) => r.deliveryId === ids[0]));
+      ids.push(await record(other(62)));
+      await until("the second delivery at the unpaused target", () => control.received.some((r) => r.deliveryId === ids[1]));
+      expect(bot.received).toHaveLength(0);
+      const [summary] = (await targetSummaries(db.client)).filter((t) => t.id === targetId);
+      expect(summary).toMatchObject({ paused: true, backlog: 2 });
+      await setPaused(db.client, targetId, false);
+      await until("both deliveries", () => ids.every((id) => bot.received.some((r) => r.deliveryId === id)));
+      expect(bot.received.map((r) => r.deliveryId)).toEqual(ids);
+    } finally {
+      await control.stop();
+    }
   });
 
   it("sends in the order the deliveries were committed, and a long transaction elsewhere holds nothing back", async () => {
@@ -184,7 +224,7 @@ describe("forwarding to a stand-in bot", () => {
       // Both waiting at once (the bot is down): the one committed first still goes first.
       await bot.down();
       const next = await record(other(72));
-      await until("a failed attempt", async () => (await forwardStates(db.pool, [next])).get(next)?.[0].attempts === 1);
+      await until("a failed attempt", async () => (await forwardStates(db.client, [next])).get(next)?.[0].attempts === 1);
       await slow.query("COMMIT");
       await bot.up();
       await until("all three", () => bot.received.length >= 3, 30_000);
@@ -198,9 +238,9 @@ describe("forwarding to a stand-in bot", () => {
 
 describe("health", () => {
   it("is degraded when a target's oldest pending delivery is older than 5 minutes", async () => {
-    await syncTargets(db.pool, { urls: [bot.url], events: null });
+    await syncTargets(db.client, { urls: [bot.url], events: null });
     await record(other(81));
-    const check = () => checkHealth(db.pool, { spoolDepth: 0, spool: true }, { forwardLag: () => oldestPendingSeconds(db.pool) });
+    const check = () => checkHealth(db.client, { spoolDepth: 0, spool: true }, { forwardLag: () => oldestPendingSeconds(db.client) });
     expect(await check()).toMatchObject({ status: "ok", forwarding: "ok" });
     await db.pool.query(`UPDATE forward_outbox SET "createdAt" = now() - interval '6 minutes'`);
     expect(await check()).toMatchObject({ status: "degraded", forwarding: expect.stringMatching(/6 min/) });

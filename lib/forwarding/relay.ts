@@ -7,8 +7,10 @@ import pg from "pg";
 import type { TaskList } from "graphile-worker";
 import { log } from "../log";
 import { metrics } from "../metrics/registry";
+import { createDb, type Db } from "../db/client";
 import { startJobRunner, type JobRunner } from "../jobs/runner";
-import { nextPending, recordOutcomes, sequence, targetsReady, type Outcome, type OutboxRow } from "./outbox";
+import { targetsReady } from "./outbox";
+import { nextPending, recordOutcomes, sequence, type Outcome, type OutboxRow } from "./sender-queries";
 import { sendForward } from "./send";
 import { targetLabel } from "./label";
 import { syncTargets } from "./targets";
@@ -53,6 +55,8 @@ export class Relay {
   private constructor(
     private readonly options: RelayOptions,
     private readonly pool: pg.Pool,
+    /** Prisma Client on the relay's pool, for what needs no lock. */
+    private readonly db: Db,
     private readonly targets: Map<number, string>,
   ) {}
 
@@ -61,15 +65,16 @@ export class Relay {
     // An idle client losing its server must not crash the process (the next query reports it).
     pool.on("error", () => {});
     pool.on("connect", (client) => client.on("error", () => {}));
-    const ids = await syncTargets(pool, { urls: options.urls, events: options.events });
-    const relay = new Relay(options, pool, new Map(ids.map((id, i) => [id, options.urls[i]])));
+    const db = createDb(pool);
+    const ids = await syncTargets(db, { urls: options.urls, events: options.events });
+    const relay = new Relay(options, pool, db, new Map(ids.map((id, i) => [id, options.urls[i]])));
     const tasks: TaskList = { [TASK]: async (payload) => relay.drain((payload as { targetId: number }).targetId) };
     relay.jobs = await startJobRunner(pool, tasks, { concurrency: ids.length + 1 });
     await relay.listen();
     relay.sweepTimer = setInterval(() => void relay.sweep(), options.sweepMs ?? 2000);
     relay.sweepTimer.unref();
     void relay.sweep();
-    log.info({ targets: options.urls.map(targetLabel), events: options.events ?? "all" }, "relay: forwarding deliveries");
+    log.info({ targets: options.urls.map((u) => targetLabel(u)), events: options.events ?? "all" }, "relay: forwarding deliveries");
     return relay;
   }
 
@@ -80,6 +85,7 @@ export class Relay {
     for (const wake of this.wakers.values()) wake();
     await this.listener?.end().catch(() => {});
     await this.jobs?.stop().catch((err) => log.warn({ err: (err as Error).message }, "relay: job runner stop"));
+    await this.db.$disconnect();
     await this.pool.end();
   }
 
@@ -121,7 +127,7 @@ export class Relay {
     if (this.stopping) return;
     try {
       if (!this.listener) await this.listen();
-      const ready = await targetsReady(this.pool);
+      const ready = await targetsReady(this.db);
       for (const id of ready) if (this.targets.has(id) && !this.drainingHere.has(id)) await this.request(id);
       const { rows } = await this.pool.query<{ targetId: number; n: number }>(
         `SELECT "targetId", count(*)::int AS n FROM forward_outbox WHERE state = 'pending' AND "targetId" = ANY ($1::int[]) GROUP BY 1`,
@@ -179,7 +185,7 @@ export class Relay {
     }
     if (retryAt) await this.request(targetId, retryAt);
     // Rows committed between the last look and the unlock: their announcement found the lock taken.
-    else if (!this.stopping && (await targetsReady(this.pool)).includes(targetId)) await this.request(targetId);
+    else if (!this.stopping && (await targetsReady(this.db)).includes(targetId)) await this.request(targetId);
   }
 
   private waitForRows(targetId: number, ms: number): Promise<void> {

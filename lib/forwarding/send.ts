@@ -1,6 +1,7 @@
 // One forward attempt: the body exactly as received, the provider's Content-Type, the delivery's
 // id and, with a secret, an HMAC of the body. What the target answered decides what happens next.
 import { createHmac } from "node:crypto";
+import { redactTarget } from "./label";
 
 export type Forward = { deliveryId: string; body: Buffer; contentType: string | null };
 
@@ -35,35 +36,56 @@ export function verdictFor(status: number): Attempt["verdict"] {
   return "failed";
 }
 
+/**
+ * fetch refuses a URL with user:password@ (and quotes it, token and all, in its error): the
+ * credentials go as HTTP basic authentication instead, as a browser or curl sends them.
+ */
+export function withoutCredentials(url: string): { url: string; authorization: string | null } {
+  const u = new URL(url);
+  if (!u.username && !u.password) return { url, authorization: null };
+  const basic = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString("base64");
+  u.username = "";
+  u.password = "";
+  return { url: u.href, authorization: `Basic ${basic}` };
+}
+
+/** One attempt. The answer kept (and logged, and shown) has the URL's secret parts replaced (redactTarget). */
 export async function sendForward(url: string, forward: Forward, options: { secret?: string; timeoutMs: number }): Promise<Attempt> {
   const started = performance.now();
   const latency = () => Math.round(performance.now() - started);
   try {
-    const res = await fetch(url, {
+    const target = withoutCredentials(url);
+    const headers = forwardHeaders(forward, options.secret);
+    if (target.authorization) headers.authorization = target.authorization;
+    const res = await fetch(target.url, {
       method: "POST",
-      headers: forwardHeaders(forward, options.secret),
+      headers,
       body: new Uint8Array(forward.body),
       redirect: "manual",
       signal: AbortSignal.timeout(options.timeoutMs),
     });
-    const answer = await answerPrefix(res);
+    const answer = await answerPrefix(res, url);
     return { verdict: verdictFor(res.status), status: res.status, answer, latencyMs: latency() };
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
     const reason =
       e.name === "TimeoutError" ? `no answer within ${options.timeoutMs} ms` : e.cause?.code ? `${e.cause.code}: ${e.cause.message ?? e.message}` : e.message;
-    return { verdict: "retry", status: null, answer: reason.split("\n")[0], latencyMs: latency() };
+    return { verdict: "retry", status: null, answer: redactTarget(reason.split("\n")[0], url), latencyMs: latency() };
   }
 }
 
-/** Reads at most ANSWER_PREFIX_BYTES of the answer and lets the rest go (the connection is reused). */
-async function answerPrefix(res: Response): Promise<string> {
+/**
+ * Reads at most ANSWER_PREFIX_BYTES of the answer (plus the URL's length, so that a secret cut at
+ * the limit is still whole when redacted) and lets the rest go (the connection is reused).
+ */
+async function answerPrefix(res: Response, url: string): Promise<string> {
   if (!res.body) return "";
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
+  const limit = ANSWER_PREFIX_BYTES + url.length;
   let size = 0;
   try {
-    while (size < ANSWER_PREFIX_BYTES) {
+    while (size < limit) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
@@ -72,5 +94,6 @@ async function answerPrefix(res: Response): Promise<string> {
   } finally {
     await reader.cancel().catch(() => {});
   }
-  return Buffer.concat(chunks).subarray(0, ANSWER_PREFIX_BYTES).toString("utf8").replaceAll("\0", "\uFFFD");
+  const redacted = redactTarget(Buffer.concat(chunks).subarray(0, limit).toString("utf8"), url);
+  return Buffer.from(redacted).subarray(0, ANSWER_PREFIX_BYTES).toString("utf8").replaceAll("\0", "\uFFFD");
 }

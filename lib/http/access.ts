@@ -14,7 +14,7 @@ import { securityHeaders } from "../auth/headers";
 import { urlProblem } from "../auth/request-hygiene";
 import { SESSION_COOKIE } from "../auth/session";
 import { authSettings, type AuthSettings } from "../auth/settings";
-import { pool } from "../db/client";
+import { db } from "../db/client";
 
 export type RouteLimits = {
   /** Largest body the route reads: a Content-Length above it is answered 413 unread. */
@@ -28,7 +28,7 @@ export type RouteLimits = {
 export async function decideWithRevocation(settings: AuthSettings, req: AccessRequest, now: number): Promise<AccessDecision> {
   const decision = decideAccess(settings, req, now);
   if (decision.kind !== "allow" || !decision.sessionId) return decision;
-  const revoked = await sessionRevoked(pool(), decision.sessionId, now).catch(() => true);
+  const revoked = await sessionRevoked(db(), decision.sessionId, now).catch(() => true);
   return revoked ? decideAccess(settings, { ...req, sessionToken: undefined }, now) : decision;
 }
 
@@ -69,6 +69,42 @@ export async function refuseEarly(request: Request, limits: RouteLimits = {}): P
     return { status: 413, error: `body of ${declared} bytes is over this route's limit of ${limits.maxBodyBytes} bytes`, code: CODES[413] };
   }
   return null;
+}
+
+/**
+ * For an answer that stays open (the live stream): a signal that aborts once `request` would no
+ * longer be let in, checked again every `intervalMs` with the same policy: its session logged out
+ * (on any instance: the list is in PostgreSQL), expired, or not checkable because the database
+ * cannot be asked. Access by the API token or without a password cannot end while the process
+ * runs, and costs no query to check. The checks stop once `done` aborts (the client went away).
+ */
+export function accessEnds(request: Request, intervalMs: number, done: AbortSignal): AbortSignal {
+  const ended = new AbortController();
+  const url = new URL(request.url);
+  const cookie = new RequestCookies(request.headers).get(SESSION_COOKIE)?.value;
+  let checking = false;
+  const check = async () => {
+    if (checking) return;
+    checking = true;
+    try {
+      const decision = await decide(request.method, url, request.headers, cookie);
+      if (decision.kind !== "allow") stop(decision.kind === "deny" ? decision.error : "authentication required");
+    } catch (err) {
+      stop((err as Error).message);
+    } finally {
+      checking = false;
+    }
+  };
+  // Timers keep the request's async context: the connection's address (no password: loopback only).
+  const timer = setInterval(() => void check(), intervalMs);
+  timer.unref();
+  function stop(reason: string) {
+    clearInterval(timer);
+    ended.abort(reason);
+  }
+  if (done.aborted) clearInterval(timer);
+  else done.addEventListener("abort", () => clearInterval(timer), { once: true });
+  return ended.signal;
 }
 
 /** Whether this request would be let into a protected API route (for answers with more detail). */

@@ -47,6 +47,6 @@ test("jsonError(status, error, extra) still works as before, with a code from th
 test("every kind has a status, and docs/api-errors.md lists every code an error body can carry", () => {
   for (const kind of ERROR_KINDS) expect(STATUS_OF_KIND[kind], kind).toBeGreaterThanOrEqual(400);
   const doc = readFileSync(new URL("../../docs/api-errors.md", import.meta.url), "utf8");
-  const codes = [...Object.values(CODE_OF_STATUS), ...Object.keys(MEDIA_FAILURE_KIND), "bad_parameters", "invalid_value", "database_unavailable", "export_busy", "no_body"];
+  const codes = [...Object.values(CODE_OF_STATUS), ...Object.keys(MEDIA_FAILURE_KIND), "bad_parameters", "invalid_value", "database_unavailable", "export_busy", "no_body", "nothing_to_retry"];
   for (const code of codes) expect(doc, code).toContain(`\`${code}\``);
 });

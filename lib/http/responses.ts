@@ -1,6 +1,6 @@
 // The edges' shared vocabulary: JSON errors with a one-line reason, and the mapping of
 // domain errors to statuses, so each route handler stays a few lines long.
-import { pgErrorKind } from "../db/errors";
+import { errorLine, pgErrorKind } from "../db/errors";
 import { log } from "../log";
 import { DomainError, type ErrorKind } from "../shared/errors";
 import { refuseEarly, withSecurityHeaders, type RouteLimits } from "./access";
@@ -79,7 +79,7 @@ export async function mapErrors(request: Request, run: () => Promise<Response>):
     const pgKind = pgErrorKind(err);
     // A value the database refused (a date beyond its range, a key too long): the input is at
     // fault, not the server.
-    if (pgKind === "data") return jsonError(400, `bad parameter: ${(err as Error).message.split("\n")[0]}`, { code: "invalid_value" });
+    if (pgKind === "data") return jsonError(400, `bad parameter: ${errorLine(err)}`, { code: "invalid_value" });
     log.error({ err, method: request.method, path: new URL(request.url).pathname }, "request failed");
     if (pgKind === "unavailable") return jsonError(503, "the database is unavailable: retry later", { code: "database_unavailable" });
     return jsonError(500, "internal error: see the server log", { code: "internal" });

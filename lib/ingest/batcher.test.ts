@@ -23,9 +23,9 @@ describe("group commit", () => {
   it("writes concurrent deliveries in groups, each answered with its own outcome", async () => {
     // Every statement the batcher sends, with how many rows it carries. The window is far longer
     // than the test, so only a full group (20 rows) may be written: 60 deliveries, 3 statements.
-    const { pool: counted, groups: statements } = countingGroupStatements(db.pool);
+    const { db: counted, groups: statements } = countingGroupStatements(db.pool);
     const batcher = new VideoBatcher(counted, { windowMs: 600_000, maxRows: 20 });
-    const store = (b: Buffer) => receiveDelivery(db.pool, b, new Date(), { storeVideo: (item) => batcher.store(item) });
+    const store = (b: Buffer) => receiveDelivery(db.client, b, new Date(), { storeVideo: (item) => batcher.store(item) });
     const results = await Promise.all(Array.from({ length: 60 }, (_, i) => store(body(`G${i}`))));
     expect(statements).toEqual([20, 20, 20]);
     expect(results.every((r) => r.outcome === "stored")).toBe(true);
@@ -37,15 +37,15 @@ describe("group commit", () => {
   });
 
   it("writes a lone delivery when its window ends, without waiting for company", async () => {
-    const batcher = new VideoBatcher(db.pool, { windowMs: 5, maxRows: 20 });
-    const result = await receiveDelivery(db.pool, body("alone"), new Date(), { storeVideo: (item) => batcher.store(item) });
+    const batcher = new VideoBatcher(db.client, { windowMs: 5, maxRows: 20 });
+    const result = await receiveDelivery(db.client, body("alone"), new Date(), { storeVideo: (item) => batcher.store(item) });
     expect(result).toMatchObject({ outcome: "stored" });
   });
 
   it("keeps 20 concurrent copies of one message as one row, also within one group", async () => {
-    const batcher = new VideoBatcher(db.pool, { windowMs: 5 });
+    const batcher = new VideoBatcher(db.client, { windowMs: 5 });
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => receiveDelivery(db.pool, body("same"), new Date(), { storeVideo: (item) => batcher.store(item) })),
+      Array.from({ length: 20 }, () => receiveDelivery(db.client, body("same"), new Date(), { storeVideo: (item) => batcher.store(item) })),
     );
     expect(results.filter((r) => r.outcome === "stored")).toHaveLength(1);
     expect(results.filter((r) => r.outcome === "duplicate")).toHaveLength(19);
@@ -55,8 +55,8 @@ describe("group commit", () => {
   });
 
   it("rejects only the row PostgreSQL refuses, not the rest of its group", async () => {
-    const batcher = new VideoBatcher(db.pool, { windowMs: 5 });
-    const store = (b: Buffer) => receiveDelivery(db.pool, b, new Date(), { storeVideo: (item) => batcher.store(item) });
+    const batcher = new VideoBatcher(db.client, { windowMs: 5 });
+    const store = (b: Buffer) => receiveDelivery(db.client, b, new Date(), { storeVideo: (item) => batcher.store(item) });
     const results = await Promise.all([store(body("ok1")), store(body("huge", { width: 99_999_999_999 })), store(body("ok2"))]);
     expect(results.map((r) => r.outcome)).toEqual(["stored", "rejected", "stored"]);
     expect(results[1]).toMatchObject({ error: expect.stringContaining("out of range") });
@@ -65,9 +65,9 @@ describe("group commit", () => {
   });
 
   it("records a spooled delivery once however often it is replayed", async () => {
-    for (let i = 0; i < 3; i++) await receiveDelivery(db.pool, body("spooled"), new Date(), { spoolKey: "abc:1:0" });
-    await receiveDelivery(db.pool, Buffer.from("{not json"), new Date(), { spoolKey: "abc:1:1" });
-    await receiveDelivery(db.pool, Buffer.from("{not json"), new Date(), { spoolKey: "abc:1:1" });
+    for (let i = 0; i < 3; i++) await receiveDelivery(db.client, body("spooled"), new Date(), { spoolKey: "abc:1:0" });
+    await receiveDelivery(db.client, Buffer.from("{not json"), new Date(), { spoolKey: "abc:1:1" });
+    await receiveDelivery(db.client, Buffer.from("{not json"), new Date(), { spoolKey: "abc:1:1" });
     expect(await count(`SELECT count(*)::int AS n FROM video_events`)).toBe(1);
     expect(await count(`SELECT count(*)::int AS n FROM deliveries`)).toBe(2);
   });

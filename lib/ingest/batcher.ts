@@ -1,23 +1,26 @@
 // Group commit: video rows that arrive within a millisecond or two are written by one statement
 // (video-store.ts). Each caller's promise settles only after that statement has committed, so a
 // 200 still means "this row is durable".
-import type { Pool } from "pg";
+import type { DbTx } from "../db/client";
+import { deliveryFailure } from "../db/errors";
 import type { VideoOutcome } from "./outcome";
-import { isDataError, storeVideos, type VideoItem } from "./video-store";
+import { storeVideos, type VideoItem } from "./video-store";
 
 export type Settled = { ok: true; outcome: VideoOutcome } | { ok: false; error: unknown };
 
 /**
- * Writes a group in one statement. When the group fails because of one row's data, the rows are
- * written one by one so only that row fails. Each row's result is handed to `settle` in input
- * order, as soon as it is known; an error thrown by `settle` stops the group there.
+ * Writes a group in one statement. When the group fails for anything but the database or the
+ * connection (one row's data, a value that cannot be prepared, an error not understood), the rows
+ * are written one by one, so the good ones are stored and only the failing one fails. Each row's
+ * result is handed to `settle` in input order, as soon as it is known; an error thrown by `settle`
+ * stops the group there.
  */
-export async function storeGroup(db: Pool, items: VideoItem[], settle: (index: number, result: Settled) => void | Promise<void>): Promise<void> {
+export async function storeGroup(db: DbTx, items: VideoItem[], settle: (index: number, result: Settled) => void | Promise<void>): Promise<void> {
   let outcomes: VideoOutcome[];
   try {
     outcomes = await storeVideos(db, items);
   } catch (err) {
-    if (!isDataError(err) || items.length === 1) {
+    if (deliveryFailure(err) === "retry" || items.length === 1) {
       for (let i = 0; i < items.length; i++) await settle(i, { ok: false, error: err });
       return;
     }
@@ -62,7 +65,7 @@ export class VideoBatcher {
   private readonly maxInFlight: number;
 
   constructor(
-    private readonly db: Pool,
+    private readonly db: DbTx,
     options: BatcherOptions = {},
   ) {
     this.windowMs = options.windowMs ?? 1;

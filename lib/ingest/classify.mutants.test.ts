@@ -8,10 +8,11 @@ const example = JSON.parse(readFileSync(new URL("../../test/fixtures/provider-ex
 const envelope = (data: unknown, event = "20005") => Buffer.from(JSON.stringify({ event, time: 1_700_000_000, data }));
 
 describe("classify", () => {
-  it("names the robot of any event: text or number ids, at most 200 characters; none without a robotId", () => {
+  it("names the robot of any event: text or number ids; instance ids at most 200 characters; none without a robotId", () => {
     expect(classify(envelope({ robotId: "r1", instanceId: 7 }))).toMatchObject({ kind: "other_event", robot: { robotId: "r1", instanceId: "7" } });
     expect(classify(envelope({ robotId: 42, instanceId: "" }))).toMatchObject({ robot: { robotId: "42", instanceId: null } });
-    expect(classify(envelope({ robotId: "x".repeat(300), instanceId: { no: 1 } }))).toMatchObject({ robot: { robotId: "x".repeat(200), instanceId: null } });
+    expect(classify(envelope({ robotId: "x".repeat(64), instanceId: { no: 1 } }))).toMatchObject({ robot: { robotId: "x".repeat(64), instanceId: null } });
+    expect(classify(envelope({ robotId: "r2", instanceId: "i".repeat(300) }))).toMatchObject({ robot: { robotId: "r2", instanceId: "i".repeat(200) } });
     for (const data of [{ robotId: "" }, { robotId: true }, { instanceId: "i" }, null, "text", [1]]) {
       const classified = classify(envelope(data));
       expect("robot" in classified ? classified.robot : undefined, JSON.stringify(data)).toBeUndefined();

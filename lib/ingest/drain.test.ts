@@ -36,7 +36,7 @@ describe("the spool's drain", () => {
     ];
     for (const body of bodies) await spool.append(body, new Date(), spool.nextKey(), "application/json");
     // Written one statement per group: what the drain sends tells whether runs are grouped.
-    const { pool: counted, groups } = countingGroupStatements(db.pool);
+    const { db: counted, groups } = countingGroupStatements(db.pool);
     const drain = new SpoolDrain(spool, counted, { retryMs: 50 });
     drain.start();
     try {

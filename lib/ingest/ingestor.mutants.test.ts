@@ -4,13 +4,12 @@
 // against the mutants Stryker left alive in lib/ingest/ingestor.ts (docs/testing.md).
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createConnection, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
+import { databaseBehindProxy as openProxy } from "../../test/support/db-proxy";
 import { waitFor } from "../../test/durability-helpers";
-import { freePort } from "../db/embedded";
 import { metrics } from "../metrics/registry";
 import { Ingestor, type IngestorOptions } from "./ingestor";
 
@@ -23,35 +22,10 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-/**
- * The test database behind a TCP proxy that can refuse connections ("down"), accept them and never
- * answer ("hang", a database that hangs rather than refuses) or pass them through ("up").
- */
 async function databaseBehindProxy() {
-  const target = new URL(db.url);
-  const state = { mode: "up" as "up" | "down" | "hang" };
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    sockets.add(client);
-    client.on("close", () => sockets.delete(client));
-    client.on("error", () => {});
-    if (state.mode === "down") return void client.destroy();
-    if (state.mode === "hang") return;
-    const upstream = createConnection(Number(target.port), target.hostname);
-    upstream.on("error", () => client.destroy());
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
-    client.pipe(upstream).pipe(client);
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  cleanup.push(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  const url = new URL(db.url);
-  url.host = `127.0.0.1:${port}`;
-  return { url: url.toString(), state };
+  const proxy = await openProxy(db.url);
+  cleanup.push(proxy.close);
+  return proxy;
 }
 
 async function startIngestor(options: Partial<IngestorOptions> & { databaseUrl: string }): Promise<Ingestor> {
@@ -78,6 +52,22 @@ describe("the durable receiver with a database", () => {
     expect(await ingestor.receive(video("D1"), new Date(), "application/json")).toMatchObject({ status: 200, outcome: "stored", videoId: expect.any(String) });
     const { rows } = await db.pool.query(`SELECT d.outcome::text, d."contentType" FROM deliveries d JOIN video_events v ON v.id = d."videoEventId" WHERE v."serverId" = 'D1'`);
     expect(rows).toEqual([{ outcome: "stored", contentType: "application/json" }]);
+  });
+
+  it("stores a video's times right on a server whose zone is not UTC (Prisma sends a Date without its offset)", async () => {
+    const database = new URL(db.url).pathname.slice(1);
+    await db.pool.query(`ALTER DATABASE "${database}" SET timezone = 'Asia/Shanghai'`);
+    try {
+      const ingestor = await startIngestor({ databaseUrl: db.url });
+      const sendTime = Date.parse("2026-11-28T17:30:00.250Z");
+      const body = Buffer.from(JSON.stringify({ ...example, time: sendTime + 1000, data: { ...example.data, serverId: "TZ1", sendTime } }));
+      const receivedAt = new Date("2026-11-28T17:30:02.500Z");
+      expect(await ingestor.receive(body, receivedAt)).toMatchObject({ outcome: "stored" });
+      const { rows } = await db.pool.query(`SELECT "sendTime", "eventTime", "receivedAt" FROM video_events WHERE "serverId" = 'TZ1'`);
+      expect(rows).toEqual([{ sendTime: new Date(sendTime), eventTime: new Date(sendTime + 1000), receivedAt }]);
+    } finally {
+      await db.pool.query(`ALTER DATABASE "${database}" RESET timezone`);
+    }
   });
 
   it("queues a delivery behind the spooled ones once the database is back, so videos are stored in the order received; spool_depth follows", async () => {

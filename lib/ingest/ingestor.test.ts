@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { createDb } from "../db/client";
 import { freePort } from "../db/embedded";
 import { checkHealth } from "../health";
 import { Ingestor } from "./ingestor";
@@ -35,13 +36,13 @@ describe("the durable receiver without a database", () => {
     expect(await ingestor.receive(Buffer.from("{oops"))).toMatchObject({ status: 400, outcome: "rejected" });
     const status = await ingestor.status();
     expect(status).toMatchObject({ spoolDepth: 2, spool: true });
-    expect(await checkHealth(deadPool, status)).toMatchObject({ status: "degraded", spoolDepth: 2, database: expect.stringMatching(/unreachable/) });
+    expect(await checkHealth(createDb(deadPool), status)).toMatchObject({ status: "degraded", spoolDepth: 2, database: expect.stringMatching(/unreachable/) });
   });
 
   it("answers 503 only when the spool cannot be written either, and health says down", async () => {
     const { ingestor, dataDir, deadPool } = await withDeadDatabase();
     await rm(join(dataDir, "spool"), { recursive: true });
     expect(await ingestor.receive(example)).toMatchObject({ status: 503, outcome: "unavailable", error: "the delivery could not be stored: retry later" });
-    expect(await checkHealth(deadPool, await ingestor.status())).toMatchObject({ status: "down" });
+    expect(await checkHealth(createDb(deadPool), await ingestor.status())).toMatchObject({ status: "down" });
   });
 });

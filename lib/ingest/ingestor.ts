@@ -2,17 +2,21 @@
 // is durable: committed to PostgreSQL (grouped with its neighbours), or, when PostgreSQL cannot
 // take it, fsync'd to the spool, which drain.ts replays in order once the database answers again.
 import { join } from "node:path";
-import pg from "pg";
 import { config } from "../config";
-import { pool as sharedPool } from "../db/client";
+import { createDb, createPool, db as sharedDb, namedStatements, type Db, type Pool } from "../db/client";
 import { errorSummary, log } from "../log";
 import { eventLabel, metrics } from "../metrics/registry";
 import { VideoBatcher } from "./batcher";
 import { classify, type Classified } from "./classify";
+import { countDeadLetters } from "./dead-letter";
 import { SpoolDrain } from "./drain";
 import { rejected, unavailable, type Outcome } from "./outcome";
-import { recordOversizeDelivery, receiveDelivery, storeClassified } from "./store";
+import { RECORD_DELIVERY_SQL, recordOversizeDelivery, receiveDelivery, storeClassified } from "./store";
 import { Spool, type SpoolOptions } from "./spool";
+import { STORE_VIDEOS_STATEMENTS } from "./video-store";
+
+/** The receiver's fixed statements, prepared once per connection of its pool (lib/db/client.ts, `namedStatements`). */
+const INGEST_STATEMENTS = [...STORE_VIDEOS_STATEMENTS, RECORD_DELIVERY_SQL];
 
 export type IngestorOptions = {
   databaseUrl: string;
@@ -27,30 +31,39 @@ export type IngestorOptions = {
   spool?: SpoolOptions;
 };
 
-export type IngestStatus = { spoolDepth: number; spool: true | string; draining: boolean; lastDrainError: string | null };
+export type IngestStatus = {
+  spoolDepth: number;
+  spool: true | string;
+  draining: boolean;
+  lastDrainError: string | null;
+  /** Deliveries in dead-letter files under DATA_DIR (dead-letter.ts). */
+  deadLetters: number;
+};
 
 export class Ingestor {
-  readonly pool: pg.Pool;
+  /** The receiver's own pool (so slow pages never hold up callbacks), and its Prisma Client on it. */
+  readonly pool: Pool;
+  private readonly db: Db;
   private readonly batcher: VideoBatcher;
   private readonly drain: SpoolDrain;
   private inFlight = 0;
+  private readonly dataDir: string;
 
   private constructor(
     private readonly spool: Spool,
     options: IngestorOptions,
   ) {
-    this.pool = new pg.Pool({
-      connectionString: options.databaseUrl,
-      max: options.connections ?? 6,
-      application_name: "wechat-video-dashboard:ingest",
+    this.pool = createPool(options.databaseUrl, options.connections ?? 6, {
+      applicationName: "wechat-video-dashboard:ingest",
       // A database that hangs rather than refuses must not hold a delivery for long: after
       // these, the delivery goes to the spool.
       connectionTimeoutMillis: 2000,
-      query_timeout: 5000,
+      queryTimeout: 5000,
     });
-    this.pool.on("error", () => {});
-    this.batcher = new VideoBatcher(this.pool);
-    this.drain = new SpoolDrain(spool, this.pool, { retryMs: options.retryMs, drainBatch: options.drainBatch, onDepth: () => this.updateGauge() });
+    this.db = createDb(this.pool, { statementName: namedStatements(INGEST_STATEMENTS) });
+    this.batcher = new VideoBatcher(this.db);
+    this.dataDir = options.dataDir;
+    this.drain = new SpoolDrain(spool, this.db, { retryMs: options.retryMs, drainBatch: options.drainBatch, onDepth: () => this.updateGauge(), dataDir: options.dataDir });
   }
 
   static async start(options: IngestorOptions): Promise<Ingestor> {
@@ -80,7 +93,7 @@ export class Ingestor {
     // database that just failed is not hammered by every request.
     if (this.spool.depth === 0) {
       try {
-        return await storeClassified(this.pool, classified, body, receivedAt, { spoolKey: key, contentType, storeVideo: (item) => this.batcher.store(item) });
+        return await storeClassified(this.db, classified, body, receivedAt, { spoolKey: key, contentType, storeVideo: (item) => this.batcher.store(item) });
       } catch (err) {
         log.warn({ err: errorSummary(err) }, "database unavailable: spooling the delivery");
       }
@@ -88,8 +101,9 @@ export class Ingestor {
     return this.spoolDelivery(classified, body, receivedAt, key, contentType);
   }
 
-  status(): Promise<IngestStatus> {
-    return this.spool.writable().then((spool) => ({ spoolDepth: this.spool.depth, spool, ...this.drain.status() }));
+  async status(): Promise<IngestStatus> {
+    const [spool, deadLetters] = await Promise.all([this.spool.writable(), countDeadLetters(this.dataDir)]);
+    return { spoolDepth: this.spool.depth, spool, ...this.drain.status(), deadLetters };
   }
 
   /**
@@ -102,6 +116,7 @@ export class Ingestor {
     const deadline = Date.now() + graceMs;
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     await this.spool.close();
+    await this.db.$disconnect();
     await this.pool.end();
   }
 
@@ -146,7 +161,7 @@ export type CallbackBody = { data: Buffer; bytes: number; tooLarge: boolean };
  */
 export async function receiveCallback(body: CallbackBody, limit: number, contentType: string | null): Promise<Outcome> {
   if (body.tooLarge) {
-    await recordOversizeDelivery(sharedPool(), body.data, body.bytes, limit).catch((err) => log.error({ err: errorSummary(err) }, "an oversize delivery could not be recorded"));
+    await recordOversizeDelivery(sharedDb(), body.data, body.bytes, limit).catch((err) => log.error({ err: errorSummary(err) }, "an oversize delivery could not be recorded"));
     const error = `body over ${limit} bytes (CALLBACK_MAX_BYTES)`;
     return { status: 413, outcome: "rejected", eventCode: null, error, bytes: body.bytes, head: body.data.subarray(0, 200).toString("utf8") };
   }
@@ -155,7 +170,7 @@ export async function receiveCallback(body: CallbackBody, limit: number, content
     receiver = await ingestor();
   } catch (err) {
     log.error({ cause: errorSummary(err) }, "the spool is unavailable: storing the callback directly");
-    return receiveDelivery(sharedPool(), body.data, new Date(), { contentType }).catch((stored) => {
+    return receiveDelivery(sharedDb(), body.data, new Date(), { contentType }).catch((stored) => {
       log.error({ err: errorSummary(stored) }, "callback could not be stored");
       return unavailable(null);
     });

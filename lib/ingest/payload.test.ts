@@ -114,3 +114,49 @@ describe("the 20004 schema", () => {
     expect(r.error).not.toContain("\n");
   });
 });
+
+describe("a robot id", () => {
+  const withRobot = (robotId: unknown, event = "20004") => {
+    const payload = exampleObject();
+    payload.event = event;
+    payload.data.robotId = robotId;
+    return classify(body(payload));
+  };
+
+  it.each(["wxid_8x7k2m9p4q1r22", "robot-01", "42", "a".repeat(64), "97554f7c-82a1-439c-86df-3143ef4975c5"])("accepts %j on a video and on another event", (robotId) => {
+    expect(withRobot(robotId)).toMatchObject({ kind: "video", envelope: { data: { robotId } } });
+    expect(withRobot(robotId, "30001")).toMatchObject({ kind: "other_event", robot: { robotId } });
+  });
+
+  it("takes a number for its digits", () => {
+    expect(withRobot(42)).toMatchObject({ kind: "video", envelope: { data: { robotId: "42" } } });
+    expect(withRobot(42, "30001")).toMatchObject({ kind: "other_event", robot: { robotId: "42" } });
+  });
+
+  it.each([
+    ["a".repeat(65), "at most 64 characters"],
+    ["x".repeat(10_000), "at most 64 characters"],
+    ["<!channel>", "only letters, digits, _ and -"],
+    ["@all", "only letters, digits, _ and -"],
+    ["evil.example", "only letters, digits, _ and -"],
+    ["[click](https://evil.example)", "only letters, digits, _ and -"],
+    ["bot\u0000one", "only letters, digits, _ and -"],
+    ["bot\nnext line", "only letters, digits, _ and -"],
+    ["bot one", "only letters, digits, _ and -"],
+    ["机器人", "only letters, digits, _ and -"],
+    [1.5, "only letters, digits, _ and -"],
+    [true, "expected a string"],
+  ])("refuses %j on a video and on another event (400, kept in the deliveries log)", (robotId, message) => {
+    for (const event of ["20004", "30001"]) {
+      const r = withRobot(robotId, event);
+      expect(r).toMatchObject({ kind: "rejected", issues: [{ path: "data.robotId", message }] });
+      expect("robot" in r ? r.robot : undefined).toBeUndefined();
+    }
+  });
+
+  it("an empty or absent robotId names no robot on another event, and is refused on a video", () => {
+    expect(withRobot("", "30001")).toMatchObject({ kind: "other_event", robot: undefined });
+    expect(withRobot(null, "30001")).toMatchObject({ kind: "other_event", robot: undefined });
+    expect(withRobot("")).toMatchObject({ kind: "rejected", issues: [{ path: "data.robotId", message: "must not be empty" }] });
+  });
+});

@@ -1,8 +1,9 @@
 // One statement for a group of video deliveries: the new videos are inserted and every delivery
 // (stored or duplicate) is recorded in the same implicit transaction, so when it returns, every
 // row of the group is durable.
-import type { Pool } from "pg";
-import { PARTITION_BOUND_CHECK } from "../db/partition";
+import { config } from "../config";
+import type { DbTx } from "../db/client";
+import { ARCHIVE_TASK } from "../media/archive-key";
 import type { VideoOutcome } from "./outcome";
 import { VIDEO_EVENT_CODE } from "./payload";
 import { VIDEO_COLUMN_TYPES, VIDEO_COLUMNS, type VideoRow } from "./video-row";
@@ -20,7 +21,7 @@ export type VideoItem = {
   contentType?: string | null;
 };
 
-function storeVideosSql(): string {
+function storeVideosSql(archive: boolean): string {
   const cols = VIDEO_COLUMNS.map((c) => `"${c}"`).join(", ");
   const extra = VIDEO_COLUMNS.length;
   // raw travels as text: a jsonb[] parameter would need each element re-quoted.
@@ -61,7 +62,7 @@ WITH input AS (
   INSERT INTO video_events (${cols})
   SELECT ${selectCols} FROM firsts f JOIN keyed k USING (ord) ORDER BY ord
   ON CONFLICT ("instanceId", "messageKey", "sendTime") DO NOTHING
-  RETURNING id, "instanceId", "messageKey"
+  RETURNING id, "instanceId", "messageKey", "receivedAt"
 ), outcomes AS (
   SELECT i.ord, i."bodyBytes", i."receivedAt", i."spoolKey", i."replayOf", i."body", i."contentType", i."robotId", i."instanceId",
          CASE WHEN ins.id IS NOT NULL AND k.ord = i.ord THEN 'stored' ELSE 'duplicate' END::delivery_outcome AS outcome,
@@ -78,20 +79,48 @@ WITH input AS (
   FROM outcomes ORDER BY ord
   ON CONFLICT ("spoolKey") DO NOTHING
   RETURNING id
-)
+)${archive ? ARCHIVE_CTES : ""}
 SELECT o.outcome::text AS outcome, o."videoEventId"::text AS "videoId", r.id::text AS "deliveryId"
-FROM outcomes o LEFT JOIN recorded r ON r.id = o."deliveryId"
+FROM outcomes o LEFT JOIN recorded r ON r.id = o."deliveryId"${archive ? " CROSS JOIN (SELECT count(*) FROM archive_jobs) AS queued" : ""}
 ORDER BY o.ord`;
 }
 
-const STORE_VIDEOS_SQL = storeVideosSql();
+// MEDIA_ARCHIVE=on: each new video's video and preview get a media_archive row and a job
+// (graphile-worker, key per video and kind) in the statement that stores the video, so a video
+// and its archiving exist together or not at all, by every path (direct, group commit, spool
+// replay). A SELECT in a WITH runs only when the statement reads it: the final SELECT does.
+const ARCHIVE_CTES = `, archive_rows AS (
+  INSERT INTO media_archive ("videoEventId", kind, "receivedAt")
+  SELECT ins.id, k.kind, ins."receivedAt" FROM inserted ins CROSS JOIN (VALUES ('video'::media_kind), ('preview'::media_kind)) AS k(kind)
+  ON CONFLICT DO NOTHING
+  RETURNING "videoEventId", kind
+), archive_jobs AS (
+  SELECT j.id FROM (
+    SELECT array_agg(ROW('${ARCHIVE_TASK}', json_build_object('videoId', "videoEventId"::text, 'kind', kind::text), NULL, NULL, 5,
+                         'archive:' || "videoEventId" || ':' || kind, 0, NULL)::graphile_worker.job_spec) AS specs
+    FROM archive_rows
+  ) s CROSS JOIN LATERAL graphile_worker.add_jobs(s.specs) AS j
+  WHERE s.specs IS NOT NULL
+)`;
+
+const STORE_VIDEOS_SQL = storeVideosSql(false);
+const STORE_VIDEOS_ARCHIVE_SQL = storeVideosSql(true);
+
+/**
+ * The group statement's two texts (archiving off and on). The receiver's client names them
+ * (`namedStatements`, lib/db/client.ts): each is parsed and planned once per connection.
+ */
+export const STORE_VIDEOS_STATEMENTS: readonly string[] = [STORE_VIDEOS_SQL, STORE_VIDEOS_ARCHIVE_SQL];
+
+/** What the group statement answers per input, in input order (ids as text: the API's ids are strings). */
+type StoredRow = { outcome: "stored" | "duplicate"; videoId: string | null; deliveryId: string | null };
 
 /**
  * Stores a group of video deliveries in one statement and returns their outcomes in input
- * order. Throws when the database cannot take the statement; see `isDataError` for which
- * errors are about the rows themselves.
+ * order. Throws when the database cannot take the statement; `deliveryFailure` (lib/db/errors.ts)
+ * says whether the failure is the rows' own.
  */
-export async function storeVideos(db: Pool, items: VideoItem[]): Promise<VideoOutcome[]> {
+export async function storeVideos(db: DbTx, items: VideoItem[]): Promise<VideoOutcome[]> {
   if (items.length === 0) return [];
   const values: unknown[][] = VIDEO_COLUMNS.map((c) => items.map((it) => it.row[c]));
   values.push(items.map((it) => it.bodyBytes));
@@ -99,44 +128,25 @@ export async function storeVideos(db: Pool, items: VideoItem[]): Promise<VideoOu
   values.push(items.map((it) => it.replayOf ?? null));
   values.push(items.map((it) => it.body ?? null));
   values.push(items.map((it) => it.contentType ?? null));
-  const { rows } = await db.query<{ outcome: "stored" | "duplicate"; videoId: string | null; deliveryId: string | null }>({
-    name: "store_videos",
-    text: STORE_VIDEOS_SQL,
-    values,
-  });
+  const archive = config().MEDIA_ARCHIVE === "on";
+  const rows = await db.$queryRawUnsafe<StoredRow[]>(archive ? STORE_VIDEOS_ARCHIVE_SQL : STORE_VIDEOS_SQL, ...values);
   const outcomes: VideoOutcome[] = rows.map(({ outcome, videoId, deliveryId }) => ({ status: 200, outcome, eventCode: VIDEO_EVENT_CODE, videoId, deliveryId }));
   // A copy whose identity was committed by a concurrent writer after this statement's snapshot
   // was taken is a duplicate, but the snapshot could not see the row to link it.
   const unlinked = outcomes.filter((o) => o.videoId === null && o.deliveryId !== null);
   if (unlinked.length > 0) {
-    const linked = await db.query<{ id: string; videoEventId: string | null }>(
-      `UPDATE deliveries d SET "videoEventId" = v.id
-       FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, "instanceId", "messageKey")
-       JOIN video_events v ON v."instanceId" = u."instanceId" AND v."messageKey" = u."messageKey"
-       WHERE d.id = u.id RETURNING d.id::text, d."videoEventId"::text`,
-      [
-        unlinked.map((o) => o.deliveryId),
-        unlinked.map((o) => items[outcomes.indexOf(o)].row.instanceId),
-        unlinked.map((o) => items[outcomes.indexOf(o)].row.messageKey),
-      ],
-    );
-    for (const r of linked.rows) {
+    const ids = unlinked.map((o) => o.deliveryId);
+    const instanceIds = unlinked.map((o) => items[outcomes.indexOf(o)].row.instanceId);
+    const messageKeys = unlinked.map((o) => items[outcomes.indexOf(o)].row.messageKey);
+    const linked = await db.$queryRaw<{ id: string; videoEventId: string | null }[]>`
+      UPDATE deliveries d SET "videoEventId" = v.id
+      FROM unnest(${ids}::bigint[], ${instanceIds}::text[], ${messageKeys}::text[]) AS u(id, "instanceId", "messageKey")
+      JOIN video_events v ON v."instanceId" = u."instanceId" AND v."messageKey" = u."messageKey"
+      WHERE d.id = u.id RETURNING d.id::text AS id, d."videoEventId"::text AS "videoEventId"`;
+    for (const r of linked) {
       const o = unlinked.find((u) => u.deliveryId === r.id);
       if (o) o.videoId = r.videoEventId;
     }
   }
   return outcomes;
-}
-
-/**
- * True when PostgreSQL refused the data itself (a value out of range, a key too long to index):
- * retrying will not help, and the delivery is rejected. Anything else (no connection, server
- * shutting down, timeouts) is the database being unavailable.
- */
-export function isDataError(err: unknown): boolean {
-  const { code, constraint } = (err ?? {}) as { code?: unknown; constraint?: unknown };
-  // The bound check a partition conversion adds for a while is no fault of the row: such a video
-  // is spooled (answered 200) and replayed once the conversion is done or undone.
-  if (constraint === PARTITION_BOUND_CHECK) return false;
-  return typeof code === "string" && /^(22|23|54)/.test(code);
 }

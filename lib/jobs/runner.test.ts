@@ -46,17 +46,29 @@ describe("graphile-worker, as the relay uses it", () => {
   });
 
   it("runs a job at its run time, and a job key replaces a waiting job instead of adding one", async () => {
-    const ran: number[] = [];
-    const jobs = await startJobRunner(db.pool, { keyed: async (p) => void ran.push((p as { n: number }).n) }, { concurrency: 1 });
+    const ran: { name: string; at: number }[] = [];
+    const names = () => ran.map((r) => r.name);
+    const record = (name: string) => void ran.push({ name, at: Date.now() });
+    const jobs = await startJobRunner(
+      db.pool,
+      { keyed: async (p) => record(`keyed ${(p as { n: number }).n}`), control: async (p) => record(`control ${(p as { n: number }).n}`) },
+      { concurrency: 1 },
+    );
     try {
       const later = new Date(Date.now() + 1500);
       await jobs.add("keyed", { n: 1 }, { jobKey: "k", runAt: later });
       await jobs.add("keyed", { n: 2 }, { jobKey: "k", runAt: later });
-      await new Promise((r) => setTimeout(r, 700));
-      expect(ran).toEqual([]);
-      await until(() => ran.length > 0);
-      await new Promise((r) => setTimeout(r, 500));
-      expect(ran).toEqual([2]);
+      // Controls instead of sleeps: a job queued after them without a run time runs first (the
+      // runner is working), and the keyed job runs no earlier than its run time, once.
+      await jobs.add("control", { n: 1 }, {});
+      await until(() => names().includes("control 1"));
+      await until(() => names().includes("keyed 2"));
+      expect(ran.find((r) => r.name === "keyed 2")!.at).toBeGreaterThanOrEqual(later.getTime());
+      // One job queued after the keyed one ran: once it has run, a second copy (due since the
+      // same run time, one worker, oldest due first) would have run before it.
+      await jobs.add("control", { n: 2 }, {});
+      await until(() => names().includes("control 2"));
+      expect(names()).toEqual(["control 1", "keyed 2", "control 2"]);
     } finally {
       await jobs.stop();
     }

@@ -43,7 +43,7 @@ describe("live hub", () => {
     a.subscribe({ video: () => {}, resync: () => {}, deleted: (ids) => deleted.push(ids) });
     const stream = liveEventStream(b, new AbortController().signal).getReader();
     await Promise.all([a.ready(), b.ready()]);
-    const { videoId } = (await postVideo(db.pool, { fromWxId: "wxid_deleted_live" })) as { videoId: string };
+    const { videoId } = (await postVideo(db.client, { fromWxId: "wxid_deleted_live" })) as { videoId: string };
     await db.pool.query(`DELETE FROM video_events WHERE id = $1`, [videoId]);
     await until(() => deleted.length > 0);
     expect(deleted).toEqual([[videoId]]);
@@ -61,7 +61,7 @@ describe("live hub", () => {
     const two = collect(a);
     const three = collect(b);
     await Promise.all([a.ready(), b.ready()]);
-    await postVideo(db.pool, { fromWxId: "wxid_live", fromNickName: "Live one" });
+    await postVideo(db.client, { fromWxId: "wxid_live", fromNickName: "Live one" });
     await until(() => one.videos.length === 1 && two.videos.length === 1 && three.videos.length === 1);
     expect(one.videos[0]).toMatchObject({ fromWxId: "wxid_live", fromNickName: "Live one", duration: 3 });
   });
@@ -73,12 +73,12 @@ describe("live hub", () => {
     await hub.ready();
     const original = exampleVideo({ fromWxId: "wxid_dup" });
     const body = Buffer.from(JSON.stringify(original));
-    expect(await receiveDelivery(db.pool, body)).toMatchObject({ outcome: "stored" });
+    expect(await receiveDelivery(db.client, body)).toMatchObject({ outcome: "stored" });
     await until(() => seen.videos.length === 1);
-    expect(await receiveDelivery(db.pool, body)).toMatchObject({ outcome: "duplicate" });
+    expect(await receiveDelivery(db.client, body)).toMatchObject({ outcome: "duplicate" });
     // Notifications arrive in commit order: once the video posted after the duplicate is here,
     // anything the duplicate announced would be here too.
-    await postVideo(db.pool, { fromWxId: "wxid_after_dup" });
+    await postVideo(db.client, { fromWxId: "wxid_after_dup" });
     await until(() => seen.videos.some((v) => v.fromWxId === "wxid_after_dup"));
     expect(seen.videos.map((v) => v.fromWxId)).toEqual(["wxid_dup", "wxid_after_dup"]);
   });
@@ -105,7 +105,7 @@ describe("live hub", () => {
     listener.on("notification", (n) => payloads.push(n.payload ?? ""));
     await listener.connect();
     await listener.query(`LISTEN ${CHANNEL}`);
-    await Promise.all(senders.map((fromWxId) => postVideo(db.pool, { fromWxId })));
+    await Promise.all(senders.map((fromWxId) => postVideo(db.client, { fromWxId })));
     await until(() => payloads.flatMap(parseIds).length === senders.length);
     await listener.end();
     // "During the read": the hub took the first notification's ids and its read is blocked on the
@@ -119,7 +119,7 @@ describe("live hub", () => {
     // The last SSE chunk is written a microtask after the hub hands it over.
     await until(() => (chunks.join("").match(/"fromWxId":"wxid_burst_\d+"/g) ?? []).length >= senders.length);
     // A marker posted afterwards: once it is streamed, any late duplicate of the burst would be too.
-    await postVideo(db.pool, { fromWxId: "wxid_after_burst" });
+    await postVideo(db.client, { fromWxId: "wxid_after_burst" });
     await until(() => chunks.join("").includes("wxid_after_burst"));
     expect(seen.videos.filter((v) => v.fromWxId.startsWith("wxid_burst_")).map((v) => v.fromWxId).sort()).toEqual(senders);
     const streamed = chunks.join("").match(/"fromWxId":"wxid_burst_\d+"/g) ?? [];
@@ -140,7 +140,7 @@ describe("live hub", () => {
     await db.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
       WHERE application_name = 'wechat-video-dashboard live' AND datname = current_database()`);
     await until(() => seen.resyncs() > 0);
-    await postVideo(db.pool, { fromWxId: "wxid_after_drop" });
+    await postVideo(db.client, { fromWxId: "wxid_after_drop" });
     await until(() => seen.videos.some((v) => v.fromWxId === "wxid_after_drop"));
   });
 
@@ -155,7 +155,7 @@ describe("live hub", () => {
     expect(hub.subscriberCount()).toBe(1);
     let text = "";
     const decoder = new TextDecoder();
-    await postVideo(db.pool, { fromWxId: "wxid_sse" });
+    await postVideo(db.client, { fromWxId: "wxid_sse" });
     while (!text.includes("wxid_sse")) text += decoder.decode((await reader.read()).value);
     expect(text).toMatch(/^retry: \d+\n/);
     expect(text).toMatch(/event: video\nid: \d+\ndata: \{.*"fromWxId":"wxid_sse"/);

@@ -59,3 +59,25 @@ describe("a live stream's queue for one client", () => {
     expect(hub.subscriberCount()).toBe(0);
   });
 });
+
+describe("a live stream whose access ends", () => {
+  it("sends `ended`, then closes and unsubscribes, while the client is still connected", async () => {
+    const { hub } = fakeHub();
+    const connected = new AbortController();
+    const access = new AbortController();
+    const reader = liveEventStream(hub, connected.signal, {}, undefined, access.signal).getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    text += decoder.decode((await reader.read()).value);
+    expect(hub.subscriberCount()).toBe(1);
+    access.abort("session logged out");
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    expect(text).toMatch(/event: ended\ndata: \{\}\n\n$/);
+    expect(hub.subscriberCount()).toBe(0);
+    expect(connected.signal.aborted).toBe(false);
+  });
+});

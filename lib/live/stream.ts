@@ -23,12 +23,14 @@ export function lastEventId(request: Request): string | undefined {
 }
 
 /**
- * The SSE byte stream for one client; it ends (and unsubscribes) when `signal` aborts.
+ * The SSE byte stream for one client; it ends (and unsubscribes) when `signal` aborts (the client
+ * went away), or when `until` aborts: then the client is first sent `event: ended` (its session
+ * ended, say), so that it stops reconnecting and reloads instead.
  * Each event's `id` is the highest video id sent so far, so the browser's automatic reconnect
  * (which sends it back as Last-Event-ID) resumes from there: `after` first sends every video
  * stored since, then the live ones, none twice.
  */
-export function liveEventStream(hub: LiveHub, signal: AbortSignal, hooks: StreamHooks = {}, after?: string): ReadableStream<Uint8Array> {
+export function liveEventStream(hub: LiveHub, signal: AbortSignal, hooks: StreamHooks = {}, after?: string, until?: AbortSignal): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cleanup = () => {};
   let behind = false;
@@ -113,6 +115,15 @@ export function liveEventStream(hub: LiveHub, signal: AbortSignal, hooks: Stream
         };
         if (signal.aborted) cleanup();
         else signal.addEventListener("abort", cleanup, { once: true });
+        const end = () => {
+          if (done) return;
+          try {
+            controller.enqueue(encoder.encode(`event: ended\ndata: {}\n\n`));
+          } catch {}
+          cleanup();
+        };
+        if (until?.aborted) end();
+        else until?.addEventListener("abort", end, { once: true });
       },
       // The client read again: if it missed anything, it is told to reload instead.
       pull(controller) {

@@ -10,7 +10,9 @@ import { mediaFailure } from "../../test/support/media-failure";
 import { useTestDatabase } from "../../test/support/db";
 import { receiveDelivery } from "../ingest/store";
 import { loadClips, videoEnvelope } from "../../scripts/demo/provider";
-import { mediaDir, recordMedia, tempPath, verifiedFile, type MediaOptions } from "./cache";
+import { recordMedia } from "./archive";
+import { mediaDir, tempPath, type MediaOptions } from "./cache";
+import { LocalStore, verifiedFile } from "./store-local";
 import { MediaError } from "./errors";
 import { getMedia } from "./fetch-queue";
 import { byteLimit, mediaSource } from "./source";
@@ -86,7 +88,7 @@ describe("around an upload", () => {
     const [clip] = loadClips();
     const md5 = createHash("md5").update(clip.video).digest("hex");
     const envelope = videoEnvelope({ url: "https://cdn.invalid/x", md5, size: clip.video.length }, { width: 160, height: 90, duration: 3, fromWxId: "wxid_edges", conversationId: "S:wxid_edges" });
-    const result = await receiveDelivery(db.pool, Buffer.from(JSON.stringify(envelope)));
+    const result = await receiveDelivery(db.client, Buffer.from(JSON.stringify(envelope)));
     if (result.outcome !== "stored" || !result.videoId) throw new Error(`not stored: ${JSON.stringify(result)}`);
     return result.videoId;
   }
@@ -94,32 +96,34 @@ describe("around an upload", () => {
   test("an upload that ends before the bytes it announced is refused, never stored truncated", async () => {
     const [clip] = loadClips();
     const id = await storedVideo();
-    const options: MediaOptions = { dataDir: dataDir(), allowedHosts: [], maxBytes: 10 << 20, timeoutMs: 5000 };
-    const err = await mediaFailure(storeUpload(db.pool, id, "video", Readable.from([clip.video]), options, clip.video.length + 1));
+    const dir = dataDir();
+    const options: MediaOptions = { dataDir: dir, allowedHosts: [], maxBytes: 10 << 20, timeoutMs: 5000, store: new LocalStore(dir) };
+    const err = await mediaFailure(storeUpload(db.client, id, "video", Readable.from([clip.video]), options, clip.video.length + 1));
     expect(err.reason).toBe("not_media");
     expect(err.message).toBe(`the upload ended after ${clip.video.length} of the ${clip.video.length + 1} bytes announced`);
     expect(readdirSync(mediaDir(options.dataDir)).filter((n) => n !== "tmp")).toEqual([]);
     // The same bytes, announced rightly, are stored.
-    await expect(storeUpload(db.pool, id, "video", Readable.from([clip.video]), options, clip.video.length)).resolves.toMatchObject({ contentType: "video/mp4" });
+    await expect(storeUpload(db.client, id, "video", Readable.from([clip.video]), options, clip.video.length)).resolves.toMatchObject({ contentType: "video/mp4" });
   });
 
   test("media recorded for a video that no longer exists (deleted during the fetch): not found", async () => {
-    const err = await mediaFailure(recordMedia(db.pool, "987654321", "video", { path: "/nowhere", sha256: "0".repeat(64), contentType: "video/mp4", bytes: 1 }, "cdn"));
+    const err = await mediaFailure(recordMedia(db.client, "987654321", "video", { sha256: "0".repeat(64), contentType: "video/mp4", bytes: 1 }, "cdn"));
     expect(err.reason).toBe("not_found");
   });
 
   test("an unknown id is not remembered as a failure: the event may be about to arrive", async () => {
-    const options: MediaOptions = { dataDir: dataDir(), allowedHosts: [], maxBytes: 10 << 20, timeoutMs: 5000 };
+    const dir = dataDir();
+    const options: MediaOptions = { dataDir: dir, allowedHosts: [], maxBytes: 10 << 20, timeoutMs: 5000, store: new LocalStore(dir) };
     // The id the next stored video will get (nextval takes one, the insert the one after).
     const { rows } = await db.pool.query<{ id: string }>(`SELECT (nextval(pg_get_serial_sequence('video_events', 'id')) + 1)::text AS id`);
-    expect((await mediaFailure(getMedia(db.pool, rows[0].id, "video", options))).reason).toBe("not_found");
+    expect((await mediaFailure(getMedia(db.client, rows[0].id, "video", options))).reason).toBe("not_found");
     expect(await storedVideo()).toBe(rows[0].id);
     // Now it exists: its link is fetched (and refused, the host not being allowed), not "not found" again.
-    expect((await mediaFailure(getMedia(db.pool, rows[0].id, "video", options))).reason).toBe("host_not_allowed");
+    expect((await mediaFailure(getMedia(db.client, rows[0].id, "video", options))).reason).toBe("host_not_allowed");
   });
 
   test("an id that is no bigint is an unknown video, not a database error", async () => {
-    for (const id of ["abc", "1.5", "99999999999999999999"]) expect((await mediaFailure(mediaSource(db.pool, id))).reason).toBe("not_found");
+    for (const id of ["abc", "1.5", "99999999999999999999"]) expect((await mediaFailure(mediaSource(db.client, id))).reason).toBe("not_found");
   });
 
   test("the byte limit: the announced size plus 10 % (at least 64 KiB), never over the cap; no announcement, the cap", () => {

@@ -1,6 +1,6 @@
 // WeChat CDN media: AES-128-ECB with PKCS7 padding, the key being the 16 bytes of the hex
 // aes_key. Streams, so a large video never sits in memory whole.
-import { createCipheriv, createDecipheriv, type Decipher } from "node:crypto";
+import { createCipheriv, createDecipheriv, type Cipher, type Decipher } from "node:crypto";
 
 /**
  * The 16-byte key from a payload's aes_key. Normally 32 hex digits; some providers pass it
@@ -29,8 +29,13 @@ export function decryptMedia(data: Buffer, key: Buffer): Buffer {
   return Buffer.concat([decipher.update(data), decipher.final()]);
 }
 
+/** What the CDN does, as a stream. */
+export function createMediaCipher(key: Buffer): Cipher {
+  return createCipheriv("aes-128-ecb", key, null);
+}
+
 /** What the CDN does: the stand-in CDN and the tests use it. */
 export function encryptMedia(data: Buffer, key: Buffer): Buffer {
-  const cipher = createCipheriv("aes-128-ecb", key, null);
+  const cipher = createMediaCipher(key);
   return Buffer.concat([cipher.update(data), cipher.final()]);
 }

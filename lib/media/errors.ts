@@ -19,11 +19,16 @@ export const MEDIA_FAILURE_KIND = {
   /** The bytes are no video (or no image, for a preview) we can serve. */
   not_media: "upstream",
   unauthorized: "unauthorized",
+  /** The media store (local disk or S3) cannot be reached or refused a request: try again later. */
+  store_unavailable: "unavailable",
 } as const satisfies Record<string, ErrorKind>;
 
 export type MediaFailure = keyof typeof MEDIA_FAILURE_KIND;
 
 export class MediaError extends DomainError {
+  /** For upstream_failed: the CDN's HTTP status, when it answered one (408, 429 and 5xx are worth retrying; other 4xx are not). */
+  upstreamStatus?: number;
+
   constructor(
     readonly reason: MediaFailure,
     message: string,

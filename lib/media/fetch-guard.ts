@@ -105,6 +105,20 @@ function guardedLookup(allowSpecial: boolean): LookupFunction {
  * Throws MediaError (host_not_allowed, link_expired, upstream_failed, timeout, too_large).
  */
 export async function fetchToFile(link: string, dest: string, limits: FetchLimits): Promise<{ bytes: number; url: string }> {
+  const { bytes, url } = await fetchStream(link, limits, (body, signal) => pipeline(body, createWriteStream(dest), { signal }));
+  return { bytes, url };
+}
+
+/**
+ * Fetches `link` as fetchToFile does and hands its body, already bounded in bytes, to `consume`
+ * (which must read it within the fetch's time limit, honouring `signal`). Errors of `consume`
+ * other than MediaErrors become upstream_failed or timeout, as errors of the download do.
+ */
+export async function fetchStream<T>(
+  link: string,
+  limits: FetchLimits,
+  consume: (body: Readable, signal: AbortSignal) => Promise<T>,
+): Promise<{ result: T; bytes: number; url: string }> {
   const allowList = parseAllowList(limits.allowedHosts);
   const signal = AbortSignal.timeout(limits.timeoutMs);
   let url: URL;
@@ -134,15 +148,19 @@ export async function fetchToFile(link: string, dest: string, limits: FetchLimit
       }
       if (status < 200 || status >= 300) {
         res.resume();
-        throw new MediaError("upstream_failed", `the CDN answered HTTP ${status}`);
+        const err = new MediaError("upstream_failed", `the CDN answered HTTP ${status}`);
+        err.upstreamStatus = status;
+        throw err;
       }
       const declared = Number(res.headers["content-length"]);
       if (Number.isFinite(declared) && declared > limits.maxBytes) {
         res.destroy();
         throw tooLarge(limits.maxBytes, declared);
       }
-      const bytes = await writeBounded(res, dest, limits.maxBytes, signal);
-      return { bytes, url: url.toString() };
+      const counter = byteCounter(limits.maxBytes);
+      res.on("error", (err) => counter.destroy(err));
+      const result = await consume(res.pipe(counter), signal);
+      return { result, bytes: counter.bytes, url: url.toString() };
     }
   } catch (err) {
     throw asMediaError(err, signal);
@@ -167,16 +185,22 @@ function request(url: URL, allowSpecial: boolean, signal: AbortSignal): Promise<
 
 /** Streams `source` into the file `dest`, failing with too_large past `maxBytes`; returns the byte count. */
 export async function writeBounded(source: Readable, dest: string, maxBytes: number, signal?: AbortSignal): Promise<number> {
-  let bytes = 0;
+  const counter = byteCounter(maxBytes);
+  await pipeline(source, counter, createWriteStream(dest), signal ? { signal } : {});
+  return counter.bytes;
+}
+
+/** A pass-through that counts bytes and fails with too_large past `maxBytes`. */
+function byteCounter(maxBytes: number): Transform & { bytes: number } {
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
-      bytes += chunk.length;
-      if (bytes > maxBytes) return done(tooLarge(maxBytes));
+      counter.bytes += chunk.length;
+      if (counter.bytes > maxBytes) return done(tooLarge(maxBytes));
       done(null, chunk);
     },
-  });
-  await pipeline(source, counter, createWriteStream(dest), signal ? { signal } : {});
-  return bytes;
+  }) as Transform & { bytes: number };
+  counter.bytes = 0;
+  return counter;
 }
 
 function tooLarge(maxBytes: number, declared?: number): MediaError {

@@ -1,47 +1,63 @@
-// Getting a video's media: from the cache, else fetched from its CDN link. Concurrent first
-// views share one fetch; fetches wait for one of a few slots; a failure is remembered briefly so
-// a page full of dead links does not hammer the CDN.
-import { rm } from "node:fs/promises";
-import type { Pool } from "pg";
+// Getting a video's media for a view: the kept file from the store, else archived now (fetched
+// from its CDN link, verified, stored). Concurrent views share one fetch; fetches wait for one of
+// a few slots; a failure is remembered briefly so a page full of dead links does not hammer the
+// CDN. With MEDIA_ARCHIVE on, a final outcome the archive recorded (expired, failed) is answered
+// as it is, without asking the CDN again.
+import type { Db } from "../db/client";
+import { rawRows } from "./raw-sql";
 import { log } from "../log";
 import { metrics } from "../metrics/registry";
 import { isBigintId } from "../shared/paging";
 import { Slots } from "../shared/slots";
-import { adopt } from "./adopt";
-import { cachedMedia, recordMedia, tempPath, type MediaOptions, type StoredMedia } from "./cache";
+import { archiveItem, keptMedia, recordedFailure, type ArchiveOptions } from "./archive";
+import type { MediaOptions, StoredMedia } from "./cache";
 import { MediaError } from "./errors";
-import { fetchToFile } from "./fetch-guard";
 import type { MediaKind } from "./sniff";
-import { expectationsFor, mediaSource, unknownVideo } from "./source";
+import { unknownVideo } from "./source";
 
 /** How long a failure is answered from memory before the CDN is asked again. */
 const FAILURE_MEMORY_MS = 30_000;
+/** How often a view waiting for another instance's fetch looks again. */
+const WAIT_STEP_MS = 250;
 
 const inflight = new Map<string, Promise<StoredMedia>>();
 // A page of 50 cards asks for 50 previews at once: the CDN gets a few at a time.
 const fetchSlots = new Slots(6);
 const recentFailures = new Map<string, { error: MediaError; until: number }>();
 
-/** The video's `kind` file: from the cache, else fetched, decrypted, verified and cached. */
-export async function getMedia(db: Pool, videoId: string, kind: MediaKind, options: MediaOptions): Promise<StoredMedia> {
+export type ViewOptions = MediaOptions & {
+  /** MEDIA_ARCHIVE=on: recorded final outcomes are answered from the record. */
+  archive?: boolean;
+  maxAgeMs?: number;
+};
+
+/** The video's `kind` file: kept in the store, else fetched, decrypted, verified and kept. */
+export async function getMedia(db: Db, videoId: string, kind: MediaKind, options: ViewOptions): Promise<StoredMedia> {
   if (!isBigintId(videoId)) throw unknownVideo(videoId);
-  const cached = await cachedMedia(db, videoId, kind, options.dataDir);
-  if (cached) {
+  const kept = await keptMedia(db, videoId, kind, options);
+  if (kept) {
     metrics.mediaCache.inc({ kind, result: "hit" });
-    return cached;
+    return kept;
   }
   metrics.mediaCache.inc({ kind, result: "miss" });
+  if (options.archive) {
+    const rows = await rawRows<{ state: string; reason: string | null; error: string | null }>(db, `SELECT state::text, reason, error FROM media_archive WHERE "videoEventId" = $1::bigint AND kind = $2::media_kind`,
+      [videoId, kind],
+    );
+    if (rows[0] && (rows[0].state === "expired" || rows[0].state === "failed")) throw recordedFailure(rows[0].reason, rows[0].error);
+  }
   const key = `${options.dataDir}\0${videoId}\0${kind}`;
   const failure = recentFailures.get(key);
   if (failure && failure.until > Date.now()) throw failure.error;
   let pending = inflight.get(key);
   if (!pending) {
     pending = fetchSlots
-      .run(() => fetchAndStore(db, videoId, kind, options))
+      .run(() => fetchForView(db, videoId, kind, options))
       .catch((err: unknown) => {
         if (err instanceof MediaError) {
           // An unknown id may be an event about to arrive: asking the database again is cheap.
-          if (err.reason !== "not_found") rememberFailure(key, err);
+          // The store being down is not the file's fault: the next view asks again.
+          if (err.reason !== "not_found" && err.reason !== "store_unavailable") rememberFailure(key, err);
           // The link itself stays out of the log: its query is an access token to the file.
           log.warn({ videoId, kind, reason: err.reason }, `media unavailable: ${err.message}`);
         }
@@ -51,6 +67,22 @@ export async function getMedia(db: Pool, videoId: string, kind: MediaKind, optio
     inflight.set(key, pending);
   }
   return pending;
+}
+
+/** Archives the item now; while another fetch (maybe on another instance) holds it, waits for its outcome. */
+async function fetchForView(db: Db, videoId: string, kind: MediaKind, options: ViewOptions): Promise<StoredMedia> {
+  const archiveOptions: ArchiveOptions = { ...options, maxAgeMs: options.maxAgeMs ?? 7 * 86_400_000, requeue: false, refetchFinal: !options.archive };
+  const deadline = Date.now() + options.timeoutMs + 5000;
+  for (;;) {
+    const outcome = await archiveItem(db, videoId, kind, archiveOptions);
+    if (outcome.state === "archived") return outcome.media;
+    if (outcome.state === "gone") throw unknownVideo(videoId);
+    if (outcome.state !== "busy") throw outcome.error;
+    if (Date.now() > deadline) throw new MediaError("timeout", "the file is still being fetched: try again shortly");
+    await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
+    const kept = await keptMedia(db, videoId, kind, options);
+    if (kept) return kept;
+  }
 }
 
 function rememberFailure(key: string, error: MediaError) {
@@ -63,23 +95,4 @@ function rememberFailure(key: string, error: MediaError) {
 
 export function forgetFailure(dataDir: string, videoId: string, kind: MediaKind) {
   recentFailures.delete(`${dataDir}\0${videoId}\0${kind}`);
-}
-
-async function fetchAndStore(db: Pool, videoId: string, kind: MediaKind, options: MediaOptions): Promise<StoredMedia> {
-  const source = await mediaSource(db, videoId);
-  const link = kind === "video" ? source.cdnUrl : source.cdnPreviewUrl;
-  if (!link) throw new MediaError("no_link", `this video's payload has no ${kind === "video" ? "video" : "preview"} link`);
-  const expected = expectationsFor(source, kind, options.maxBytes);
-  if (expected.announced && expected.announced > options.maxBytes) {
-    throw new MediaError("too_large", `the ${kind} is announced at ${expected.announced} bytes, over MEDIA_MAX_BYTES (${options.maxBytes})`);
-  }
-  const raw = await tempPath(options.dataDir);
-  try {
-    await fetchToFile(link, raw, { allowedHosts: options.allowedHosts, maxBytes: expected.maxBytes, timeoutMs: options.timeoutMs });
-    const stored = await adopt(raw, expected, options.dataDir);
-    await recordMedia(db, videoId, kind, stored, "cdn");
-    return stored;
-  } finally {
-    await rm(raw, { force: true });
-  }
 }

@@ -1,7 +1,6 @@
 // Answers a request for a cached file: one byte range (206) when asked, so a player can seek;
 // 304 when the browser already has it; HEAD without a body. The file is content-addressed, so
 // its sha256 is a strong ETag.
-import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { extensionFor } from "./sniff";
 import type { StoredMedia } from "./cache";
@@ -36,7 +35,16 @@ export function parseRange(header: string | null, size: number): ByteRange | "un
   return { start, end };
 }
 
-export function mediaResponse(request: Request, media: StoredMedia, options: { filename: string; download: boolean }): Response {
+/**
+ * The answer for `media`; `open` reads the object (or one range of it) from the store, and is
+ * awaited before the answer starts, so a store that cannot be reached is a 503, never a broken file.
+ */
+export async function mediaResponse(
+  request: Request,
+  media: StoredMedia,
+  options: { filename: string; download: boolean },
+  open: (range?: ByteRange) => Promise<Readable>,
+): Promise<Response> {
   const etag = `"${media.sha256}"`;
   const headers = new Headers({
     "content-type": media.contentType,
@@ -67,6 +75,6 @@ export function mediaResponse(request: Request, media: StoredMedia, options: { f
   if (range) headers.set("content-range", `bytes ${start}-${end}/${media.bytes}`);
   const status = range ? 206 : 200;
   if (request.method === "HEAD" || media.bytes === 0) return new Response(null, { status, headers });
-  const body = Readable.toWeb(createReadStream(media.path, { start, end })) as ReadableStream<Uint8Array>;
+  const body = Readable.toWeb(await open(range ?? undefined)) as ReadableStream<Uint8Array>;
   return new Response(body, { status, headers });
 }

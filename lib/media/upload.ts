@@ -3,13 +3,14 @@
 // and cached for the event.
 import { rm, stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
-import type { Pool } from "pg";
+import type { Db } from "../db/client";
 import { secretsEqual } from "../auth/secrets";
 import { isLoopbackHost, type Config } from "../config";
 import { MediaError } from "./errors";
 import type { MediaKind } from "./sniff";
 import { adopt } from "./adopt";
-import { recordMedia, saveStream, type MediaOptions, type StoredMedia } from "./cache";
+import { recordMedia } from "./archive";
+import { saveStream, type MediaOptions, type StoredMedia } from "./cache";
 import { forgetFailure } from "./fetch-queue";
 import { expectationsFor, mediaSource } from "./source";
 
@@ -34,10 +35,10 @@ const CLIENT_FAULT = "unprocessable";
 
 /**
  * Stores an uploaded file as the video's `kind`, replacing what was cached. The body streams to
- * a temporary file (never held in memory); one cut short (fewer bytes than `declaredBytes`, or
+ * a temporary file (never held in memory); it marks (video, kind) archived. One cut short (fewer bytes than `declaredBytes`, or
  * a broken connection) or over the limit is refused, never stored truncated.
  */
-export async function storeUpload(db: Pool, videoId: string, kind: MediaKind, body: Readable, options: MediaOptions, declaredBytes?: number): Promise<StoredMedia> {
+export async function storeUpload(db: Db, videoId: string, kind: MediaKind, body: Readable, options: MediaOptions, declaredBytes?: number): Promise<StoredMedia> {
   const source = await mediaSource(db, videoId);
   const expected = expectationsFor(source, kind, options.maxBytes);
   const raw = await saveStream(body, options.dataDir, expected.maxBytes);
@@ -46,7 +47,7 @@ export async function storeUpload(db: Pool, videoId: string, kind: MediaKind, bo
     if (declaredBytes !== undefined && received !== declaredBytes) {
       throw new MediaError("not_media", `the upload ended after ${received} of the ${declaredBytes} bytes announced`, "invalid");
     }
-    const stored = await adopt(raw, expected, options.dataDir).catch((err: unknown) => {
+    const stored = await adopt(raw, expected, options.store).catch((err: unknown) => {
       if (err instanceof MediaError && err.reason === "link_expired") throw new MediaError("not_media", "the upload is no known video or image format", CLIENT_FAULT);
       if (err instanceof MediaError && err.reason !== "too_large") throw new MediaError(err.reason, err.message, CLIENT_FAULT);
       throw err;

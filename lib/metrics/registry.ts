@@ -20,6 +20,12 @@ function create() {
       registers: [registry],
     }),
     spoolDepth: new Gauge({ name: "spool_depth", help: "Deliveries waiting in the spool for the database", registers: [registry] }),
+    quarantined: new Counter({
+      name: "deliveries_quarantined_total",
+      help: "Spooled deliveries the drain set aside after they failed the same way twice, by where they went (deliveries: a quarantined row; dead_letter: a file under DATA_DIR)",
+      labelNames: ["to"] as const,
+      registers: [registry],
+    }),
     liveClients: new Gauge({ name: "live_stream_clients", help: "Open /api/stream connections", registers: [registry] }),
     forwardBacklog: new Gauge({
       name: "forward_backlog",
@@ -44,6 +50,19 @@ function create() {
       name: "media_cache_requests_total",
       help: "Media requests by cache result (hit, miss)",
       labelNames: ["kind", "result"] as const,
+      registers: [registry],
+    }),
+    archiveTotal: new Counter({
+      name: "media_archive_total",
+      help: "Archive attempts by kind and result (archived, retry, expired, failed)",
+      labelNames: ["kind", "result"] as const,
+      registers: [registry],
+    }),
+    archiveBacklog: new Gauge({ name: "media_archive_backlog", help: "Videos and previews waiting to be archived (pending)", registers: [registry] }),
+    archiveLag: new Histogram({
+      name: "media_archive_lag_seconds",
+      help: "Time from a video's callback to its file being archived",
+      buckets: [0.5, 1, 2, 5, 10, 30, 60, 300, 1800, 3600, 86_400],
       registers: [registry],
     }),
     robotLastCallback: new Gauge({

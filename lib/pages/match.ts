@@ -15,6 +15,7 @@ export type ClientFilters = {
   direction?: "in" | "out";
   robotId?: string;
   instanceId?: string;
+  archive?: "pending" | "archived" | "expired" | "failed";
 };
 
 export function matchesFilters(v: VideoListItem, f: ClientFilters): boolean {
@@ -23,6 +24,8 @@ export function matchesFilters(v: VideoListItem, f: ClientFilters): boolean {
   if (f.robotId && v.robotId !== f.robotId) return false;
   if (f.instanceId && v.instanceId !== f.instanceId) return false;
   if (f.direction && v.direction !== f.direction) return false;
+  // A video just stored is pending (MEDIA_ARCHIVE on): only that view takes it live.
+  if (f.archive && f.archive !== "pending") return false;
   if (f.minDuration !== undefined && v.duration < f.minDuration) return false;
   if (f.maxDuration !== undefined && v.duration > f.maxDuration) return false;
   const t = new Date(v.sendTime).getTime();

@@ -6,7 +6,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
 import { receiveDelivery } from "../ingest/store";
-import { mediaDir, recordMedia } from "../media/cache";
+import { recordMedia } from "../media/archive";
+import { mediaDir } from "../media/cache";
+import { LocalStore } from "../media/store-local";
 import { describeRetention, runRetention } from "./retention";
 
 const db = useTestDatabase();
@@ -19,7 +21,7 @@ async function cache(dataDir: string, videoId: string, content: string, mtime: D
   const path = join(mediaDir(dataDir), sha256);
   await writeFile(path, content);
   await utimes(path, mtime, mtime);
-  await recordMedia(db.pool, videoId, "video", { path, sha256, contentType: "video/mp4", bytes: content.length }, "cdn");
+  await recordMedia(db.client, videoId, "video", { sha256, contentType: "video/mp4", bytes: content.length }, "cdn");
   return sha256;
 }
 
@@ -33,11 +35,11 @@ describe("retention", () => {
       // (the provider's own example): only when it was received counts.
       const sendTime = old ? now - i * 1000 : [0, 1726826627676][i - 5];
       const b = Buffer.from(JSON.stringify({ ...example, data: { ...example.data, serverId: `R${i}`, sendTime, conversationId: old ? "old-chat" : "new-chat" } }));
-      const result = await receiveDelivery(db.pool, b, new Date(old ? now - 40 * DAY : now));
+      const result = await receiveDelivery(db.client, b, new Date(old ? now - 40 * DAY : now));
       ids.push((result as { videoId: string }).videoId);
     }
     const other = Buffer.from(JSON.stringify({ event: "20005", time: 0, data: { content: "kept" } }));
-    await receiveDelivery(db.pool, other, new Date(now));
+    await receiveDelivery(db.client, other, new Date(now));
 
     const dataDir = await mkdtemp(join(tmpdir(), "retention-"));
     try {
@@ -47,7 +49,7 @@ describe("retention", () => {
       const oldFile = await cache(dataDir, ids[0], "old video", longAgo);
       const keptFile = await cache(dataDir, ids[6], "new video", longAgo);
 
-      const result = await runRetention(db.pool, { days: 30, dataDir, batchSize: 2, pauseMs: 1 });
+      const result = await runRetention(db.client, { days: 30, store: new LocalStore(dataDir), batchSize: 2, pauseMs: 1 });
       expect(result).toMatchObject({ videoEvents: 5, deliveries: 5, mediaFiles: 1 });
       const { rows } = await db.pool.query(`SELECT "serverId" FROM video_events ORDER BY 1`);
       expect(rows.map((r) => r.serverId)).toEqual(["R5", "R6"]);
@@ -58,6 +60,38 @@ describe("retention", () => {
       expect(left).toContain(keptFile);
       expect(left).not.toContain(oldFile);
       expect((await db.pool.query(`SELECT sha256 FROM media_files`)).rows).toEqual([{ sha256: keptFile }]);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("retention and files shared by several videos", () => {
+  it("removes a stored object only when no remaining video refers to it", async () => {
+    const now = Date.now();
+    const received = async (serverId: string, at: number) => {
+      const b = Buffer.from(JSON.stringify({ ...example, data: { ...example.data, serverId, localId: `l${serverId}` } }));
+      return ((await receiveDelivery(db.client, b, new Date(at))) as { videoId: string }).videoId;
+    };
+    // The same file sent twice (an old and a new message) and a file only the old message had.
+    const oldVideo = await received("shared-old", now - 40 * DAY);
+    const newVideo = await received("shared-new", now);
+    const dataDir = await mkdtemp(join(tmpdir(), "retention-shared-"));
+    try {
+      await mkdir(mediaDir(dataDir), { recursive: true });
+      const longAgo = new Date(now - 40 * DAY);
+      const shared = await cache(dataDir, oldVideo, "the same clip", longAgo);
+      expect(await cache(dataDir, newVideo, "the same clip", longAgo)).toBe(shared);
+      const sha256 = createHash("sha256").update("a preview only the old one had").digest("hex");
+      await writeFile(join(mediaDir(dataDir), sha256), "a preview only the old one had");
+      await utimes(join(mediaDir(dataDir), sha256), longAgo, longAgo);
+      await recordMedia(db.client, oldVideo, "preview", { sha256, contentType: "image/jpeg", bytes: 30 }, "cdn");
+
+      const result = await runRetention(db.client, { days: 30, store: new LocalStore(dataDir), pauseMs: 1 });
+      expect(result.mediaFiles).toBe(1);
+      expect((await readdir(mediaDir(dataDir))).filter((name) => name !== "tmp").sort()).toEqual([shared]);
+      const { rows } = await db.pool.query(`SELECT "videoEventId"::text AS id, kind::text, sha256 FROM media_files WHERE "videoEventId" = ANY($1::bigint[])`, [[oldVideo, newVideo]]);
+      expect(rows).toEqual([{ id: newVideo, kind: "video", sha256: shared }]);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

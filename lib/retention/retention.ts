@@ -5,9 +5,10 @@
 // an example date years old, and such a video answered 200 must not vanish at the next pass.
 // The summary tables and media_files follow through their delete triggers; cached files no row
 // refers to any more are then removed (the media cache's own pruning).
-import type { Pool } from "pg";
 import { config } from "../config";
+import type { Db } from "../db/client";
 import { pruneMediaFiles } from "../media/cache";
+import type { MediaStore } from "../media/store";
 
 /** Days of history kept, or null when everything is kept (RETENTION_DAYS unset). */
 export function retentionPolicy(): number | null {
@@ -23,8 +24,8 @@ export function describeRetention(days: number | null): string {
 
 export type RetentionOptions = {
   days: number;
-  /** The media cache lives in <dataDir>/media. */
-  dataDir: string;
+  /** Where kept media live: objects no video refers to any more are removed from it. */
+  store: MediaStore;
   batchSize?: number;
   /** Pause between batches. */
   pauseMs?: number;
@@ -35,7 +36,7 @@ export type RetentionOptions = {
 
 export type RetentionResult = { videoEvents: number; deliveries: number; mediaFiles: number; cutoff: Date };
 
-export async function runRetention(db: Pool, options: RetentionOptions): Promise<RetentionResult> {
+export async function runRetention(db: Db, options: RetentionOptions): Promise<RetentionResult> {
   const now = options.now ?? new Date();
   const cutoff = new Date(now.getTime() - options.days * 86_400_000);
   const batch = options.batchSize ?? 5000;
@@ -51,16 +52,16 @@ export async function runRetention(db: Pool, options: RetentionOptions): Promise
     );
   const deliveries = await deleteOlder("deliveries");
   const videoEvents = await deleteOlder("video_events");
-  const mediaFiles = options.signal?.aborted ? 0 : await pruneMediaFiles(db, options.dataDir);
+  const mediaFiles = options.signal?.aborted ? 0 : await pruneMediaFiles(db, options.store);
   return { videoEvents, deliveries, mediaFiles, cutoff };
 }
 
-async function deleteInBatches(db: Pool, sql: string, cutoff: Date, batch: number, pause: number, signal?: AbortSignal): Promise<number> {
+async function deleteInBatches(db: Db, sql: string, cutoff: Date, batch: number, pause: number, signal?: AbortSignal): Promise<number> {
   let total = 0;
   while (!signal?.aborted) {
-    const { rowCount } = await db.query(sql, [cutoff, batch]);
-    total += rowCount ?? 0;
-    if ((rowCount ?? 0) < batch) return total;
+    const deleted = await db.$executeRawUnsafe(sql, cutoff, batch);
+    total += deleted;
+    if (deleted < batch) return total;
     await new Promise((r) => setTimeout(r, pause));
   }
   return total;
@@ -68,7 +69,7 @@ async function deleteInBatches(db: Pool, sql: string, cutoff: Date, batch: numbe
 
 /** Runs retention now and every `everyMs` (an hour); returns a stop function. */
 export function scheduleRetention(
-  db: Pool,
+  db: Db,
   options: RetentionOptions & { everyMs?: number; onResult?: (r: RetentionResult) => void; onError?: (e: unknown) => void },
 ): () => Promise<void> {
   let running: Promise<void> = Promise.resolve();

@@ -1,7 +1,9 @@
 // Recomputes every summary table from video_events in one transaction. The triggers keep them
 // current row by row; this is for bulk loads that skipped the triggers, and for operators who
 // suspect drift (it is also the definition the triggers must agree with, see the seed test).
-import type { Pool, PoolClient } from "pg";
+// Every statement is SQL (table locks, TRUNCATE, catalog reads, index DDL) through the client, in
+// one interactive transaction.
+import type { Db } from "../db/client";
 
 const SUMMARY_TABLES = ["conversation_participants", "conversation_summaries", "sender_nicknames", "sender_summaries", "video_hourly"];
 
@@ -38,30 +40,32 @@ const REBUILD_SQL = [
    SELECT date_trunc('hour', "sendTime"), count(*), sum(duration) FROM video_events GROUP BY 1`,
 ];
 
-export async function rebuildSummaries(db: Pool | PoolClient): Promise<void> {
-  const client = "release" in db ? db : await db.connect();
-  try {
-    await client.query("BEGIN");
-    // Writers wait (they do not fail) while the summaries are recomputed, so none is missed.
-    await client.query("LOCK TABLE video_events IN SHARE MODE");
-    await client.query("SET LOCAL work_mem = '256MB'");
-    await client.query("SET LOCAL maintenance_work_mem = '512MB'");
-    await client.query(`TRUNCATE ${SUMMARY_TABLES.join(", ")}`);
-    const { rows: indexes } = await client.query<{ name: string; definition: string }>(
-      `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition
-       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-       WHERE x.indrelid = ANY ($1::regclass[])
-         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`,
-      [SUMMARY_TABLES],
-    );
-    for (const index of indexes) await client.query(`DROP INDEX "${index.name}"`);
-    for (const sql of REBUILD_SQL) await client.query(sql);
-    for (const index of indexes) await client.query(index.definition);
-    await client.query("COMMIT");
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    if (client !== db) client.release();
-  }
+export type RebuildOptions = {
+  /** Told the backend the transaction runs on before its work starts (the seed measures its CPU). */
+  onBackend?: (pid: number) => void;
+  /** Longest the transaction may take (1M videos took about a minute here). */
+  timeoutMs?: number;
+};
+
+export async function rebuildSummaries(db: Db, { onBackend, timeoutMs = 3_600_000 }: RebuildOptions = {}): Promise<void> {
+  await db.$transaction(
+    async (tx) => {
+      if (onBackend) onBackend((await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0].pid);
+      // Writers wait (they do not fail) while the summaries are recomputed, so none is missed.
+      await tx.$executeRawUnsafe("LOCK TABLE video_events IN SHARE MODE");
+      await tx.$executeRawUnsafe("SET LOCAL work_mem = '256MB'");
+      await tx.$executeRawUnsafe("SET LOCAL maintenance_work_mem = '512MB'");
+      await tx.$executeRawUnsafe(`TRUNCATE ${SUMMARY_TABLES.join(", ")}`);
+      const indexes = await tx.$queryRaw<{ name: string; definition: string }[]>`
+        SELECT i.relname::text AS name, pg_get_indexdef(x.indexrelid) AS definition
+        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+        WHERE x.indrelid = ANY (${SUMMARY_TABLES}::regclass[])
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`;
+      for (const index of indexes) await tx.$executeRawUnsafe(`DROP INDEX "${index.name}"`);
+      for (const sql of REBUILD_SQL) await tx.$executeRawUnsafe(sql);
+      for (const index of indexes) await tx.$executeRawUnsafe(index.definition);
+    },
+    // Waiting for a connection too: the seed's other connections may be busy building indexes.
+    { timeout: timeoutMs, maxWait: timeoutMs },
+  );
 }

@@ -67,7 +67,7 @@ describe("two writers on overlapping summary keys", () => {
     expect(rows[0].n).toBe(30 * 3 * KEYS.length * 3);
     const byTriggers = await snapshot();
     expect(byTriggers.sender_summaries).toHaveLength(KEYS.length);
-    await rebuildSummaries(db.pool);
+    await rebuildSummaries(db.client);
     expect(await snapshot()).toEqual(byTriggers);
   }, 120_000);
 });

@@ -60,7 +60,7 @@ describe("seed", () => {
     // The summaries kept by the triggers chunk by chunk equal a rebuild from scratch.
     const byTriggers = await summaries();
     expect(byTriggers.sender_summaries.length).toBe(shape.senders);
-    await rebuildSummaries(db.pool);
+    await rebuildSummaries(db.client);
     expect(await summaries()).toEqual(byTriggers);
   });
 
@@ -77,7 +77,7 @@ describe("seed", () => {
       WHERE tablename IN ('conversation_participants', 'conversation_summaries', 'sender_nicknames', 'sender_summaries', 'video_hourly') ORDER BY 2`;
     const indexesBefore = (await db.pool.query(indexes)).rows;
     expect(indexesBefore.some((i) => i.indexname === "sender_nicknames_grams_idx")).toBe(true);
-    await rebuildSummaries(db.pool);
+    await rebuildSummaries(db.client);
     expect(await summaries()).toEqual(rebuilt);
     expect((await db.pool.query(indexes)).rows).toEqual(indexesBefore);
     const { rows: [{ invalid }] } = await db.pool.query(`SELECT count(*)::int AS invalid FROM pg_index WHERE NOT indisvalid`);

@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Pool, PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import { createDb } from "../db/client";
 import { rebuildSummaries } from "./rebuild-summaries";
 import { SEED_COLUMNS, seedRowGenerator } from "./rows";
 
@@ -32,6 +33,9 @@ export type SeedOptions = {
   onProgress?: (done: number, total: number) => void;
   /** Told when the load moves on to building indexes or summaries (minutes each at 10M rows). */
   onPhase?: (phase: string) => void;
+  /** The run's random seed and first serverId (default: random): the same ones give the same rows. */
+  seed?: number;
+  serverIdBase?: bigint;
 };
 
 export type SeedShape = { senders: number; groups: number; privateChats: number; instances: number };
@@ -86,6 +90,19 @@ async function withBackendCpu(db: Pool, work: (client: PoolClient) => Promise<un
   }
 }
 
+/** The summaries rebuilt through Prisma Client on the seed's pool; returns the CPU its backend used, as withBackendCpu. */
+async function rebuildWithCpu(db: Pool): Promise<number | null> {
+  const client = createDb(db);
+  const backend: { pid?: number; before?: number | null } = {};
+  try {
+    await rebuildSummaries(client, { onBackend: (pid) => Object.assign(backend, { pid, before: cpuSeconds(pid) }) });
+  } finally {
+    await client.$disconnect();
+  }
+  const after = backend.pid === undefined ? null : cpuSeconds(backend.pid);
+  return backend.before == null || after === null ? null : after - backend.before;
+}
+
 /** Writes `videos` new video events; returns how many were inserted (all, barring an id clash). */
 export async function seedVideos(db: Pool, options: SeedOptions): Promise<SeedResult> {
   const started = performance.now();
@@ -95,8 +112,8 @@ export async function seedVideos(db: Pool, options: SeedOptions): Promise<SeedRe
   const shape = seedShape(options.videos, options);
   const now = options.now ?? new Date();
   // A fresh id range per run, so seeding twice adds rather than collides.
-  const serverIdBase = BigInt(randomInt(1, 2 ** 40)) * 1_048_576n + 1_000_000_000_000_000_000n;
-  const seed = randomInt(1, 2 ** 31);
+  const serverIdBase = options.serverIdBase ?? BigInt(randomInt(1, 2 ** 40)) * 1_048_576n + 1_000_000_000_000_000_000n;
+  const seed = options.seed ?? randomInt(1, 2 ** 31);
   const chunks: [number, number][] = [];
   for (let start = 0; start < options.videos; start += chunkSize) chunks.push([start, Math.min(options.videos, start + chunkSize)]);
   let inserted = 0;
@@ -133,7 +150,7 @@ export async function seedVideos(db: Pool, options: SeedOptions): Promise<SeedRe
   if (phases.length) options.onPhase?.(`${phases.join(" and ")}...`);
   const [indexCpuSeconds, summaryCpuSeconds] = await Promise.all([
     recreateIndexes(db, deferred),
-    mode === "rebuild" ? withBackendCpu(db, (client) => rebuildSummaries(client)) : null,
+    mode === "rebuild" ? rebuildWithCpu(db) : null,
   ]);
   return { inserted, seconds: (performance.now() - started) / 1000, insertSeconds, insertCpuSeconds, indexCpuSeconds, summaryCpuSeconds, summaries: mode };
 

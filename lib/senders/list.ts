@@ -1,6 +1,7 @@
 // Senders, read from sender_summaries and their nickname history from sender_nicknames.
-import type { Pool } from "pg";
-import { afterTimeKeySql, summaryPage, type SummaryQuery } from "../shared/paging";
+import type { Db } from "../db/client";
+import { activeBetweenSql, afterTimeKeySql, summaryPage, type SummaryQuery } from "../shared/paging";
+import { keysOfSparseRange } from "../shared/range";
 import { bind } from "../shared/sql";
 import { conversationKind } from "../videos/item";
 import { containsSql, findMatching, indexedMatchSql } from "../videos/search";
@@ -32,9 +33,11 @@ function toSender(r: SenderRow) {
 export type Sender = ReturnType<typeof toSender>;
 
 /** `q` matches the sender id or any nickname the sender ever used. */
-export async function listSenders(db: Pool, query: SummaryQuery) {
+export async function listSenders(db: Db, query: SummaryQuery) {
   const params: unknown[] = [];
-  const where = [afterTimeKeySql(query.cursor, "fromWxId", params)];
+  const where = [afterTimeKeySql(query.cursor, "fromWxId", params), activeBetweenSql("sender_summaries", "fromWxId", query, params)];
+  const inRange = await keysOfSparseRange(db, "fromWxId", query);
+  if (inRange) where.push(`"fromWxId" = ANY(${bind(params, inRange)}::text[])`);
   if (query.q) {
     // Few matches: those senders by their key. Many: the page is met early walking the
     // last-video index, each row tested (see lib/videos/search.ts for the figures).
@@ -47,34 +50,36 @@ export async function listSenders(db: Pool, query: SummaryQuery) {
             OR "fromWxId" IN (SELECT "fromWxId" FROM sender_nicknames WHERE ${indexedMatchSql(`"nickName"`, p)}))`,
     );
   }
-  const { rows } = await db.query<SenderRow>(
+  const rows = await db.$queryRawUnsafe<SenderRow[]>(
     `SELECT ${COLUMNS} FROM sender_summaries WHERE ${where.join(" AND ")}
      ORDER BY "lastVideoAt" DESC, "fromWxId" ASC LIMIT ${bind(params, query.limit + 1)}`,
-    params,
+    ...params,
   );
   return summaryPage(rows, query.limit, (r) => r.fromWxId, toSender);
 }
 
 /** One sender: summary, every nickname seen (latest first) and their conversations, or null. */
-export async function getSender(db: Pool, fromWxId: string) {
-  const { rows } = await db.query<SenderRow>(`SELECT ${COLUMNS} FROM sender_summaries WHERE "fromWxId" = $1`, [fromWxId]);
-  if (!rows[0]) return null;
+export async function getSender(db: Db, fromWxId: string) {
+  const summary = await db.senderSummary.findUnique({ where: { fromWxId } });
+  if (!summary) return null;
   const [nicknames, conversations] = await Promise.all([
-    db.query<{ nickName: string; videoCount: number; firstSeenAt: Date; lastSeenAt: Date }>(
-      `SELECT "nickName", "videoCount", "firstSeenAt", "lastSeenAt" FROM sender_nicknames
-       WHERE "fromWxId" = $1 ORDER BY "lastSeenAt" DESC LIMIT 100`,
-      [fromWxId],
-    ),
-    db.query<{ conversationId: string; videoCount: number; lastVideoAt: Date }>(
-      `SELECT "conversationId", "videoCount", "lastVideoAt" FROM conversation_participants
-       WHERE "fromWxId" = $1 ORDER BY "lastVideoAt" DESC LIMIT 200`,
-      [fromWxId],
-    ),
+    db.senderNickname.findMany({
+      where: { fromWxId },
+      select: { nickName: true, videoCount: true, firstSeenAt: true, lastSeenAt: true },
+      orderBy: { lastSeenAt: "desc" },
+      take: 100,
+    }),
+    db.conversationParticipant.findMany({
+      where: { fromWxId },
+      select: { conversationId: true, videoCount: true, lastVideoAt: true },
+      orderBy: { lastVideoAt: "desc" },
+      take: 200,
+    }),
   ]);
   return {
-    ...toSender(rows[0]),
-    nicknames: nicknames.rows.map((n) => ({ ...n, firstSeenAt: n.firstSeenAt.toISOString(), lastSeenAt: n.lastSeenAt.toISOString() })),
-    conversations: conversations.rows.map((c) => ({
+    ...toSender({ ...summary, totalDuration: Number(summary.totalDuration) }),
+    nicknames: nicknames.map((n) => ({ ...n, firstSeenAt: n.firstSeenAt.toISOString(), lastSeenAt: n.lastSeenAt.toISOString() })),
+    conversations: conversations.map((c) => ({
       ...c,
       conversationKind: conversationKind(c.conversationId),
       lastVideoAt: c.lastVideoAt.toISOString(),

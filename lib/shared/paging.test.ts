@@ -1,8 +1,10 @@
 import { expect, test } from "vitest";
 import { ParamError } from "../params";
 import {
+  decodeRankKeyCursor,
   decodeTimeIdCursor,
   decodeTimeKeyCursor,
+  encodeRankKeyCursor,
   encodeTimeIdCursor,
   encodeTimeKeyCursor,
   isBigintId,
@@ -37,4 +39,11 @@ test("page parameters: a bad cursor or limit is a ParamError naming it; absent m
   expect(() => parsePage(new URLSearchParams("cursor=zzz"))).toThrow(/cursor: malformed cursor/);
   expect(() => parseSummaryQuery(new URLSearchParams("limit=501"))).toThrow(ParamError);
   expect(() => parseSummaryQuery(new URLSearchParams(`cursor=${encodeTimeIdCursor({ time: new Date(0), id: "1" })}`))).toThrow(/malformed cursor/);
+});
+
+test("the rank-and-key cursor (robots) reads back what it wrote and refuses anything else", () => {
+  expect(decodeRankKeyCursor(encodeRankKeyCursor({ rank: 1, key: "wxid_abc-1" }))).toEqual({ rank: 1, key: "wxid_abc-1" });
+  for (const text of [b64("[1]"), b64('[1.5,"k"]'), b64('[-1,"k"]'), b64('[10,"k"]'), b64('["1","k"]'), b64("[1,2]"), b64(JSON.stringify([0, "k".repeat(513)])), b64("{"), "not base64!", "A".repeat(1025)]) {
+    expect(decodeRankKeyCursor(text), text).toBeNull();
+  }
 });

@@ -16,9 +16,13 @@ export function serverNodeOptions(inherited: string | undefined): string {
   return [own, `--max-old-space-size=${SERVER_HEAP_LIMIT_MB}`].filter(Boolean).join(" ");
 }
 
-/** The server's environment: `env` with the heap limit added to NODE_OPTIONS and Next's telemetry off. */
+/**
+ * The server's environment: `env` with the heap limit added to NODE_OPTIONS, Next's telemetry off,
+ * and SIGTERM/SIGINT left to the app (lib/jobs/background.ts), which exits once its background
+ * work has stopped too; Next's own handler exits as soon as the connections have ended.
+ */
 export function serverEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { ...env, NEXT_TELEMETRY_DISABLED: "1", NODE_OPTIONS: serverNodeOptions(env.NODE_OPTIONS) };
+  return { ...env, NEXT_TELEMETRY_DISABLED: "1", NEXT_MANUAL_SIG_HANDLE: "1", NODE_OPTIONS: serverNodeOptions(env.NODE_OPTIONS) };
 }
 
 /**

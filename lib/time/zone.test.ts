@@ -14,19 +14,19 @@ const db = useTestDatabase();
 
 describe("TZ=Asia/Shanghai", () => {
   it("counts a video sent at 2026-11-28T17:30:00Z in today on 2026-11-29, and from=2026-11-29 lists it", async () => {
-    await postVideo(db.pool, { fromWxId: "wxid_tz", sendTime: Date.parse("2026-11-28T17:30:00Z") });
-    await postVideo(db.pool, { fromWxId: "wxid_tz", sendTime: Date.parse("2026-11-28T15:30:00Z") }); // 23:30 on the 28th there
+    await postVideo(db.client, { fromWxId: "wxid_tz", sendTime: Date.parse("2026-11-28T17:30:00Z") });
+    await postVideo(db.client, { fromWxId: "wxid_tz", sendTime: Date.parse("2026-11-28T15:30:00Z") }); // 23:30 on the 28th there
 
-    const overview = await getOverview(db.pool, new Date("2026-11-29T03:00:00Z"), "Asia/Shanghai");
+    const overview = await getOverview(db.client, new Date("2026-11-29T03:00:00Z"), "Asia/Shanghai");
     expect(overview.videosToday).toBe(1);
     expect(overview.daily.at(-1)).toEqual({ start: "2026-11-28T16:00:00.000Z", count: 1 });
     expect(overview.daily.at(-2)).toEqual({ start: "2026-11-27T16:00:00.000Z", count: 1 });
 
     const from = parseVideoFilters(new URLSearchParams("from=2026-11-29&fromWxId=wxid_tz"));
     expect(from.from?.toISOString()).toBe("2026-11-28T16:00:00.000Z");
-    expect((await listVideos(db.pool, from, { limit: 10 })).items.map((v) => v.sendTime)).toEqual(["2026-11-28T17:30:00.000Z"]);
+    expect((await listVideos(db.client, from, { limit: 10 })).items.map((v) => v.sendTime)).toEqual(["2026-11-28T17:30:00.000Z"]);
     const to = parseVideoFilters(new URLSearchParams("to=2026-11-28&fromWxId=wxid_tz"));
-    expect((await listVideos(db.pool, to, { limit: 10 })).items.map((v) => v.sendTime)).toEqual(["2026-11-28T15:30:00.000Z"]);
+    expect((await listVideos(db.client, to, { limit: 10 })).items.map((v) => v.sendTime)).toEqual(["2026-11-28T15:30:00.000Z"]);
   });
 
   it("knows days that are not 24 hours long", () => {

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
 import { receiveDelivery } from "../ingest/store";
 import { exampleVideo } from "../../test/support/example-video";
+import { LocalStore } from "../media/store-local";
 import { deleteVideos } from "./delete";
 
 const db = useTestDatabase();
@@ -14,8 +15,8 @@ afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true 
 
 async function post(data: Record<string, unknown>): Promise<string> {
   const body = Buffer.from(JSON.stringify(exampleVideo(data)));
-  const first = await receiveDelivery(db.pool, body);
-  await receiveDelivery(db.pool, body); // a redelivery: a second deliveries row for the same video
+  const first = await receiveDelivery(db.client, body);
+  await receiveDelivery(db.client, body); // a redelivery: a second deliveries row for the same video
   return (first as { videoId: string }).videoId;
 }
 
@@ -45,7 +46,7 @@ describe("deleting videos", () => {
     listener.on("notification", (m) => announced.push(m.payload ?? ""));
     await listener.query("LISTEN video_events_deleted");
 
-    expect(await deleteVideos(db.pool, { id: gone }, dataDir)).toEqual({ count: 1, ids: [gone], mediaFiles: 1 });
+    expect(await deleteVideos(db.client, { id: gone }, new LocalStore(dataDir))).toEqual({ count: 1, ids: [gone], mediaFiles: 1 });
     expect((await db.pool.query(`SELECT 1 FROM video_events WHERE id = $1`, [gone])).rowCount).toBe(0);
     expect(await exists(join(dataDir, "media", own))).toBe(false);
     expect(await exists(join(dataDir, "media", shared))).toBe(true); // still the other video's preview
@@ -61,8 +62,8 @@ describe("deleting videos", () => {
     await expect.poll(() => announced).toEqual([gone]);
     await listener.end();
 
-    expect(await deleteVideos(db.pool, { id: gone }, dataDir)).toMatchObject({ count: 0 });
-    expect(await deleteVideos(db.pool, { id: "not-an-id" }, dataDir)).toMatchObject({ count: 0 });
+    expect(await deleteVideos(db.client, { id: gone }, new LocalStore(dataDir))).toMatchObject({ count: 0 });
+    expect(await deleteVideos(db.client, { id: "not-an-id" }, new LocalStore(dataDir))).toMatchObject({ count: 0 });
   });
 
   it("forgets everything from one sender and answers with the count", async () => {
@@ -71,9 +72,9 @@ describe("deleting videos", () => {
     await post({ fromWxId: "wxid_person", conversationId: "R:a" });
     await post({ fromWxId: "wxid_person", conversationId: "S:b" });
     const kept = await post({ fromWxId: "wxid_someone_else", conversationId: "R:a" });
-    expect((await deleteVideos(db.pool, { fromWxId: "wxid_person" }, dataDir)).count).toBe(2);
+    expect((await deleteVideos(db.client, { fromWxId: "wxid_person" }, new LocalStore(dataDir))).count).toBe(2);
     expect((await db.pool.query(`SELECT 1 FROM sender_summaries WHERE "fromWxId" = 'wxid_person'`)).rowCount).toBe(0);
     expect((await db.pool.query(`SELECT id::text FROM video_events`)).rows.map((r) => r.id)).toContain(kept);
-    expect((await deleteVideos(db.pool, { fromWxId: "wxid_person" }, dataDir)).count).toBe(0);
+    expect((await deleteVideos(db.client, { fromWxId: "wxid_person" }, new LocalStore(dataDir))).count).toBe(0);
   });
 });

@@ -2,51 +2,41 @@
 // payloads, their cached media, and the deliveries' bodies. The summaries follow through the
 // video_events triggers; the deliveries rows stay as the record that a callback came, marked
 // deleted; the deletion is announced on video_events_deleted so open pages drop the cards.
-import { rm } from "node:fs/promises";
-import { join } from "node:path";
-import type { Pool } from "pg";
-import { mediaDir } from "../media/cache";
+// Every statement is CRUD-shaped: the model API, in one transaction.
+import type { Db } from "../db/client";
+import { log } from "../log";
+import { isObjectName, type MediaStore } from "../media/store";
 
 export type DeleteTarget = { id: string } | { fromWxId: string };
 export type Deleted = { count: number; ids: string[]; mediaFiles: number };
 
-/** Deletes the video `id`, or every video from `fromWxId`; cached media under `dataDir` go too. */
-export async function deleteVideos(db: Pool, target: DeleteTarget, dataDir: string): Promise<Deleted> {
+/** Deletes the video `id`, or every video from `fromWxId`; their kept media go from `store` too. */
+export async function deleteVideos(db: Db, target: DeleteTarget, store: MediaStore): Promise<Deleted> {
   if ("id" in target && !/^\d{1,19}$/.test(target.id)) return { count: 0, ids: [], mediaFiles: 0 };
-  const where = "id" in target ? `id = $1::bigint` : `"fromWxId" = $1`;
-  const value = "id" in target ? target.id : target.fromWxId;
-  const client = await db.connect();
-  let ids: string[];
-  let hashes: string[];
-  try {
-    await client.query("BEGIN");
+  const where = "id" in target ? { id: BigInt(target.id) } : { fromWxId: target.fromWxId };
+  const { ids, hashes } = await db.$transaction(async (tx) => {
+    const videos = await tx.videoEvent.findMany({ where, select: { id: true } });
+    if (videos.length === 0) return { ids: [] as bigint[], hashes: [] as string[] };
+    const ids = videos.map((v) => v.id);
     // Before the DELETE: its trigger unlinks the deliveries from the events they stored.
-    const media = await client.query<{ sha256: string }>(
-      `SELECT DISTINCT m.sha256 FROM media_files m JOIN video_events v ON v.id = m."videoEventId" WHERE v.${where}`,
-      [value],
-    );
-    await client.query(
-      `UPDATE deliveries SET body = NULL, "deletedAt" = now()
-       WHERE "videoEventId" IN (SELECT id FROM video_events WHERE ${where})`,
-      [value],
-    );
-    const deleted = await client.query<{ id: string }>(`DELETE FROM video_events WHERE ${where} RETURNING id::text`, [value]);
+    const media = await tx.mediaFile.findMany({ where: { videoEventId: { in: ids } }, select: { sha256: true }, distinct: ["sha256"] });
+    await tx.delivery.updateMany({ where: { videoEventId: { in: ids } }, data: { body: null, deletedAt: new Date() } });
+    await tx.videoEvent.deleteMany({ where: { id: { in: ids } } });
     // Content-addressed files another video still uses stay.
-    const kept = await client.query<{ sha256: string }>(`SELECT DISTINCT sha256 FROM media_files WHERE sha256 = ANY($1::text[])`, [media.rows.map((m) => m.sha256)]);
-    await client.query("COMMIT");
-    ids = deleted.rows.map((r) => r.id);
-    const used = new Set(kept.rows.map((r) => r.sha256));
-    hashes = media.rows.map((m) => m.sha256).filter((h) => !used.has(h));
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+    const all = media.map((m) => m.sha256);
+    const kept = await tx.mediaFile.findMany({ where: { sha256: { in: all } }, select: { sha256: true }, distinct: ["sha256"] });
+    const used = new Set(kept.map((r) => r.sha256));
+    return { ids, hashes: all.filter((h) => !used.has(h)) };
+    // Not the default 5 s: a sender with tens of thousands of videos takes several seconds.
+  }, { timeout: 300_000 });
   let mediaFiles = 0;
   for (const sha256 of hashes) {
-    if (!/^[0-9a-f]{64}$/.test(sha256)) continue;
-    await rm(join(mediaDir(dataDir), sha256)).then(() => mediaFiles++, () => {});
+    if (!isObjectName(sha256)) continue;
+    // A store that cannot be reached now keeps the object until the hourly collection (pruneMediaFiles) removes it.
+    await store.delete(sha256).then(
+      () => mediaFiles++,
+      (err: Error) => log.warn({ err: err.message }, "could not remove a deleted video's file from the media store; it is collected later"),
+    );
   }
-  return { count: ids.length, ids, mediaFiles };
+  return { count: ids.length, ids: ids.map(String), mediaFiles };
 }

@@ -5,14 +5,15 @@ import { config } from "../config";
 import { firstValues, optionalText, parseParams, wholeNumber } from "../params";
 import { bind as bindParam } from "../shared/sql";
 import { dateOnlyIn } from "../time/zone";
+import { ARCHIVE_STATES } from "../media/archive-states";
 import { textMatchSql } from "./search";
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const EARLIEST = new Date("1970-01-01T00:00:00Z");
 const LATEST = new Date("9999-12-31T23:59:59.999Z");
 
-/** ISO 8601 (a date, or a date and time) or milliseconds since the epoch. */
-function dateParam(endOfDay: boolean) {
+/** ISO 8601 (a date, or a date and time) or milliseconds since the epoch; `endOfDay`: a date alone means through its end. */
+export function dateParam(endOfDay: boolean) {
   return optionalText.transform((v, ctx) => {
     if (v === undefined) return undefined;
     let date: Date;
@@ -49,6 +50,8 @@ export const videoFiltersSchema = z
     direction: optionalText.pipe(z.enum(["in", "out"], { error: "must be in or out" }).optional()),
     robotId: optionalText,
     instanceId: optionalText,
+    /** The archive state of the video's file (lib/media/archive.ts). */
+    archive: optionalText.pipe(z.enum(ARCHIVE_STATES, { error: "must be pending, archived, expired or failed" }).optional()),
   })
   .superRefine((f, ctx) => {
     if (f.from && f.to && f.from > f.to) ctx.addIssue({ code: "custom", path: ["from"], message: "from is after to" });
@@ -59,7 +62,7 @@ export const videoFiltersSchema = z
 
 export type VideoFilters = z.infer<typeof videoFiltersSchema>;
 export const NO_FILTERS: VideoFilters = videoFiltersSchema.parse({});
-export const FILTER_NAMES = ["fromWxId", "conversationId", "q", "from", "to", "minDuration", "maxDuration", "direction", "robotId", "instanceId"] as const;
+export const FILTER_NAMES = ["fromWxId", "conversationId", "q", "from", "to", "minDuration", "maxDuration", "direction", "robotId", "instanceId", "archive"] as const;
 
 export function parseVideoFilters(params: URLSearchParams): VideoFilters {
   return parseParams(videoFiltersSchema, firstValues(params, FILTER_NAMES));
@@ -82,6 +85,10 @@ export function videoWhereSql(filters: VideoFilters, params: unknown[]): string 
   if (filters.maxDuration !== undefined) clauses.push(`"duration" <= ${bind(filters.maxDuration)}`);
   if (filters.direction === "out") clauses.push(`"messageSource" = 1`);
   if (filters.direction === "in") clauses.push(`"messageSource" <> 1`);
+  // media_archive has no "id": the bare id is the video's, whatever the caller names its table.
+  if (filters.archive) {
+    clauses.push(`EXISTS (SELECT 1 FROM media_archive a WHERE a."videoEventId" = id AND a.kind = 'video' AND a.state = ${bind(filters.archive)}::archive_state)`);
+  }
   // Read row by row: a common term's page is met early in time order (lib/videos/search.ts
   // goes through the senders and conversations instead when the term is rare).
   if (filters.q) clauses.push(textMatchSql(bind(filters.q)));

@@ -1,6 +1,7 @@
 // The shape of a video in every answer: the payload's own field names, plus id and ISO times.
+import type { Prisma } from "../db/client";
 import { directionOf } from "../ingest/payload";
-import { cdnStringSql } from "../shared/cdn-strings";
+import { cdnStringOf } from "../shared/cdn-strings";
 
 export type ConversationKind = "group" | "private" | "other";
 
@@ -11,14 +12,21 @@ export function conversationKind(conversationId: string): ConversationKind {
   return "other";
 }
 
-/** Columns selected for list items; detail adds the CDN metadata and the raw payload. */
+/** Columns selected for list items (raw SQL: lists, live updates); a detail is read with the model API. */
 export const ITEM_COLUMNS = `id::text AS id, "instanceId", "robotId", "serverId", "localId", "fromWxId", "fromNickName",
   "conversationId", "toWxId", "messageSource", "isPc", "messageType", "appInfo", "cdnType", width, height, duration,
   "cdnSize"::float8 AS "cdnSize", "sendTime", "receivedAt"`;
 
-export const DETAIL_COLUMNS = `${ITEM_COLUMNS}, "eventTime", description, ${cdnStringSql("cdnUrl")} AS "cdnUrl", "cdnFileName",
-  ${cdnStringSql("cdnMd5")} AS "cdnMd5", ${cdnStringSql("cdnAesKey")} AS "cdnAesKey", ${cdnStringSql("cdnAuthKey")} AS "cdnAuthKey",
-  ${cdnStringSql("cdnPreviewUrl")} AS "cdnPreviewUrl", "cdnPreviewSize"::float8 AS "cdnPreviewSize", "cdnPreviewWidth", "cdnPreviewHeight", raw`;
+/** What a detail reads of video_events (`db.videoEvent.findUnique({ select })`). */
+export const DETAIL_SELECT = {
+  id: true, instanceId: true, robotId: true, serverId: true, localId: true, fromWxId: true, fromNickName: true,
+  conversationId: true, toWxId: true, messageSource: true, isPc: true, messageType: true, appInfo: true, cdnType: true,
+  width: true, height: true, duration: true, cdnSize: true, sendTime: true, receivedAt: true, eventTime: true,
+  description: true, cdnUrl: true, cdnFileName: true, cdnMd5: true, cdnAesKey: true, cdnAuthKey: true, cdnPreviewUrl: true,
+  cdnPreviewSize: true, cdnPreviewWidth: true, cdnPreviewHeight: true, raw: true,
+} satisfies Prisma.VideoEventSelect;
+
+export type DetailModel = Prisma.VideoEventGetPayload<{ select: typeof DETAIL_SELECT }>;
 
 export type ItemRow = {
   id: string;
@@ -57,6 +65,26 @@ export type DetailRow = ItemRow & {
   cdnPreviewHeight: number | null;
   raw: unknown;
 };
+
+/**
+ * The model's row as a DetailRow: ids as text, sizes as numbers (bigint in the model), and each
+ * CDN string from its column or, for rows stored since they moved there, from the envelope.
+ */
+export function detailRowOf(m: DetailModel): DetailRow {
+  const cdn = (column: Parameters<typeof cdnStringOf>[2]) => cdnStringOf(m[column], m.raw, column);
+  return {
+    ...m,
+    id: m.id.toString(),
+    cdnSize: m.cdnSize === null ? null : Number(m.cdnSize),
+    cdnPreviewSize: m.cdnPreviewSize === null ? null : Number(m.cdnPreviewSize),
+    // Never null for a stored video: `url` is required of every payload that becomes one.
+    cdnUrl: cdn("cdnUrl") ?? "",
+    cdnMd5: cdn("cdnMd5"),
+    cdnAesKey: cdn("cdnAesKey"),
+    cdnAuthKey: cdn("cdnAuthKey"),
+    cdnPreviewUrl: cdn("cdnPreviewUrl"),
+  };
+}
 
 export function toItem(row: ItemRow) {
   return {

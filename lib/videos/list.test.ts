@@ -27,12 +27,12 @@ const fixtures = Array.from({ length: 10 }, (_, i) => ({
   },
 }));
 
-const list = async (query: string) => listVideos(db.pool, parseVideoFilters(new URLSearchParams(query)), parsePage(new URLSearchParams(query)));
+const list = async (query: string) => listVideos(db.client, parseVideoFilters(new URLSearchParams(query)), parsePage(new URLSearchParams(query)));
 const ids = async (query: string) => (await list(query)).items.map((v) => v.serverId);
 
 describe("listing videos", () => {
   beforeAll(async () => {
-    for (const f of fixtures) await receiveDelivery(db.pool, Buffer.from(JSON.stringify(f)));
+    for (const f of fixtures) await receiveDelivery(db.client, Buffer.from(JSON.stringify(f)));
   });
 
   it("lists newest first with the payload's own field names", async () => {
@@ -111,15 +111,15 @@ describe("listing videos", () => {
 
   it("returns one video with its CDN metadata, secrets redacted unless asked for", async () => {
     const [first] = (await list("limit=1")).items;
-    const detail = await getVideo(db.pool, first.id);
+    const detail = await getVideo(db.client, first.id);
     expect(detail?.cdnData).toMatchObject({ md5: "25a0c03336d8193ba574ca4293403003", size: 120722, width: 90, height: 120, aes_key: "[redacted]", auth_key: "[redacted]" });
     expect(JSON.stringify(detail)).not.toContain(example.data.cdnData.aes_key);
     expect(JSON.stringify(detail)).not.toContain(example.data.cdnData.auth_key);
-    const withSecrets = await getVideo(db.pool, first.id, { includeSecrets: true });
+    const withSecrets = await getVideo(db.client, first.id, { includeSecrets: true });
     expect(withSecrets?.cdnData.aes_key).toBe(example.data.cdnData.aes_key);
-    expect(await getVideo(db.pool, "999999")).toBeNull();
-    expect(await getVideo(db.pool, "99999999999999999999")).toBeNull();
-    expect(await getVideo(db.pool, "1 OR 1=1")).toBeNull();
+    expect(await getVideo(db.client, "999999")).toBeNull();
+    expect(await getVideo(db.client, "99999999999999999999")).toBeNull();
+    expect(await getVideo(db.client, "1 OR 1=1")).toBeNull();
   });
 });
 
@@ -127,7 +127,7 @@ describe("videos sharing one send time", () => {
   it("pages through all of them in id order (ids compare as numbers, not text)", async () => {
     const same = Date.parse("2030-01-01T00:00:00Z");
     for (let i = 0; i < 12; i++) {
-      await receiveDelivery(db.pool, Buffer.from(JSON.stringify({ ...example, data: { ...example.data, serverId: `tie-${i}`, fromWxId: "wxid_tie", sendTime: same } })));
+      await receiveDelivery(db.client, Buffer.from(JSON.stringify({ ...example, data: { ...example.data, serverId: `tie-${i}`, fromWxId: "wxid_tie", sendTime: same } })));
     }
     const seen: string[] = [];
     let cursor = "";

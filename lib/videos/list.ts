@@ -1,42 +1,65 @@
 // Reading videos: newest first, keyset pagination, the shared filters.
-import type { Pool } from "pg";
+import type { Db } from "../db/client";
 import { encodeTimeIdCursor, afterTimeIdSql, isBigintId, pageFrom, type Page } from "../shared/paging";
+import { videoArchive } from "../media/archive-state";
 import { bind } from "../shared/sql";
+import type { ArchiveState } from "../media/archive-states";
 import { videoWhereSql, type VideoFilters } from "./filters";
 import { findTextMatches, matchedVideosSql, newestOfMatches, type TextMatches } from "./search";
-import { DETAIL_COLUMNS, ITEM_COLUMNS, toDetail, toItem, type DetailRow, type ItemRow, type VideoListItem } from "./item";
+import { DETAIL_SELECT, detailRowOf, ITEM_COLUMNS, toDetail, toItem, type ItemRow, type VideoListItem } from "./item";
 
-const INDEX_ORDER = `video_events."sendTime" DESC, video_events.id DESC`;
+const INDEX_ORDER = { desc: `video_events."sendTime" DESC, video_events.id DESC`, asc: `video_events."sendTime", video_events.id` };
 
-export type VideoPage = { items: VideoListItem[]; nextCursor: string | null };
+export type VideoPage = { items: (VideoListItem & { archiveState?: ArchiveState | null })[]; nextCursor: string | null };
 
 /**
  * `plan`: which of the search's two plans answers `q`; `spareKeys`: how many matched keys beyond
- * the page the listing plan reads first (tests force both; see ./search).
+ * the page the listing plan reads first (tests force both; see ./search). `order: "asc"` lists
+ * oldest first (a conversation watched in order), the same indexes read forwards; `q` is then
+ * tested row by row.
  */
-export async function listVideos(db: Pool, filters: VideoFilters, page: Page, options: { plan?: "list" | "walk"; spareKeys?: number } = {}): Promise<VideoPage> {
+export async function listVideos(
+  db: Db,
+  filters: VideoFilters,
+  page: Page,
+  options: { plan?: "list" | "walk"; spareKeys?: number; order?: "asc" | "desc" } = {},
+): Promise<VideoPage> {
+  const order = options.order ?? "desc";
   // A term that few senders and conversations match is read through them; a common one (null)
   // is tested row by row along the time index, as part of the WHERE clause.
   const matches =
-    filters.q && options.plan !== "walk"
+    filters.q && options.plan !== "walk" && order === "desc"
       ? await findTextMatches(db, filters.q, options.plan === "list" ? { max: 1_000_000, compare: false } : {})
       : null;
   const read = async (listed: TextMatches | null) => {
     const params: unknown[] = [];
-    const where = `${videoWhereSql(listed ? { ...filters, q: undefined } : filters, params)} AND ${afterTimeIdSql(page.cursor, `video_events."sendTime"`, params)}`;
+    const where = `${videoWhereSql(listed ? { ...filters, q: undefined } : filters, params)} AND ${afterTimeIdSql(page.cursor, `video_events."sendTime"`, params, order)}`;
     const limit = bind(params, page.limit + 1);
     const sql = listed
       ? matchedVideosSql(ITEM_COLUMNS, where, listed, limit, (value) => bind(params, value))
-      : `SELECT ${ITEM_COLUMNS} FROM video_events WHERE ${where} ORDER BY ${INDEX_ORDER} LIMIT ${limit}`;
-    return (await db.query<ItemRow>(sql, params)).rows;
+      : `SELECT ${ITEM_COLUMNS} FROM video_events WHERE ${where} ORDER BY ${INDEX_ORDER[order]} LIMIT ${limit}`;
+    return db.$queryRawUnsafe<ItemRow[]>(sql, ...params);
   };
   const rows = matches ? await newestOfMatches(matches, page.limit + 1, read, options.spareKeys) : await read(null);
-  return pageFrom(rows, page.limit, toItem, (last) => encodeTimeIdCursor({ time: last.sendTime, id: last.id }));
+  const result = pageFrom(rows, page.limit, toItem, (last) => encodeTimeIdCursor({ time: last.sendTime, id: last.id }));
+  return { ...result, items: await withArchiveStates(db, result.items) };
 }
 
-export async function getVideo(db: Pool, id: string, options: { includeSecrets?: boolean } = {}) {
+/** Each item with the archive state of its video file (null when never queued): one query for the page. */
+async function withArchiveStates(db: Db, items: VideoListItem[]): Promise<VideoPage["items"]> {
+  if (items.length === 0) return items;
+  const rows = await db.mediaArchive.findMany({
+    where: { kind: "video", videoEventId: { in: items.map((i) => BigInt(i.id)) } },
+    select: { videoEventId: true, state: true },
+  });
+  const states = new Map(rows.map((r) => [String(r.videoEventId), r.state as ArchiveState]));
+  return items.map((i) => ({ ...i, archiveState: states.get(i.id) ?? null }));
+}
+
+/** The video with its payload's fields and `archive`, the state of its kept files. */
+export async function getVideo(db: Db, id: string, options: { includeSecrets?: boolean } = {}) {
   if (!isBigintId(id)) return null;
-  const { rows } = await db.query<DetailRow>(`SELECT ${DETAIL_COLUMNS} FROM video_events WHERE id = $1::bigint`, [id]);
-  return rows[0] ? toDetail(rows[0], options) : null;
+  const row = await db.videoEvent.findUnique({ where: { id: BigInt(id) }, select: DETAIL_SELECT });
+  return row ? { ...toDetail(detailRowOf(row), options), archive: await videoArchive(db, id) } : null;
 }
 

@@ -62,7 +62,7 @@ async function searchAll(q: string, direction: "in" | "out" | undefined, plan: "
   let cursor: TimeIdCursor | undefined;
   for (let pages = 0; pages < 50; pages++) {
     // No spare keys: with a few rows, the listing plan's first read already leaves keys out.
-    const page = await listVideos(db.pool, { ...NO_FILTERS, q, direction }, { limit: 3, cursor }, { plan, spareKeys: 0 });
+    const page = await listVideos(db.client, { ...NO_FILTERS, q, direction }, { limit: 3, cursor }, { plan, spareKeys: 0 });
     seen.push(...page.items.map((v) => v.id));
     if (!page.nextCursor) return seen;
     cursor = decodeTimeIdCursor(page.nextCursor) ?? undefined;

@@ -9,7 +9,7 @@
 // - many (`wxid_`, a common surname): the newest videos in time order, each tested directly;
 //   a common term meets its page within the first few thousand rows.
 // docs/performance.md has the figures that set MAX_LISTED.
-import type { Pool } from "pg";
+import type { Db } from "../db/client";
 
 /** Above this many matching senders + conversations, walking the time index is cheaper. */
 export const MAX_LISTED = 2000;
@@ -66,17 +66,17 @@ type Matching = { keys: string[]; videos: number; lastVideoAt: Map<string, numbe
  * than walking the time index to the page. An estimate is trusted only to say "many"; a term
  * estimated few is looked up, at most max + 1, and counted.
  */
-export async function findMatching(db: Pool, kind: keyof typeof MATCHING_SQL, q: string, max = MAX_LISTED): Promise<Matching | null> {
-  const { rows: [{ "QUERY PLAN": [plan] }] } = await db.query<{ "QUERY PLAN": { Plan: { "Plan Rows": number } }[] }>(
+export async function findMatching(db: Db, kind: keyof typeof MATCHING_SQL, q: string, max = MAX_LISTED): Promise<Matching | null> {
+  const [{ "QUERY PLAN": [plan] }] = await db.$queryRawUnsafe<{ "QUERY PLAN": { Plan: { "Plan Rows": number } }[] }[]>(
     `EXPLAIN (FORMAT JSON) ${MATCHING_SQL[kind]("")}`,
-    [q],
+    q,
   );
   // The estimate runs low, never high, on these gram indexes: at 10M videos (200,000 senders) 71
   // terms were estimated 2.6 to 3.4 times below their real count, and every term estimated above
   // 900 matched at least 2,500. So above max / 2 the term is common: no lookup of 2,001 keys (30 to
   // 40 ms) only to walk afterwards. Below, it is looked up and counted.
   if (plan.Plan["Plan Rows"] > max / 2) return null;
-  const { rows } = await db.query<{ key: string; videos: number; last: Date | null }>(MATCHING_SQL[kind](`LIMIT ${max + 1}`), [q]);
+  const rows = await db.$queryRawUnsafe<{ key: string; videos: number; last: Date | null }[]>(MATCHING_SQL[kind](`LIMIT ${max + 1}`), q);
   const keys = [...new Set(rows.map((r) => r.key))];
   const lastVideoAt = new Map<string, number>();
   for (const r of rows) if (r.last) lastVideoAt.set(r.key, r.last.getTime());
@@ -97,16 +97,16 @@ const PAGE_ROWS = 50;
  * they are more than `max`, or when the walk, which meets a match every total/matched rows,
  * reaches a page sooner (`compare: false` skips that comparison, for tests of the listing plan).
  */
-export async function findTextMatches(db: Pool, q: string, options: { max?: number; compare?: boolean } = {}): Promise<TextMatches | null> {
+export async function findTextMatches(db: Db, q: string, options: { max?: number; compare?: boolean } = {}): Promise<TextMatches | null> {
   const max = options.max ?? MAX_LISTED;
   const [senders, conversations, total] = await Promise.all([
     findMatching(db, "senders", q, max),
     findMatching(db, "conversations", q, max),
-    db.query<{ n: number }>(`SELECT coalesce(sum("videoCount"), 0)::float8 AS n FROM video_hourly`),
+    db.$queryRaw<{ n: number }[]>`SELECT coalesce(sum("videoCount"), 0)::float8 AS n FROM video_hourly`,
   ]);
   if (!senders || !conversations) return null;
   const listed = senders.keys.length + conversations.keys.length;
-  const walkedRows = (PAGE_ROWS * total.rows[0].n) / Math.max(1, senders.videos + conversations.videos);
+  const walkedRows = (PAGE_ROWS * total[0].n) / Math.max(1, senders.videos + conversations.videos);
   if (listed > max || (options.compare !== false && listed * LISTED_COST_IN_WALKED_ROWS > walkedRows)) return null;
   return {
     senders: senders.keys,

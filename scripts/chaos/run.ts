@@ -15,14 +15,39 @@ import { join } from "node:path";
 import pg from "pg";
 import { startAppServer, type AppServer } from "../../test/support/app-server";
 import { health, killAppHard, startRestartablePostgres, waitFor } from "../../test/durability-helpers";
+import { PILLS } from "../../test/support/poison";
 
 const example = JSON.parse(readFileSync(new URL("../../test/fixtures/provider-example-20004.json", import.meta.url), "utf8"));
-const MAX_BYTES = 65_536;
+// Over the deepest poison pill (an object nested 50,000 deep is 300 kB), under the default 1 MiB.
+const MAX_BYTES = 400_000;
 
-type Kind = "video" | "duplicate" | "other" | "bad" | "oversize";
-type Sent = { kind: Kind; marker: string; status: number | "no answer" };
+type Kind = "video" | "duplicate" | "other" | "bad" | "pill" | "oversize";
+/** "refused": the connection was refused (the app restarting), so the request was never read; "no answer": unknown. */
+type Sent = { kind: Kind; marker: string; status: number | "no answer" | "refused" };
 
-export type ChaosOptions = { minutes: number; rate?: number; say?: (line: string) => void };
+export const FAULTS = ["kill", "database-restart", "disk-full"] as const;
+export type Fault = (typeof FAULTS)[number];
+
+/** The next fault: one that has not happened yet while there is one, else at random (35 / 35 / 30 %). */
+export function nextFault(counts: Record<Fault, number>, allowed: readonly Fault[], random = Math.random): Fault {
+  const missing = allowed.filter((f) => counts[f] === 0);
+  if (missing.length > 0) return missing[Math.floor(random() * missing.length)];
+  const roll = random();
+  const pick: Fault = roll < 0.35 ? "kill" : roll < 0.7 ? "database-restart" : "disk-full";
+  return allowed.includes(pick) ? pick : allowed[Math.floor(random() * allowed.length)];
+}
+
+/** A violation per fault kind that was to happen and did not: a run without it claims nothing about it. */
+export function missingFaults(counts: Record<Fault, number>, skip: readonly Fault[]): string[] {
+  return FAULTS.filter((f) => !skip.includes(f) && counts[f] === 0).map((f) => `fault ${f} never happened (pass --skip ${f} to run without it)`);
+}
+
+/** How a request that got no status ended: refused (never read by the app) or unknown. */
+export function unanswered(err: NodeJS.ErrnoException): "refused" | "no answer" {
+  return err.code === "ECONNREFUSED" ? "refused" : "no answer";
+}
+
+export type ChaosOptions = { minutes: number; rate?: number; say?: (line: string) => void; skip?: Fault[] };
 export type ChaosReport = {
   sent: number;
   answered: Record<string, number>;
@@ -32,6 +57,9 @@ export type ChaosReport = {
   databaseRestarts: number;
   diskFullEpisodes: number;
   diskFull: "tmpfs" | "not possible here";
+  /** Connections refused while the app restarted (never read), apart from requests whose fate is unknown. */
+  refused: number;
+  unknown: number;
   violations: string[];
 };
 
@@ -42,13 +70,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const dataDir = mkdtempSync(join(tmpdir(), "chaos-data-"));
   const spoolDir = join(dataDir, "spool");
   mkdirSync(spoolDir, { recursive: true });
+  const skip = options.skip ?? [];
   let tmpfs = false;
-  try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=32m,mode=0700", "tmpfs", spoolDir], { stdio: "ignore" });
-    tmpfs = true;
-  } catch {
-    say("cannot mount a tmpfs here: no disk-full episodes");
+  if (!skip.includes("disk-full")) {
+    try {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=32m,mode=0700", "tmpfs", spoolDir], { stdio: "ignore" });
+      tmpfs = true;
+    } catch (err) {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw new Error(`cannot mount a tmpfs here (${(err as Error).message.split("\n")[0]}): no disk-full episodes possible; pass --skip disk-full to run without them`);
+    }
   }
+  const allowed = FAULTS.filter((f) => !skip.includes(f));
+  const faults: Record<Fault, number> = { kill: 0, "database-restart": 0, "disk-full": 0 };
   const db = await startRestartablePostgres();
   const env = { DATABASE_URL: db.url, DATA_DIR: dataDir, CALLBACK_MAX_BYTES: String(MAX_BYTES), LOG_LEVEL: "error" };
   let app: AppServer = await startAppServer(env);
@@ -69,7 +103,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         });
         res.on("error", () => resolve());
       });
-      req.on("error", () => resolve());
+      req.on("error", (err) => {
+        if (record.status === "no answer") record.status = unanswered(err);
+        resolve();
+      });
       req.on("timeout", () => req.destroy());
       req.end(body);
     });
@@ -89,11 +126,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       return post("video", marker, body);
     }
     if (roll < 0.85) return post("other", marker, Buffer.from(JSON.stringify({ event: "20005", time: Date.now(), data: { instanceId: run, marker } })));
-    if (roll < 0.95) {
+    if (roll < 0.92) {
       // A 20004 without its CDN data: refused with 400, kept as a rejected delivery, never a video.
       const data = { ...example.data, instanceId: run, serverId: marker, cdnData: undefined };
       return post("bad", marker, Buffer.from(JSON.stringify({ ...example, data })));
     }
+    // A poison pill (issue 24): refused with 400 whatever happens, kept once, never blocks the spool.
+    if (roll < 0.95) return post("pill", marker, PILLS[i % PILLS.length].body(marker));
     const padding = "x".repeat(MAX_BYTES);
     return post("oversize", marker, Buffer.from(JSON.stringify({ ...example, data: { ...example.data, instanceId: run, serverId: marker, padding } })));
   };
@@ -141,11 +180,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const chaos = (async () => {
     while (Date.now() < endAt - 10_000) {
       await pause(between(3_000, 12_000));
-      const action = Math.random();
-      if (action < 0.35) {
+      const fault = allowed.length > 0 ? nextFault(faults, allowed) : null;
+      if (fault) faults[fault]++;
+      if (fault === null) continue;
+      if (fault === "kill") {
         say(`kill -9 the app (${sent.length} sent so far)`);
         await restartApp();
-      } else if (action < 0.7 || !tmpfs) {
+      } else if (fault === "database-restart" || !tmpfs) {
         say("PostgreSQL stopped");
         await db.stop();
         counts.databaseRestarts++;
@@ -182,7 +223,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }, 180_000, 500).catch((err: Error) => {
       throw new Error(`${err.message}; its last health: ${JSON.stringify(last)}`);
     });
-    violations = await check(db.url, run, sent);
+    violations = [...missingFaults(faults, skip), ...(await check(db.url, run, sent))];
   } finally {
     agent.destroy();
     await app.stop().catch(() => {});
@@ -200,6 +241,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     videosAnswered200: sent.filter((s) => s.kind === "video" && s.status === 200).length,
     ...counts,
     diskFull: tmpfs ? "tmpfs" : "not possible here",
+    refused: sent.filter((s) => s.status === "refused").length,
+    unknown: sent.filter((s) => s.status === "no answer").length,
     violations,
   };
 }
@@ -238,7 +281,7 @@ async function check(databaseUrl: string, run: string, sent: Sent[]): Promise<st
     for (const s of sent.filter((s) => s.kind === "video" || s.kind === "duplicate")) {
       const e = byIdentity.get(s.marker) ?? { ok: 0, unknown: 0 };
       if (s.status === 200) e.ok++;
-      else if (s.status === "no answer" || s.status >= 500) e.unknown++;
+      else if (s.status === "no answer" || (typeof s.status === "number" && s.status >= 500)) e.unknown++;
       byIdentity.set(s.marker, e);
     }
     for (const [marker, e] of byIdentity) {
@@ -248,7 +291,12 @@ async function check(databaseUrl: string, run: string, sent: Sent[]): Promise<st
       if (logged < e.ok || logged > e.ok + e.unknown) violations.push(`video ${marker}: ${e.ok} answered 200 (+${e.unknown} unanswered), ${logged} in deliveries`);
       if (rows > 1) violations.push(`video ${marker}: ${rows} rows`);
     }
-    for (const s of sent.filter((s) => s.kind === "other" || s.kind === "bad" || s.kind === "oversize")) {
+    for (const s of sent.filter((s) => s.kind === "pill")) {
+      if (typeof s.status === "number" && s.status !== 400 && s.status < 500) violations.push(`pill ${s.marker}: answered ${s.status}`);
+    }
+    const pillVideos = await client.query(`SELECT "serverId" FROM video_events WHERE "serverId" = ANY($1)`, [sent.filter((s) => s.kind === "pill").map((s) => s.marker)]);
+    for (const r of pillVideos.rows) violations.push(`pill ${r.serverId}: became a video`);
+    for (const s of sent.filter((s) => s.kind === "other" || s.kind === "bad" || s.kind === "pill" || s.kind === "oversize")) {
       const logged = otherDeliveries.get(s.marker) ?? 0;
       if (s.status === 200 && logged !== 1) violations.push(`${s.kind} ${s.marker}: answered 200, ${logged} in deliveries`);
       if (logged > 1) violations.push(`${s.kind} ${s.marker}: ${logged} in deliveries`);

@@ -9,14 +9,23 @@ import { encryptMedia } from "../../lib/media/decrypt";
 /** What a 20004 payload's cdnData says about a published file. */
 export type Published = { url: string; aes_key: string | null; md5: string; size: number };
 
-type Route = { status: 200; body: Buffer } | { status: 404 } | { status: 302; location: string };
+type Route = { status: 200; body: Buffer; failFirst?: number; failStatus?: number; expiresAt?: number; bytesPerSecond?: number } | { status: 404 } | { status: 302; location: string };
 
 export type StandInCdn = {
   origin: string;
   /** The MEDIA_ALLOWED_HOSTS entry naming this server exactly (host and port). */
   hostEntry: string;
   /** A file under a new link; encrypted with `key` (default: a fresh one) unless `encrypted` is false. */
-  publish: (plain: Buffer, options?: { encrypted?: boolean; key?: Buffer }) => Published;
+  /**
+   * A file under a new link; encrypted with `key` (default: a fresh one) unless `encrypted` is false.
+   * `failFirst`: its first n requests answer `failStatus` (503); `expiresInMs`: it answers 404 from then on.
+   */
+  publish: (
+    plain: Buffer,
+    options?: { encrypted?: boolean; key?: Buffer; failFirst?: number; failStatus?: number; expiresInMs?: number; bytesPerSecond?: number },
+  ) => Published;
+  /** Bytes of bodies sent so far, every link together. */
+  sentBytes: () => number;
   expired: () => string;
   redirect: (location: string) => string;
   /** How many requests a link has received. */
@@ -27,6 +36,7 @@ export type StandInCdn = {
 export async function startStandInCdn(port = 0): Promise<StandInCdn> {
   const routes = new Map<string, Route>();
   const hitCounts = new Map<string, number>();
+  let sent = 0;
   const server = http.createServer((req, res) => {
     const path = req.url ?? "/";
     hitCounts.set(path, (hitCounts.get(path) ?? 0) + 1);
@@ -39,6 +49,19 @@ export async function startStandInCdn(port = 0): Promise<StandInCdn> {
       res.writeHead(302, { location: route.location }).end();
       return;
     }
+    if (route.expiresAt !== undefined && Date.now() >= route.expiresAt) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("file not found or expired");
+      return;
+    }
+    if (route.failFirst && hitCounts.get(path)! <= route.failFirst) {
+      res.writeHead(route.failStatus ?? 503, { "content-type": "text/plain" }).end("busy");
+      return;
+    }
+    if (route.bytesPerSecond) {
+      void trickle(res, route.body, route.bytesPerSecond, (n) => (sent += n));
+      return;
+    }
+    sent += route.body.length;
     serveBytes(req, res, route.body);
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
@@ -53,12 +76,14 @@ export async function startStandInCdn(port = 0): Promise<StandInCdn> {
   return {
     origin,
     hostEntry: `127.0.0.1:${actualPort}`,
-    publish(plain, { encrypted = true, key = randomBytes(16) } = {}) {
-      const url = add({ status: 200, body: encrypted ? encryptMedia(plain, key) : plain });
+    publish(plain, { encrypted = true, key = randomBytes(16), failFirst, failStatus, expiresInMs, bytesPerSecond } = {}) {
+      const body = encrypted ? encryptMedia(plain, key) : plain;
+      const url = add({ status: 200, body, failFirst, failStatus, bytesPerSecond, expiresAt: expiresInMs === undefined ? undefined : Date.now() + expiresInMs });
       return { url, aes_key: encrypted ? key.toString("hex") : null, md5: createHash("md5").update(plain).digest("hex"), size: plain.length };
     },
     expired: () => add({ status: 404 }),
     redirect: (location) => add({ status: 302, location }),
+    sentBytes: () => sent,
     hits: (url) => hitCounts.get(new URL(url).pathname + new URL(url).search) ?? 0,
     stop: () =>
       new Promise<void>((resolve) => {
@@ -66,6 +91,19 @@ export async function startStandInCdn(port = 0): Promise<StandInCdn> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** The whole body, slowly (a slow CDN, or one far away): 64 KiB at a time at `bytesPerSecond`. */
+async function trickle(res: http.ServerResponse, body: Buffer, bytesPerSecond: number, onSent: (n: number) => void) {
+  res.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length });
+  const step = 64 * 1024;
+  for (let at = 0; at < body.length && !res.destroyed; at += step) {
+    const chunk = body.subarray(at, at + step);
+    res.write(chunk);
+    onSent(chunk.length);
+    await new Promise((r) => setTimeout(r, (chunk.length / bytesPerSecond) * 1000));
+  }
+  res.end();
 }
 
 function serveBytes(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) {

@@ -77,10 +77,13 @@ export function demoCallback(cdn: StandInCdn, clips: Clip[], n: number) {
   // One aes_key per message: the payload has one, for the video and its preview.
   const key = randomBytes(16);
   const encrypted = n % 5 !== 4;
+  // Every seventh link dies a minute after it was sent, as WeChat's do after some days: the
+  // archive (MEDIA_ARCHIVE, on by default) kept the file on arrival, so it still plays.
+  const expiresInMs = n % 7 === 3 ? 60_000 : undefined;
   const video: Published = expired
     ? { url: cdn.expired(), aes_key: key.toString("hex"), md5: "0".repeat(32), size: clip.video.length }
-    : cdn.publish(clip.video, { encrypted, key });
-  const preview = cdn.publish(clip.preview, { encrypted, key });
+    : cdn.publish(clip.video, { encrypted, key, expiresInMs });
+  const preview = cdn.publish(clip.preview, { encrypted, key, expiresInMs });
   return videoEnvelope(
     {
       url: video.url,

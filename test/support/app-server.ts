@@ -27,6 +27,19 @@ export type AppServer = {
   holdOutput: () => void;
 };
 
+// Process groups of the servers this process started and has not stopped. Each server runs in
+// a group of its own (detached, so that a stop reaches next-server's children too), which also
+// means it outlives this process: a spec whose afterAll never ran (a timeout) left one serving an
+// hour later. Whatever is still here when the test process exits is killed.
+const running = new Set<number>();
+process.once("exit", () => {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {}
+  }
+});
+
 /**
  * `env` must name DATABASE_URL; DATA_DIR defaults to a temporary directory removed on stop.
  * `options.host`: the address `next start` listens on (127.0.0.1 unless told).
@@ -54,6 +67,7 @@ export async function startAppServer(env: Record<string, string>, options: { hos
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
+  if (child.pid) running.add(child.pid);
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
   // "close", not "exit": the stdio pipes may still hold the last lines when the process exits.
@@ -67,6 +81,7 @@ export async function startAppServer(env: Record<string, string>, options: { hos
   };
   const stop = async (options: StopOptions = {}): Promise<AppExit> => {
     const exit = await stopProcess(options.signal ?? "SIGTERM", options.graceMs ?? 5000);
+    running.delete(child.pid!);
     if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
     return exit;
   };

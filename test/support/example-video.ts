@@ -1,6 +1,6 @@
 // Test helper: the provider's example with its own identity, posted through the real receiver.
 import { readFileSync } from "node:fs";
-import type { Pool } from "pg";
+import type { Db } from "../../lib/db/client";
 import { receiveDelivery } from "../../lib/ingest/store";
 
 const example = JSON.parse(readFileSync(new URL("../fixtures/provider-example-20004.json", import.meta.url), "utf8"));
@@ -11,6 +11,6 @@ export function exampleVideo(data: Record<string, unknown> = {}) {
   return { ...example, data: { ...example.data, serverId: `srv-${tag}`, localId: `loc-${tag}`, ...data } };
 }
 
-export async function postVideo(db: Pool, data: Record<string, unknown> = {}) {
+export async function postVideo(db: Db, data: Record<string, unknown> = {}) {
   return receiveDelivery(db, Buffer.from(JSON.stringify(exampleVideo(data))));
 }

@@ -5,14 +5,16 @@ import { freePort } from "../../lib/db/embedded";
 
 export type Received = { at: number; body: Record<string, unknown>; status: number };
 
-export async function startWebhook(answer: (n: number) => number = () => 200) {
+/** `hold`: each POST is recorded on arrival and answered only once it resolves. */
+export async function startWebhook(answer: (n: number) => number = () => 200, { hold }: { hold?: Promise<unknown> } = {}) {
   const received: Received[] = [];
   const server = createServer((req, res) => {
     let text = "";
     req.on("data", (d) => (text += d));
-    req.on("end", () => {
+    req.on("end", async () => {
       const status = answer(received.length);
       received.push({ at: Date.now(), body: JSON.parse(text), status });
+      await hold;
       res.writeHead(status, { "content-type": "application/json" }).end("{}");
     });
   });

@@ -1,4 +1,4 @@
-import { pool } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { handle } from "@/lib/http/responses";
 import { parseSummaryQuery } from "@/lib/shared/paging";
 import { listConversations } from "@/lib/conversations/list";
@@ -6,5 +6,5 @@ import { listConversations } from "@/lib/conversations/list";
 export const dynamic = "force-dynamic";
 
 export async function GET(request: Request): Promise<Response> {
-  return handle(request, async () => Response.json(await listConversations(pool(), parseSummaryQuery(new URL(request.url).searchParams))));
+  return handle(request, async () => Response.json(await listConversations(db(), parseSummaryQuery(new URL(request.url).searchParams))));
 }

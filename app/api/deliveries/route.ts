@@ -1,4 +1,4 @@
-import { pool } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { getDelivery, listDeliveries, parseDeliveryQuery } from "@/lib/deliveries/list";
 import { handle, jsonError } from "@/lib/http/responses";
 
@@ -11,10 +11,10 @@ export async function GET(request: Request): Promise<Response> {
     const params = new URL(request.url).searchParams;
     const id = params.get("id");
     if (id !== null) {
-      const delivery = await getDelivery(pool(), id);
+      const delivery = await getDelivery(db(), id);
       if (!delivery) return jsonError(404, `no delivery with id ${JSON.stringify(id.slice(0, 40))}`);
       return Response.json(params.get("includeBody") === "1" ? delivery : { ...delivery, body: undefined });
     }
-    return Response.json(await listDeliveries(pool(), parseDeliveryQuery(params)));
+    return Response.json(await listDeliveries(db(), parseDeliveryQuery(params)));
   });
 }

@@ -3,6 +3,8 @@ import { pool } from "@/lib/db/client";
 import { contentDisposition, exportFileName } from "@/lib/export/filename";
 import { parseExportRequest, type ExportFormat } from "@/lib/export/request";
 import { openExport } from "@/lib/export/stream";
+import { openZipExport } from "@/lib/export/zip";
+import { mediaStore } from "@/lib/media/stores";
 import { config } from "@/lib/config";
 import { Slots } from "@/lib/shared/slots";
 import { handle, jsonError } from "@/lib/http/responses";
@@ -14,6 +16,7 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
   csv: "text/csv; charset=utf-8; header=present",
   ndjson: "application/x-ndjson; charset=utf-8",
   json: "application/json; charset=utf-8",
+  zip: "application/zip",
 };
 
 let slots: Slots | undefined;
@@ -31,7 +34,11 @@ export async function GET(request: Request): Promise<Response> {
     const startedAt = new Date();
     let stream;
     try {
-      stream = await openExport(pool(), exportRequest);
+      // format=zip: videos.csv with the archived videos and previews, from the media store.
+      stream =
+        exportRequest.format === "zip"
+          ? await openZipExport(pool(), mediaStore(), exportRequest, { takenAt: startedAt })
+          : await openExport(pool(), exportRequest);
     } catch (err) {
       release();
       throw err;
@@ -40,7 +47,7 @@ export async function GET(request: Request): Promise<Response> {
     // A client that goes away ends the query and frees its connection.
     request.signal.addEventListener("abort", () => stream.destroy(), { once: true });
     stream.finished.then(
-      ({ rows, aborted }) => log.info({ format: exportRequest.format, rows, aborted, ms: Date.now() - startedAt.getTime() }, "export"),
+      (outcome) => log.info({ format: exportRequest.format, ...outcome, ms: Date.now() - startedAt.getTime() }, "export"),
       (err) => log.error({ err, format: exportRequest.format }, "export failed mid-stream"),
     );
     return new Response(pullStream(stream), {

@@ -4,7 +4,7 @@ import { attemptLogin, sessionCookie } from "@/lib/auth/login";
 import { isFormPost, parseLoginBody } from "@/lib/auth/login-request";
 import { SESSION_COOKIE } from "@/lib/auth/session";
 import { authSettings } from "@/lib/auth/settings";
-import { pool } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { readBodyWithLimit } from "@/lib/http/body";
 import { handle, jsonError } from "@/lib/http/responses";
 import { log } from "@/lib/log";
@@ -26,7 +26,7 @@ export async function POST(request: Request): Promise<Response> {
 
       const settings = authSettings();
       const address = clientAddress(request.headers, settings.trustProxy);
-      const result = await attemptLogin(pool(), settings, input.password, address, Date.now());
+      const result = await attemptLogin(db(), settings, input.password, address, Date.now());
       // For the operator (and fail2ban): who failed, never what they typed.
       if (!result.ok) log.warn({ address, status: result.status }, result.status === 429 ? "login refused: rate limit" : "login failed");
       const next = safeNextPath(input.next);

@@ -4,7 +4,7 @@ import { logout, sessionCookie } from "@/lib/auth/login";
 import { isFormPost } from "@/lib/auth/login-request";
 import { SESSION_COOKIE } from "@/lib/auth/session";
 import { authSettings } from "@/lib/auth/settings";
-import { pool } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { handle } from "@/lib/http/responses";
 
 export const dynamic = "force-dynamic";
@@ -13,7 +13,7 @@ export async function POST(request: NextRequest): Promise<Response> {
   return handle(
     request,
     async () => {
-      await logout(pool(), authSettings(), request.cookies.get(SESSION_COOKIE)?.value, Date.now());
+      await logout(db(), authSettings(), request.cookies.get(SESSION_COOKIE)?.value, Date.now());
       const response = isFormPost(request.headers.get("content-type"))
         ? new Response(null, { status: 303, headers: { Location: "/login" } })
         : Response.json({ ok: true });

@@ -1,3 +1,4 @@
+import { accessEnds } from "@/lib/http/access";
 import { handle } from "@/lib/http/responses";
 import { processLiveHub } from "@/lib/live/process-hub";
 import { lastEventId, liveEventStream } from "@/lib/live/stream";
@@ -7,6 +8,12 @@ export const dynamic = "force-dynamic";
 
 /** How long a new stream waits for the process's LISTEN to be in place before answering anyway. */
 const LISTEN_WAIT_MS = 3000;
+
+/**
+ * How often an open stream checks again that its request would still be let in: a session logged
+ * out on any instance, or expired, ends its streams within this long (promised: within 30 s).
+ */
+const ACCESS_RECHECK_MS = 15_000;
 
 export async function GET(request: Request): Promise<Response> {
   return handle(request, async () => {
@@ -20,6 +27,7 @@ export async function GET(request: Request): Promise<Response> {
       { opened: () => metrics.liveClients.inc(), closed: () => metrics.liveClients.dec() },
       // A reconnecting EventSource names the last event it got: it is sent what it missed.
       lastEventId(request),
+      accessEnds(request, ACCESS_RECHECK_MS, request.signal),
     );
     return new Response(stream, {
       headers: {

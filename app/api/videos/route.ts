@@ -1,4 +1,4 @@
-import { pool } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { handle } from "@/lib/http/responses";
 import { parseVideoFilters } from "@/lib/videos/filters";
 import { parsePage } from "@/lib/shared/paging";
@@ -9,6 +9,6 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request): Promise<Response> {
   return handle(request, async () => {
     const params = new URL(request.url).searchParams;
-    return Response.json(await listVideos(pool(), parseVideoFilters(params), parsePage(params)));
+    return Response.json(await listVideos(db(), parseVideoFilters(params), parsePage(params)));
   });
 }

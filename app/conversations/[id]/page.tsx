@@ -12,9 +12,24 @@ import { decodeSegment } from "@/lib/pages/params";
 import { LiveVideoList } from "@/components/videos/live-video-list";
 import type { SearchParams } from "@/lib/pages/params";
 import { getConversation } from "@/lib/conversations/list";
-import { pool } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { NO_FILTERS } from "@/lib/videos/filters";
 import { listVideos } from "@/lib/videos/list";
+import { contextQuery, watchOrder } from "@/lib/pages/video-context";
+import { toURLSearchParams } from "@/lib/pages/params";
+import { PlayAll } from "@/components/videos/play-all";
+
+function OrderLink({ label, active, href }: { label: string; active: boolean; href: string }) {
+  return (
+    <Link
+      href={href}
+      aria-current={active ? "page" : undefined}
+      className={`px-3 py-1.5 text-sm font-medium whitespace-nowrap first:rounded-l last:rounded-r ${active ? "bg-zinc-200 dark:bg-zinc-800" : "hover:bg-zinc-100 dark:hover:bg-zinc-900"}`}
+    >
+      {label}
+    </Link>
+  );
+}
 
 export const dynamic = "force-dynamic";
 
@@ -26,13 +41,16 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function ConversationPage({ params, searchParams }: Props) {
   const conversationId = decodeSegment((await params).id);
-  const conversation = await getConversation(pool(), conversationId);
+  const conversation = await getConversation(db(), conversationId);
   if (!conversation) notFound();
   const page = await readPage(searchParams);
+  // Watched newest first (the lists' order) or oldest first, kept in the URL: order=asc.
+  const order = watchOrder(await toURLSearchParams(searchParams));
   const filters = { ...NO_FILTERS, conversationId };
-  const { items, nextCursor } = await listVideos(pool(), filters, page);
+  const { items, nextCursor } = await listVideos(db(), filters, page, { order });
   const base = `/conversations/${pathSegment(conversationId)}`;
-  const [t, format] = await Promise.all([getTranslations("conversation"), getFormatter()]);
+  const context = contextQuery({ kind: "conversation", id: conversationId, order });
+  const [t, tw, format] = await Promise.all([getTranslations("conversation"), getTranslations("watch"), getFormatter()]);
   return (
     <div className="space-y-6">
       <Link href="/conversations" className="link text-sm">← {t("all")}</Link>
@@ -49,7 +67,7 @@ export default async function ConversationPage({ params, searchParams }: Props) 
           <Link href={`/videos?conversationId=${encodeURIComponent(conversationId)}`} className="btn">{t("filter")}</Link>
         </div>
       </header>
-      <div className="grid gap-6 lg:grid-cols-[minmax(0,16rem)_minmax(0,1fr)]">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,16rem)_minmax(0,1fr)]">
         <section aria-labelledby="participants-title" className="card h-fit p-4">
           <h2 id="participants-title" className="mb-2 font-medium">{t("participantsTitle")}</h2>
           <ul className="space-y-1.5 text-sm">
@@ -65,9 +83,26 @@ export default async function ConversationPage({ params, searchParams }: Props) 
           </ul>
         </section>
         <section aria-labelledby="timeline-title" className="space-y-3">
-          <h2 id="timeline-title" className="font-medium">{t("timeline")}</h2>
-          <LiveVideoList key={conversationId} initial={items} filters={{ conversationId }} view="timeline" live={!page.cursor} empty={<p className="muted">{t("noneLeft")}</p>} />
-          <Pager base={base} query="" nextCursor={nextCursor} isFirst={!page.cursor} />
+          <div className="flex flex-wrap items-center justify-between gap-2">
+            <h2 id="timeline-title" className="font-medium">{t("timeline")}</h2>
+            <div className="flex rounded border border-zinc-300 dark:border-zinc-700" role="group" aria-label={tw("order")}>
+              <OrderLink label={tw("newestFirst")} active={order === "desc"} href={base} />
+              <OrderLink label={tw("oldestFirst")} active={order === "asc"} href={`${base}?order=asc`} />
+            </div>
+          </div>
+          <PlayAll key={`${order}|${page.cursor ? "more" : ""}`} videos={items} context={context} more={nextCursor !== null} />
+          <LiveVideoList
+            key={`${conversationId}|${order}`}
+            initial={items}
+            filters={{ conversationId }}
+            view="timeline"
+            order={order}
+            context={context}
+            // Newest first, new videos join the first page; oldest first, the last one.
+            live={order === "asc" ? !nextCursor : !page.cursor}
+            empty={<p className="muted">{t("noneLeft")}</p>}
+          />
+          <Pager base={base} query={order === "asc" ? "order=asc" : ""} nextCursor={nextCursor} isFirst={!page.cursor} ordered={order === "asc" ? "name" : "time"} />
         </section>
       </div>
     </div>

@@ -9,7 +9,7 @@ import { RobotState } from "@/components/robots/robot-state";
 import { TableHead } from "@/components/table-head";
 import { decodeSegment } from "@/lib/pages/params";
 import { config } from "@/lib/config";
-import { pool } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { getRobot } from "@/lib/robots/list";
 
 export const dynamic = "force-dynamic";
@@ -23,7 +23,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 
 export default async function RobotPage({ params }: Params) {
   const robotId = decodeSegment((await params).robotId);
-  const [t, robot] = await Promise.all([getTranslations("robots"), getRobot(pool(), robotId, { silentAfterMs: config().ROBOT_SILENT_AFTER })]);
+  const [t, robot] = await Promise.all([getTranslations("robots"), getRobot(db(), robotId, { silentAfterMs: config().ROBOT_SILENT_AFTER })]);
   if (!robot) notFound();
   return (
     <div className="space-y-4">
@@ -46,7 +46,7 @@ export default async function RobotPage({ params }: Params) {
           <dd className="mt-1 font-medium">{robot.instances.length}</dd>
         </div>
       </dl>
-      <div className="grid gap-3 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-3 lg:grid-cols-2">
         <BarChart title={t("callbacksPerHour")} unit="callbacks" labels="hour" buckets={robot.hourly.map((h) => ({ start: h.start, count: h.callbacks }))} />
         <BarChart title={t("videosPerHour")} unit="videos" labels="hour" buckets={robot.hourly.map((h) => ({ start: h.start, count: h.videos }))} />
       </div>

@@ -12,7 +12,8 @@ import { RelativeTime } from "@/components/relative-time";
 import { readPage } from "@/components/summary-page";
 import { decodeSegment } from "@/lib/pages/params";
 import { LiveVideoList } from "@/components/videos/live-video-list";
-import { pool } from "@/lib/db/client";
+import { contextQuery } from "@/lib/pages/video-context";
+import { db } from "@/lib/db/client";
 import { getSender } from "@/lib/senders/list";
 import { NO_FILTERS } from "@/lib/videos/filters";
 import { listVideos } from "@/lib/videos/list";
@@ -27,10 +28,10 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function SenderPage({ params, searchParams }: Props) {
   const fromWxId = decodeSegment((await params).id);
-  const sender = await getSender(pool(), fromWxId);
+  const sender = await getSender(db(), fromWxId);
   if (!sender) notFound();
   const page = await readPage(searchParams);
-  const { items, nextCursor } = await listVideos(pool(), { ...NO_FILTERS, fromWxId }, page);
+  const { items, nextCursor } = await listVideos(db(), { ...NO_FILTERS, fromWxId }, page);
   const [t, format] = await Promise.all([getTranslations("sender"), getFormatter()]);
   return (
     <div className="space-y-6">
@@ -47,7 +48,7 @@ export default async function SenderPage({ params, searchParams }: Props) {
           <DeleteButton kind="sender" endpoint={`/api/senders/${encodeURIComponent(fromWxId)}/videos`} then="/senders" />
         </div>
       </header>
-      <div className="grid gap-6 lg:grid-cols-[minmax(0,18rem)_minmax(0,1fr)]">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,18rem)_minmax(0,1fr)]">
         <div className="space-y-4">
           <section aria-labelledby="nicknames-title" className="card p-4">
             <h2 id="nicknames-title" className="mb-2 font-medium">{t("nicknames")}</h2>
@@ -80,7 +81,7 @@ export default async function SenderPage({ params, searchParams }: Props) {
         </div>
         <section aria-labelledby="videos-title" className="space-y-3">
           <h2 id="videos-title" className="font-medium">{t("videosTitle")}</h2>
-          <LiveVideoList key={fromWxId} initial={items} filters={{ fromWxId }} view="grid" live={!page.cursor} empty={<p className="muted">{t("noneLeft")}</p>} />
+          <LiveVideoList key={fromWxId} initial={items} filters={{ fromWxId }} view="grid" context={contextQuery({ kind: "sender", id: fromWxId })} live={!page.cursor} empty={<p className="muted">{t("noneLeft")}</p>} />
           <Pager base={`/senders/${pathSegment(fromWxId)}`} query="" nextCursor={nextCursor} isFirst={!page.cursor} />
         </section>
       </div>

@@ -7,7 +7,7 @@ import { getTranslations } from "next-intl/server";
 import { DownloadButton } from "@/components/media/download-button";
 import { PreviewImage } from "@/components/media/preview-image";
 import { VideoPlayer } from "@/components/media/video-player";
-import { pool } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { getVideo } from "@/lib/videos/list";
 
 export const dynamic = "force-dynamic";
@@ -18,7 +18,7 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 
 export default async function WatchPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const video = await getVideo(pool(), id);
+  const video = await getVideo(db(), id);
   if (!video) notFound();
   const t = await getTranslations("media");
   return (

@@ -1,4 +1,4 @@
-import { pool } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { getDelivery } from "@/lib/deliveries/list";
 import { forwardStates } from "@/lib/forwarding/outbox";
 import { handle, jsonError } from "@/lib/http/responses";
@@ -9,9 +9,9 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   return handle(request, async () => {
     const { id } = await params;
-    const delivery = await getDelivery(pool(), id);
+    const delivery = await getDelivery(db(), id);
     if (!delivery) return jsonError(404, `no delivery ${id}`, { code: "not_found" });
-    const forwarding = (await forwardStates(pool(), [id])).get(id) ?? [];
+    const forwarding = (await forwardStates(db(), [id])).get(id) ?? [];
     return Response.json({ ...delivery, forwarding });
   });
 }

@@ -3,7 +3,7 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { config } from "@/lib/config";
-import { pool } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { handle } from "@/lib/http/responses";
 import { MediaError } from "@/lib/media/errors";
 import { mediaResponse } from "@/lib/media/serve-range";
@@ -20,9 +20,11 @@ export async function GET(request: Request, { params }: Params): Promise<Respons
   return handle(request, async () => {
     const { id, kind } = await params;
     if (!isMediaKind(kind)) throw unknownKind();
-    const media = await getMedia(pool(), id, kind, mediaOptions());
+    const cfg = config();
+    const options = mediaOptions();
+    const media = await getMedia(db(), id, kind, { ...options, archive: cfg.MEDIA_ARCHIVE === "on", maxAgeMs: cfg.MEDIA_ARCHIVE_MAX_AGE });
     const download = new URL(request.url).searchParams.get("download") === "1";
-    return mediaResponse(request, media, { filename: `${kind}-${id}`, download });
+    return mediaResponse(request, media, { filename: `${kind}-${id}`, download }, (range) => options.store.read(media.sha256, range));
   });
 }
 
@@ -39,7 +41,7 @@ export async function PUT(request: Request, { params }: Params): Promise<Respons
       if (!request.body) throw new MediaError("not_media", "empty body: send the file's bytes", "invalid");
       const body = Readable.fromWeb(request.body as unknown as NodeReadableStream<Uint8Array>);
       const declared = request.headers.get("content-length");
-      const stored = await storeUpload(pool(), id, kind, body, mediaOptions(), declared === null ? undefined : Number(declared));
+      const stored = await storeUpload(db(), id, kind, body, mediaOptions(), declared === null ? undefined : Number(declared));
       return Response.json({ sha256: stored.sha256, contentType: stored.contentType, bytes: stored.bytes }, { status: 201 });
     },
     { maxBodyBytes: config().MEDIA_MAX_BYTES },

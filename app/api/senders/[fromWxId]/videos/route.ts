@@ -1,5 +1,5 @@
-import { config } from "@/lib/config";
-import { pool } from "@/lib/db/client";
+import { mediaStore } from "@/lib/media/stores";
+import { db } from "@/lib/db/client";
 import { actorOf } from "@/lib/http/actor";
 import { handle } from "@/lib/http/responses";
 import { log } from "@/lib/log";
@@ -12,7 +12,7 @@ export const dynamic = "force-dynamic";
 export async function DELETE(request: Request, { params }: { params: Promise<{ fromWxId: string }> }): Promise<Response> {
   return handle(request, async () => {
     const fromWxId = decodeSegment((await params).fromWxId);
-    const deleted = await deleteVideos(pool(), { fromWxId }, config().DATA_DIR);
+    const deleted = await deleteVideos(db(), { fromWxId }, mediaStore());
     log.info({ by: actorOf(request), fromWxId, count: deleted.count, mediaFiles: deleted.mediaFiles }, "sender's videos deleted");
     return Response.json({ deleted: deleted.count });
   });
