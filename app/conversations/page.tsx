@@ -36,11 +36,11 @@ export default async function ConversationsPage({ searchParams }: { searchParams
       range={range}
       nextCursor={nextCursor}
       rows={items.map((c) => (
-        <tr key={c.conversationId} data-testid="conversation-row">
+        <tr key={c.conversationId} data-testid="conversation-row" className="row-linked">
           <td className="max-w-96 px-3 py-2">
             <span className="flex items-center gap-2">
               <ConversationBadge kind={c.conversationKind} />
-              <Link href={`/conversations/${pathSegment(c.conversationId)}`} className="link truncate font-mono">{c.conversationId || t("none")}</Link>
+              <Link href={`/conversations/${pathSegment(c.conversationId)}`} className="link row-link truncate font-mono">{c.conversationId || t("none")}</Link>
             </span>
           </td>
           <td className="px-3 py-2 text-right tabular-nums">{format.number(c.videoCount)}</td>

@@ -70,7 +70,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: S
             <TableHead labels={[t("received"), t("event"), t("outcome"), "HTTP", t("error"), t("size"), t("details"), ...(forwarding.size > 0 ? [t("forwarding")] : [])]} />
             <tbody className="divide-y divide-zinc-100 align-top dark:divide-zinc-800">
               {items.map((d) => (
-                <tr key={d.id} data-testid="delivery-row" data-outcome={d.outcome} data-delivery-id={d.id}>
+                <tr key={d.id} className="row-linked" data-testid="delivery-row" data-outcome={d.outcome} data-delivery-id={d.id}>
                   <td className="px-3 py-2 whitespace-nowrap"><RelativeTime iso={d.receivedAt} /></td>
                   <td className="px-3 py-2 font-mono">{d.eventCode ?? "—"}</td>
                   <td className="px-3 py-2">
@@ -80,7 +80,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: S
                   <td className="max-w-md px-3 py-2 break-words" data-data>{d.error ?? <span className="muted">—</span>}</td>
                   <td className="px-3 py-2 text-right whitespace-nowrap muted">{formatBytes(d.bodyBytes)}</td>
                   <td className="space-y-1 px-3 py-2">
-                    <Link href={`/deliveries/${d.id}`} className="link block" data-testid="delivery-open">{td("open")}<span className="sr-only"> {td("openLabel", { id: d.id })}</span></Link>
+                    <Link href={`/deliveries/${d.id}`} className="link row-link block" data-testid="delivery-open">{td("open")}<span className="sr-only"> {td("openLabel", { id: d.id })}</span></Link>
                     {d.videoEventId && <Link href={`/videos/${d.videoEventId}`} className="link block">{t("video", { id: d.videoEventId })}</Link>}
                     {d.deletedAt && (
                       <span className="block whitespace-nowrap" data-testid="delivery-deleted">

@@ -77,8 +77,8 @@ async function RobotList({ query }: { query: RobotQuery }) {
                 <TableHead labels={[t("robot"), t("state"), t("instances"), t("lastCallback"), t("lastVideo")]} />
                 <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
                   {items.map((r) => (
-                    <tr key={r.robotId} data-testid="robot-row">
-                      <td className="max-w-64 px-3 py-2 break-all"><Link href={`/robots/${pathSegment(r.robotId)}`} className="link font-mono">{r.robotId}</Link></td>
+                    <tr key={r.robotId} data-testid="robot-row" className="row-linked">
+                      <td className="max-w-64 px-3 py-2 break-all"><Link href={`/robots/${pathSegment(r.robotId)}`} className="link row-link font-mono">{r.robotId}</Link></td>
                       <td className="px-3 py-2"><RobotState state={r.state} silentSince={r.silentSince} /></td>
                       <td className="max-w-64 px-3 py-2 font-mono text-xs break-all">
                         {r.instanceIds.join(", ") || "—"}

@@ -35,9 +35,9 @@ export default async function SendersPage({ searchParams }: { searchParams: Sear
       range={range}
       nextCursor={nextCursor}
       rows={items.map((s) => (
-        <tr key={s.fromWxId} data-testid="sender-row">
+        <tr key={s.fromWxId} data-testid="sender-row" className="row-linked">
           <td className="max-w-80 px-3 py-2">
-            <Link href={`/senders/${pathSegment(s.fromWxId)}`} className="link block truncate font-medium" data-testid="sender-nickname">{s.nickName ?? s.fromWxId}</Link>
+            <Link href={`/senders/${pathSegment(s.fromWxId)}`} className="link row-link block truncate font-medium" data-testid="sender-nickname">{s.nickName ?? s.fromWxId}</Link>
             <span className="block truncate font-mono text-xs muted">{s.fromWxId}</span>
           </td>
           <td className="px-3 py-2 text-right tabular-nums">{format.number(s.videoCount)}</td>

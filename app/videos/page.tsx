@@ -3,7 +3,7 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { DateRange } from "@/components/date-range";
 import { EmptyState } from "@/components/empty-state";
-import { attempt, filterQuery, hasFilters, toClientFilters, toURLSearchParams, type SearchParams } from "@/lib/pages/params";
+import { attempt, filterQuery, hasFilters, orderAndSize, toClientFilters, toURLSearchParams, type SearchParams } from "@/lib/pages/params";
 import { Pager } from "@/components/pager";
 import { ParamErrorNotice } from "@/components/param-error";
 import { FilterForm } from "@/components/videos/filter-form";
@@ -11,8 +11,8 @@ import { LiveVideoList, type ListView } from "@/components/videos/live-video-lis
 import { contextQuery } from "@/lib/pages/video-context";
 import { db } from "@/lib/db/client";
 import { FILTER_NAMES, parseVideoFilters } from "@/lib/videos/filters";
-import { parsePage } from "@/lib/shared/paging";
 import { listVideos } from "@/lib/videos/list";
+import { parseSortedPage } from "@/lib/videos/sort";
 
 export const dynamic = "force-dynamic";
 
@@ -27,10 +27,12 @@ export default async function VideosPage({ searchParams }: { searchParams: Searc
   const params = await toURLSearchParams(searchParams);
   const [t, w] = await Promise.all([getTranslations("videos"), getTranslations("plain")]);
   const view: ListView = params.get("view") === "table" ? "table" : "grid";
-  const values = Object.fromEntries(FILTER_NAMES.map((n) => [n, params.get(n) ?? undefined]));
-  const query = filterQuery(params, { view: view === "table" ? "table" : undefined });
+  const values = Object.fromEntries([...FILTER_NAMES, "limit"].map((n) => [n, params.get(n) ?? undefined]));
+  const sort = orderAndSize(params);
+  // What every link of the list keeps: filters, view and order (the pager adds the cursor).
+  const query = filterQuery(params, { view: view === "table" ? "table" : undefined, ...sort });
 
-  const parsed = attempt(() => ({ filters: parseVideoFilters(params), page: parsePage(params) }));
+  const parsed = attempt(() => ({ filters: parseVideoFilters(params), page: parseSortedPage(params) }));
   const result = parsed.value ? await listVideos(db(), parsed.value.filters, parsed.value.page) : null;
   const body =
     parsed.value && result ? (
@@ -46,11 +48,12 @@ export default async function VideosPage({ searchParams }: { searchParams: Searc
           initial={result.items}
           filters={toClientFilters(parsed.value.filters)}
           view={view}
-          context={contextQuery({ kind: "videos", filters: parsed.value.filters, query })}
-          live={!parsed.value.page.cursor}
+          context={contextQuery({ kind: "videos", filters: parsed.value.filters, query: filterQuery(params, { view: view === "table" ? "table" : undefined, ...sort, cursor: params.get("cursor") || undefined }) })}
+          // New videos go on top of the first page newest first; in another order they have no place there.
+          live={!parsed.value.page.cursor && parsed.value.page.sort === "-time"}
           empty={<EmptyState filtered={hasFilters(parsed.value.filters)} />}
         />
-        <Pager base="/videos" query={query} nextCursor={result.nextCursor} isFirst={!parsed.value.page.cursor} />
+        <Pager base="/videos" query={query} nextCursor={result.nextCursor} isFirst={!parsed.value.page.cursor} ordered={parsed.value.page.sort === "-time" ? "time" : "name"} />
       </>
     ) : (
       <ParamErrorNotice error={parsed.error!} resetHref="/videos" />
@@ -63,8 +66,8 @@ export default async function VideosPage({ searchParams }: { searchParams: Searc
         <h1 className="text-2xl font-semibold">{t("title")}</h1>
         <div className="flex flex-wrap items-center gap-2">
           <div className="flex rounded border border-zinc-300 dark:border-zinc-700" role="group" aria-label={t("view")}>
-            <ViewLink label={t("grid")} active={view === "grid"} href={`/videos${filterQuery(params) ? `?${filterQuery(params)}` : ""}`} />
-            <ViewLink label={t("table")} active={view === "table"} href={`/videos?${filterQuery(params, { view: "table" })}`} />
+            <ViewLink label={t("grid")} active={view === "grid"} href={`/videos${filterQuery(params, sort) ? `?${filterQuery(params, sort)}` : ""}`} />
+            <ViewLink label={t("table")} active={view === "table"} href={`/videos?${filterQuery(params, { view: "table", ...sort })}`} />
           </div>
           <div className="flex items-center gap-1 text-sm" role="group" aria-label={t("exportGroup")}>
             <span className="muted" aria-hidden="true">{t("export")}</span>
@@ -83,7 +86,7 @@ export default async function VideosPage({ searchParams }: { searchParams: Searc
         </div>
       </div>
       <DateRange path="/videos" from={params.get("from")} to={params.get("to")} keep={withoutRange(query)} />
-      <FilterForm key={query} values={values} view={view} />
+      <FilterForm key={query} values={values} view={view} sort={params.get("sort") ?? undefined} />
       {body}
     </div>
   );

@@ -11,7 +11,10 @@ type Values = Partial<Record<string, string>>;
 // The range (from, to) has its own control (components/date-range.tsx); this form keeps it.
 const ADVANCED = ["fromWxId", "conversationId", "minDuration", "maxDuration", "direction", "robotId", "instanceId", "archive"];
 
-export function FilterForm({ values, view }: { values: Values; view: string }) {
+// The orders of lib/videos/sort.ts, as the select offers them.
+const SORTS = ["-time", "time", "-duration", "duration", "-size", "size"] as const;
+
+export function FilterForm({ values, view, sort }: { values: Values; view: string; sort?: string }) {
   const t = useTranslations("filters");
   const w = useTranslations("plain");
   const router = useRouter();
@@ -40,16 +43,27 @@ export function FilterForm({ values, view }: { values: Values; view: string }) {
         const params = new URLSearchParams();
         for (const [k, v] of new FormData(e.currentTarget)) if (typeof v === "string" && v.trim() !== "") params.set(k, v.trim());
         if (params.get("view") === "grid") params.delete("view");
+        if (params.get("sort") === "-time") params.delete("sort");
         router.push(`/videos${params.size ? `?${params}` : ""}`);
       }}
     >
       <input type="hidden" name="view" value={view} />
       {values.from && <input type="hidden" name="from" value={values.from} />}
       {values.to && <input type="hidden" name="to" value={values.to} />}
+      {values.limit && <input type="hidden" name="limit" value={values.limit} />}
       <div className="flex flex-wrap items-end gap-2">
         <div className="min-w-48 flex-1">
           <label htmlFor="filter-q" className="label">{t("search")}</label>
           <input ref={search} id="filter-q" name="q" aria-keyshortcuts="/" type="search" defaultValue={values.q} placeholder={t("searchPlaceholder")} className="input" autoComplete="off" />
+        </div>
+        <div>
+          <label htmlFor="filter-sort" className="label">{t("sort")}</label>
+          {/* A new order applies at once (with JavaScript); without, with Apply. */}
+          <select id="filter-sort" name="sort" defaultValue={sort ?? "-time"} className="input" onChange={(e) => e.currentTarget.form?.requestSubmit()}>
+            {SORTS.map((s) => (
+              <option key={s} value={s}>{t(`sorts.${s}`)}</option>
+            ))}
+          </select>
         </div>
         <button type="submit" className="btn bg-sky-700 text-white hover:bg-sky-800 dark:bg-sky-700 dark:hover:bg-sky-600 border-sky-700">{t("apply")}</button>
         <a href={view === "table" ? "/videos?view=table" : "/videos"} className="btn">{t("clear")}</a>

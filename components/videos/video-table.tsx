@@ -27,7 +27,7 @@ export function VideoTable({ videos, fresh, highlight, context }: { videos: Vide
         </thead>
         <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
           {videos.map((v) => (
-            <tr key={v.id} data-testid="video-row" data-video-id={v.id} className={fresh.has(v.id) ? "just-arrived" : undefined}>
+            <tr key={v.id} data-testid="video-row" data-video-id={v.id} className={`row-linked ${fresh.has(v.id) ? "just-arrived" : ""}`}>
               <td className="px-3 py-1.5 whitespace-nowrap"><RelativeTime iso={v.sendTime} /></td>
               <td className="max-w-56 px-3 py-1.5">
                 <Link href={`/senders/${pathSegment(v.fromWxId)}`} className="block truncate font-medium hover:underline" data-testid="sender-nickname">
@@ -47,7 +47,7 @@ export function VideoTable({ videos, fresh, highlight, context }: { videos: Vide
               <td className="px-3 py-1.5 text-right font-mono">{formatDuration(v.duration)}</td>
               <td className="px-3 py-1.5 text-right whitespace-nowrap muted">{formatBytes(v.size)}</td>
               <td className="px-3 py-1.5 text-right">
-                <Link href={videoHref(v.id, context)} className="link whitespace-nowrap">{t("open")}<span className="sr-only"> {t("openLabel", { id: v.id, sender: senderName(v) })}</span></Link>
+                <Link href={videoHref(v.id, context)} className="link row-link whitespace-nowrap">{t("open")}<span className="sr-only"> {t("openLabel", { id: v.id, sender: senderName(v) })}</span></Link>
               </td>
             </tr>
           ))}

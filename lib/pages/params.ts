@@ -1,6 +1,7 @@
 // Page query strings: Next's searchParams as URLSearchParams, and filters as they cross to the browser.
 import { FILTER_NAMES, type VideoFilters } from "@/lib/videos/filters";
 import { ParamError } from "@/lib/params";
+import { DEFAULT_SORT, VIDEO_SORTS, type VideoSort } from "@/lib/videos/sort";
 import type { ClientFilters } from "./match";
 
 export type SearchParams = Promise<Record<string, string | string[] | undefined>>;
@@ -27,6 +28,19 @@ export function filterQuery(params: URLSearchParams, extra: Record<string, strin
   }
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) out.set(k, v);
   return out.toString();
+}
+
+/**
+ * The list's order and page size as its links carry them: the order absent for the default
+ * (newest first) or a value that is not an order; the size only when the URL set one.
+ */
+export function orderAndSize(params: URLSearchParams): { sort?: VideoSort; limit?: string } {
+  const sort = params.get("sort") as VideoSort | null;
+  const limit = params.get("limit");
+  return {
+    ...(sort && sort !== DEFAULT_SORT && VIDEO_SORTS.includes(sort) ? { sort } : {}),
+    ...(limit && /^\d{1,3}$/.test(limit) ? { limit } : {}),
+  };
 }
 
 export function hasFilters(f: VideoFilters): boolean {

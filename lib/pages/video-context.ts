@@ -6,7 +6,7 @@
 //   /videos/123?in=videos&q=alice&view=table           /videos with its filters (a search)
 import { pathSegment } from "@/lib/format/format";
 import { NO_FILTERS, parseVideoFilters, type VideoFilters } from "@/lib/videos/filters";
-import { attempt, filterQuery } from "./params";
+import { attempt, filterQuery, orderAndSize } from "./params";
 
 export type WatchOrder = "asc" | "desc";
 
@@ -30,7 +30,8 @@ export function parseVideoContext(params: URLSearchParams): VideoContext {
   if (kind === "sender" && id) return { kind, id };
   if (kind === "videos") {
     const filters = attempt(() => parseVideoFilters(params)).value;
-    const query = filterQuery(params, { view: params.get("view") === "table" ? "table" : undefined });
+    // The order and the page too, so that "back" (and a delete) returns to the very page it was opened from.
+    const query = filterQuery(params, { view: params.get("view") === "table" ? "table" : undefined, ...orderAndSize(params), cursor: params.get("cursor") || undefined });
     if (filters) return { kind, filters, query };
   }
   return { kind: "all" };

@@ -1,47 +1,50 @@
 // Reading videos: newest first, keyset pagination, the shared filters.
 import type { Db } from "../db/client";
-import { encodeTimeIdCursor, afterTimeIdSql, isBigintId, pageFrom, type Page } from "../shared/paging";
+import { isBigintId, pageFrom } from "../shared/paging";
 import { videoArchive } from "../media/archive-state";
 import { bind } from "../shared/sql";
 import type { ArchiveState } from "../media/archive-states";
 import { videoWhereSql, type VideoFilters } from "./filters";
 import { findTextMatches, matchedVideosSql, newestOfMatches, type TextMatches } from "./search";
+import { afterCursorSql, encodeVideoCursor, orderBySql, type VideoCursor, type VideoSort } from "./sort";
 import { DETAIL_SELECT, detailRowOf, ITEM_COLUMNS, toDetail, toItem, type ItemRow, type VideoListItem } from "./item";
 
-const INDEX_ORDER = { desc: `video_events."sendTime" DESC, video_events.id DESC`, asc: `video_events."sendTime", video_events.id` };
-
 export type VideoPage = { items: (VideoListItem & { archiveState?: ArchiveState | null })[]; nextCursor: string | null };
+
+/** A page to read: `sort` (./sort; newest first when absent) and where the last one ended. */
+export type VideoPageRequest = { sort?: VideoSort; cursor?: VideoCursor; limit: number };
 
 /**
  * `plan`: which of the search's two plans answers `q`; `spareKeys`: how many matched keys beyond
  * the page the listing plan reads first (tests force both; see ./search). `order: "asc"` lists
- * oldest first (a conversation watched in order), the same indexes read forwards; `q` is then
- * tested row by row.
+ * oldest first (a conversation watched in order), as `sort: "time"` does. In every order but
+ * newest first, `q` is tested row by row along that order's index: the listing plan's shortcut
+ * (the newest rows of each matched key) holds for time only.
  */
 export async function listVideos(
   db: Db,
   filters: VideoFilters,
-  page: Page,
+  page: VideoPageRequest,
   options: { plan?: "list" | "walk"; spareKeys?: number; order?: "asc" | "desc" } = {},
 ): Promise<VideoPage> {
-  const order = options.order ?? "desc";
+  const sort: VideoSort = page.sort ?? (options.order === "asc" ? "time" : "-time");
   // A term that few senders and conversations match is read through them; a common one (null)
   // is tested row by row along the time index, as part of the WHERE clause.
   const matches =
-    filters.q && options.plan !== "walk" && order === "desc"
+    filters.q && options.plan !== "walk" && sort === "-time"
       ? await findTextMatches(db, filters.q, options.plan === "list" ? { max: 1_000_000, compare: false } : {})
       : null;
   const read = async (listed: TextMatches | null) => {
     const params: unknown[] = [];
-    const where = `${videoWhereSql(listed ? { ...filters, q: undefined } : filters, params)} AND ${afterTimeIdSql(page.cursor, `video_events."sendTime"`, params, order)}`;
+    const where = `${videoWhereSql(listed ? { ...filters, q: undefined } : filters, params)} AND ${afterCursorSql(sort, page.cursor, params)}`;
     const limit = bind(params, page.limit + 1);
     const sql = listed
       ? matchedVideosSql(ITEM_COLUMNS, where, listed, limit, (value) => bind(params, value))
-      : `SELECT ${ITEM_COLUMNS} FROM video_events WHERE ${where} ORDER BY ${INDEX_ORDER[order]} LIMIT ${limit}`;
+      : `SELECT ${ITEM_COLUMNS} FROM video_events WHERE ${where} ORDER BY ${orderBySql(sort)} LIMIT ${limit}`;
     return db.$queryRawUnsafe<ItemRow[]>(sql, ...params);
   };
   const rows = matches ? await newestOfMatches(matches, page.limit + 1, read, options.spareKeys) : await read(null);
-  const result = pageFrom(rows, page.limit, toItem, (last) => encodeTimeIdCursor({ time: last.sendTime, id: last.id }));
+  const result = pageFrom(rows, page.limit, toItem, (last) => encodeVideoCursor(sort, last));
   return { ...result, items: await withArchiveStates(db, result.items) };
 }
 
