@@ -8,6 +8,7 @@ import { LiveIndicator } from "@/components/live/live-indicator";
 import { LiveProvider } from "@/components/live/live-provider";
 import { NavLinks } from "@/components/nav-links";
 import { HiddenOnLogin } from "@/components/status/hidden-on-login";
+import { NavigationProgress } from "@/components/status/navigation-progress";
 import { ThemeToggle, type Theme } from "@/components/theme-toggle";
 import { pageAccess } from "@/lib/http/access";
 import "./globals.css";
@@ -51,6 +52,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                   <ThemeToggle initial={theme} />
                 </div>
               </div>
+              <NavigationProgress />
             </header>
             <main id="main" className="mx-auto max-w-7xl px-4 py-6">
               {access.allowed ? children : <p role="alert">{access.reason}</p>}

@@ -1,6 +1,6 @@
 // Deliveries an operator can act on (issue 27 item 8), against a server of its own forwarding to
 // a stand-in bot: /deliveries filters "forward failed"; a delivery's page (not JSON) shows each
-// target's attempts, answer and time, says which answers are retried, and its Retry says what it
+// target's every attempt (status, answer, time), says which answers are retried, and its Retry says what it
 // did; /forwarding's "retry all failed" sends a target's failed deliveries again and says how many.
 // In zh-CN and en; the delivery's page also at 390 px. axe clean.
 import { readFileSync } from "node:fs";
@@ -8,7 +8,11 @@ import { expectAccessible } from "./accessible";
 import { expect, test } from "./fixtures";
 import { deliverTo, reloadUntil, useRelayApp } from "./relay-app";
 
-type Messages = { deliveries: Record<string, string>; forwarding: Record<string, string>; deliveryDetail: Record<string, string> };
+type Messages = {
+  deliveries: Record<string, string>;
+  forwarding: Record<string, string>;
+  deliveryDetail: Record<string, string> & { attemptResults: Record<"delivered" | "pending" | "failed", string> };
+};
 const messages = (file: string): Messages => JSON.parse(readFileSync(new URL(`../messages/${file}`, import.meta.url), "utf8"));
 const LANGUAGES = [
   { locale: "zh-CN", m: messages("zh-CN.json"), queuedOne: /^已重新排队：/, queuedTwo: /^已重新排队 2 个回调/ },
@@ -52,10 +56,14 @@ for (const { locale, m, queuedOne, queuedTwo } of LANGUAGES) {
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(m.deliveryDetail.title.replace("{id}", refused));
     const target = page.getByTestId("delivery-target");
     await expect(target).toHaveAttribute("data-state", "failed");
-    await expect(target.getByTestId("delivery-target-attempts")).toHaveText("1");
-    await expect(target.getByTestId("delivery-target-answer")).toContainText("400");
-    await expect(target.getByTestId("delivery-target-answer")).toContainText("stand-in bot answered 400");
-    await expect(target.locator("time")).toHaveCount(1);
+    // Its one attempt: when, what came of it, the bot's status and answer.
+    const attempts = target.getByTestId("delivery-attempt");
+    await expect(attempts).toHaveCount(1);
+    await expect(attempts.first()).toHaveAttribute("data-state", "failed");
+    await expect(attempts.first()).toContainText(m.deliveryDetail.attemptResults.failed);
+    await expect(attempts.first().getByTestId("delivery-attempt-status")).toHaveText("400");
+    await expect(attempts.first().getByTestId("delivery-attempt-answer")).toContainText("stand-in bot answered 400");
+    await expect(attempts.first().locator("time")).toHaveCount(1);
     await page.getByTestId("retry-rules").locator("summary").click();
     await expect(page.getByTestId("retry-rules")).toContainText(m.deliveryDetail.rulesRetried);
     await expect(page.getByTestId("retry-rules")).toContainText(m.deliveryDetail.rulesFailed);
@@ -75,6 +83,15 @@ for (const { locale, m, queuedOne, queuedTwo } of LANGUAGES) {
     await reloadUntil(page, async () => {
       await expect(page.getByTestId("delivery-target")).toHaveAttribute("data-state", "delivered");
     });
+    // Both attempts are listed, newest first: the delivery after Retry, then the refusal.
+    await expect(attempts).toHaveCount(2);
+    await expect(attempts.nth(0)).toHaveAttribute("data-state", "delivered");
+    await expect(attempts.nth(0)).toContainText(m.deliveryDetail.attemptResults.delivered);
+    await expect(attempts.nth(0).getByTestId("delivery-attempt-status")).toHaveText("200");
+    await expect(attempts.nth(1)).toHaveAttribute("data-state", "failed");
+    await expect(attempts.nth(1).getByTestId("delivery-attempt-status")).toHaveText("400");
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await expectAccessible(page);
     await context.close();
   });
 

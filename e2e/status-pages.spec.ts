@@ -1,8 +1,9 @@
 // Pages that say what is happening (issue 27 item 10), in both languages, inside our header: a
 // page waiting on a database that then stops, and pages with the database down, say so (not Next's
-// generic English error) and how many deliveries are safe in the spool; the login page shows no
-// menu and no live indicator. The server here reaches its own database through a TCP proxy that the
-// test can make hang or refuse (test/support/db-proxy.ts), as a database that stopped.
+// generic English error) and how many deliveries are safe in the spool; a page slow to come shows
+// a bar and "Loading the page" until it is there; the login page shows no menu and no live
+// indicator. The server here reaches its own database through a TCP proxy that the test can make
+// hang or refuse (test/support/db-proxy.ts), as a database that stopped.
 import { startAppServer, type AppServer } from "../test/support/app-server";
 import { databaseBehindProxy, type DatabaseProxy } from "../test/support/db-proxy";
 import { createDatabase } from "../test/support/postgres";
@@ -36,8 +37,8 @@ test.afterAll(async () => {
 });
 
 const LANGUAGES = [
-  { locale: "zh-CN", lang: "zh-CN", menu: "主导航", down: "无法连接数据库", spooled: "暂存区中已安全保存 1 条回调。", retry: "重试", password: "密码", logIn: "登录", loginDown: "无法连接数据库：数据库恢复之前无法登录。" },
-  { locale: "en-US", lang: "en", menu: "Main", down: "The database cannot be reached", spooled: "1 delivery is safe in the spool.", retry: "Try again", password: "Password", logIn: "Log in", loginDown: "The database cannot be reached: logging in is not possible until it answers again." },
+  { locale: "zh-CN", lang: "zh-CN", menu: "主导航", down: "无法连接数据库", spooled: "暂存区中已安全保存 1 条回调。", retry: "重试", password: "密码", logIn: "登录", loginDown: "无法连接数据库：数据库恢复之前无法登录。", loading: "正在加载页面…", conversations: "会话" },
+  { locale: "en-US", lang: "en", menu: "Main", down: "The database cannot be reached", spooled: "1 delivery is safe in the spool.", retry: "Try again", password: "Password", logIn: "Log in", loginDown: "The database cannot be reached: logging in is not possible until it answers again.", loading: "Loading the page…", conversations: "Conversations" },
 ];
 
 for (const l of LANGUAGES) {
@@ -58,6 +59,39 @@ for (const l of LANGUAGES) {
       await page.goto(`${app.url}/videos`);
       await expect(page.getByRole("navigation", { name: l.menu })).toBeVisible();
       await expect(page.getByTestId("live-indicator")).toHaveAttribute("data-status", "live");
+    });
+
+    test("a page slow to come shows that it is loading, under our header, until it is there", async ({ page }) => {
+      test.setTimeout(90_000);
+      await page.goto(`${app.url}/videos`);
+      await expect(page.getByTestId("live-indicator")).toHaveAttribute("data-status", "live");
+      const progress = page.getByTestId("navigation-progress");
+      await expect(progress).toHaveAttribute("data-pending", "false");
+      try {
+        // The database stops answering, on the connections open and on new ones: the next page waits for it.
+        proxy.state.mode = "hang";
+        proxy.freeze();
+        await page.getByRole("navigation", { name: l.menu }).getByRole("link", { name: l.conversations, exact: true }).click();
+        await expect(progress).toHaveAttribute("data-pending", "true");
+        await expect(progress.getByText(l.loading)).toBeAttached();
+        await expect(page).toHaveURL(/\/videos$/);
+        await expectAccessible(page);
+        // It stops for good: the page that comes says so, and the bar is gone.
+        proxy.state.mode = "down";
+        proxy.dropConnections();
+        await expect(page).toHaveURL(/\/conversations$/);
+        await expect(page.getByTestId("error-page")).toHaveAttribute("data-database", "down");
+        await expect(progress).toHaveAttribute("data-pending", "false");
+      } finally {
+        proxy.state.mode = "up";
+        proxy.thaw();
+      }
+      // Back up: a navigation that is quick shows no bar at all.
+      await page.goto(`${app.url}/videos`);
+      await expect(page.getByTestId("video-card").first()).toBeVisible();
+      await page.getByRole("navigation", { name: l.menu }).getByRole("link", { name: l.conversations, exact: true }).click();
+      await expect(page).toHaveURL(/\/conversations$/);
+      await expect(progress).toHaveAttribute("data-pending", "false");
     });
 
     test("a page waiting on a database that stops, and pages with the database down, say so, and how many deliveries are safe in the spool", async ({ page, request }) => {

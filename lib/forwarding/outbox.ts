@@ -90,6 +90,41 @@ export async function forwardStates(db: Db, deliveryIds: string[]): Promise<Map<
   return byDelivery;
 }
 
+/** One attempt to send a delivery to a target, as forward_attempts keeps it. */
+export type AttemptRecord = {
+  at: string;
+  /** The delivery's state for that target right after it: delivered, pending (retried later) or failed (final). */
+  state: "delivered" | "pending" | "failed";
+  status: number | null;
+  /** The first bytes of the answer (secrets already cut out), or why there was none. */
+  answer: string | null;
+  latencyMs: number | null;
+};
+
+export type ForwardStateWithHistory = ForwardState & { history: AttemptRecord[] };
+
+/** Attempts kept per target on a delivery's page (a dead target retries its oldest delivery every 5 minutes). */
+export const HISTORY_LIMIT = 50;
+
+/**
+ * One delivery's forwarding state per target with each target's attempts, newest first (up to
+ * HISTORY_LIMIT each). CRUD-shaped reads: the model API.
+ */
+export async function forwardingOf(db: Db, deliveryId: string): Promise<ForwardStateWithHistory[]> {
+  const states = (await forwardStates(db, [deliveryId])).get(deliveryId) ?? [];
+  const histories = await Promise.all(
+    states.map((s) =>
+      db.forwardAttempt.findMany({
+        where: { deliveryId: BigInt(deliveryId), targetId: s.targetId },
+        orderBy: { id: "desc" },
+        take: HISTORY_LIMIT,
+        select: { at: true, state: true, status: true, answer: true, latencyMs: true },
+      }),
+    ),
+  );
+  return states.map((s, i) => ({ ...s, history: histories[i].map((a) => ({ ...a, at: a.at.toISOString() })) }));
+}
+
 export type FailedForward = { deliveryId: string; targetId: number; status: number | null; answer: string | null; lastAttemptAt: string | null };
 
 export async function recentFailures(db: Db, limit = 20): Promise<FailedForward[]> {

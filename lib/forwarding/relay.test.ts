@@ -10,7 +10,7 @@ import { useTestDatabase } from "../../test/support/db";
 import { startStandInBot, type StandInBot } from "../../scripts/demo/bot";
 import { receiveDelivery, recordOversizeDelivery } from "../ingest/store";
 import { replayDelivery } from "../deliveries/replay";
-import { forwardStates, retryFailed } from "./outbox";
+import { forwardingOf, forwardStates, retryFailed } from "./outbox";
 import { listDeliveries, parseDeliveryQuery } from "../deliveries/list";
 import { Relay, retryDelayMs } from "./relay";
 import { oldestPendingSeconds, operateTarget, setPaused, syncTargets, targetSummaries } from "./targets";
@@ -34,7 +34,7 @@ afterEach(async () => {
   relay = null;
   bot.received.length = 0;
   bot.answer(200);
-  await db.pool.query(`TRUNCATE forward_outbox, forward_minutes, deliveries, video_events RESTART IDENTITY CASCADE`);
+  await db.pool.query(`TRUNCATE forward_outbox, forward_attempts, forward_minutes, deliveries, video_events RESTART IDENTITY CASCADE`);
   await db.pool.query(`UPDATE forward_targets SET active = false, paused = false`);
 });
 
@@ -129,6 +129,16 @@ describe("forwarding to a stand-in bot", () => {
     bot.answer(200);
     expect(await retryFailed(db.client, failed, targetId)).toBe(true);
     await until("the retried delivery", () => bot.received.filter((r) => r.deliveryId === failed).length === 2);
+    // Its page lists both attempts, newest first, though the retry started the outbox's count again.
+    await until("the second attempt recorded", async () => (await forwardingOf(db.client, failed))[0].history.length === 2);
+    const [target] = await forwardingOf(db.client, failed);
+    expect(target).toMatchObject({ state: "delivered", attempts: 1 });
+    expect(target.history.map((a) => [a.state, a.status])).toEqual([["delivered", 200], ["failed", 400]]);
+    expect(target.history[1].answer).toContain("stand-in bot answered 400");
+    expect(Date.parse(target.history[0].at)).toBeGreaterThanOrEqual(Date.parse(target.history[1].at));
+    // Deleting the delivery (retention, a video's delete) takes its attempts with it.
+    await db.pool.query(`DELETE FROM deliveries WHERE id = $1`, [failed]);
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM forward_attempts WHERE "deliveryId" = $1`, [failed])).rows[0].n).toBe(0);
   });
 
   it("lists the deliveries a target refused (forward=failed) and retries all of them at once", async () => {
@@ -169,6 +179,12 @@ describe("forwarding to a stand-in bot", () => {
     await until("all three", () => bot.received.filter((r) => r.headers["x-delivery-id"] !== undefined).length >= 5, 30_000);
     // What the bot saw: the head refused twice, then the three in order; no later one before the head.
     expect(bot.received.map((r) => r.deliveryId)).toEqual([ids[0], ids[0], ids[0], ids[1], ids[2]]);
+    // Every attempt is on the delivery's page: two answered 503 and retried, then delivered.
+    await until("the head's three attempts", async () => (await forwardingOf(db.client, ids[0]))[0].history.length === 3);
+    const history = (await forwardingOf(db.client, ids[0]))[0].history;
+    expect(history.map((a) => [a.state, a.status])).toEqual([["delivered", 200], ["pending", 503], ["pending", 503]]);
+    expect(history[0].latencyMs).toBeGreaterThanOrEqual(0);
+    expect((await forwardingOf(db.client, ids[1]))[0].history.map((a) => a.state)).toEqual(["delivered"]);
   });
 
   it("retries a target that does not answer (connection refused), then delivers once it is up", async () => {

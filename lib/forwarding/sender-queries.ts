@@ -58,7 +58,7 @@ export async function nextPending(db: PoolClient, targetId: number, limit: numbe
 
 export type Outcome = Attempt & { deliveryId: string; state: "delivered" | "pending" | "failed"; nextAttemptAt: Date | null; at: Date };
 
-/** Records attempts (any number, one statement) and counts them in the per-minute totals. */
+/** Records attempts (any number, one statement): the outbox's last state, the attempt's history row, and the per-minute totals. */
 export async function recordOutcomes(db: PoolClient, targetId: number, outcomes: Outcome[]): Promise<void> {
   if (outcomes.length === 0) return;
   await db.query({
@@ -70,6 +70,12 @@ export async function recordOutcomes(db: PoolClient, targetId: number, outcomes:
              UPDATE forward_outbox f SET state = o.state, attempts = f.attempts + 1, "lastStatus" = o.status,
                "lastAnswer" = o.answer, "latencyMs" = o."latencyMs", "nextAttemptAt" = o."nextAttemptAt", "lastAttemptAt" = o.at
              FROM o WHERE f."targetId" = $1 AND f."deliveryId" = o."deliveryId"
+             RETURNING f."deliveryId"
+           ), logged AS (
+             -- Only for rows still in the outbox (a delivery deleted meanwhile has no history to keep).
+             INSERT INTO forward_attempts ("deliveryId", "targetId", at, state, status, answer, "latencyMs")
+             SELECT o."deliveryId", $1, o.at, o.state, o.status, o.answer, o."latencyMs" FROM o JOIN updated u USING ("deliveryId")
+             ORDER BY o.at, o."deliveryId"
            ), counted AS (
              INSERT INTO forward_minutes ("targetId", minute, delivered, failed)
              SELECT $1, date_trunc('minute', at), count(*) FILTER (WHERE state = 'delivered'), count(*) FILTER (WHERE state <> 'delivered')

@@ -1,5 +1,5 @@
 // One delivery as an operator acts on it: what it was and what we answered, and for each relay
-// target its attempts, last answer and when, with Retry for a failed one and the rules of what is
+// target every attempt (status, answer, time), with Retry for a failed one and the rules of what is
 // retried. GET /api/deliveries/<id> is its JSON twin.
 import type { Metadata } from "next";
 import Link from "next/link";
@@ -12,7 +12,8 @@ import { RelativeTime } from "@/components/relative-time";
 import { db } from "@/lib/db/client";
 import { getDelivery } from "@/lib/deliveries/list";
 import { formatBytes } from "@/lib/format/format";
-import { forwardStates } from "@/lib/forwarding/outbox";
+import { forwardingOf } from "@/lib/forwarding/outbox";
+import { AttemptHistory } from "@/components/deliveries/attempt-history";
 import { ForwardStates } from "@/app/forwarding/forward-state";
 import { TargetAction } from "@/app/forwarding/actions";
 
@@ -28,7 +29,7 @@ export default async function DeliveryPage({ params }: Props) {
   const { id } = await params;
   const delivery = await getDelivery(db(), id);
   if (!delivery) notFound();
-  const [targets, t, tf] = await Promise.all([forwardStates(db(), [delivery.id]).then((m) => m.get(delivery.id) ?? []), getTranslations("deliveryDetail"), getTranslations("forwarding")]);
+  const [targets, t, tf] = await Promise.all([forwardingOf(db(), delivery.id), getTranslations("deliveryDetail"), getTranslations("forwarding")]);
   const fields: [string, React.ReactNode][] = [
     [t("received"), <RelativeTime key="r" iso={delivery.receivedAt} />],
     [t("event"), <span key="e" className="font-mono">{delivery.eventCode ?? "—"}</span>],
@@ -64,22 +65,7 @@ export default async function DeliveryPage({ params }: Props) {
               <li key={f.targetId} className="card space-y-2 p-3 text-sm" data-testid="delivery-target" data-state={f.state}>
                 <p className="font-mono text-xs break-all">{f.target}</p>
                 <ForwardStates states={[f]} />
-                <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-4 gap-y-1">
-                  <dt className="muted">{t("attempts")}</dt>
-                  <dd className="font-mono" data-testid="delivery-target-attempts">{f.attempts}</dd>
-                  <dt className="muted">{t("answer")}</dt>
-                  <dd className="break-words" data-testid="delivery-target-answer">
-                    <span className="font-mono">{f.status ?? tf("noAnswer")}</span> {f.answer}
-                  </dd>
-                  <dt className="muted">{t("lastAttempt")}</dt>
-                  <dd>{f.lastAttemptAt ? <RelativeTime iso={f.lastAttemptAt} /> : t("never")}</dd>
-                  {f.nextAttemptAt && (
-                    <>
-                      <dt className="muted">{t("nextAttempt")}</dt>
-                      <dd><RelativeTime iso={f.nextAttemptAt} upcoming /></dd>
-                    </>
-                  )}
-                </dl>
+                <AttemptHistory targetId={f.targetId} history={f.history} />
                 {f.state === "failed" && (
                   <TargetAction targetId={f.targetId} action="retry" deliveryId={delivery.id} label={tf("retry")} context={tf("ofDelivery", { id: delivery.id, target: f.target })} />
                 )}

@@ -104,6 +104,15 @@ export type ForwardTarget = Prisma.ForwardTargetModel
  */
 export type ForwardOutbox = Prisma.ForwardOutboxModel
 /**
+ * Model ForwardAttempt
+ * Every attempt to send a delivery to a target, as the delivery's page lists them (the outbox
+ * keeps only the last, and a Retry starts its count again). Written in the sender's statement that
+ * records the outcome; deleted with the delivery (the trigger that forgets its outbox rows).
+ * Bounded: a refused delivery is tried once, and a target that does not answer has only its
+ * oldest pending delivery retried, at most every 5 minutes.
+ */
+export type ForwardAttempt = Prisma.ForwardAttemptModel
+/**
  * Model ForwardMinute
  * Attempts per target and minute, for the success rate over the last hour.
  */

@@ -408,6 +408,7 @@ export const ModelName = {
   MediaArchive: 'MediaArchive',
   ForwardTarget: 'ForwardTarget',
   ForwardOutbox: 'ForwardOutbox',
+  ForwardAttempt: 'ForwardAttempt',
   ForwardMinute: 'ForwardMinute',
   RobotInstance: 'RobotInstance',
   RobotHourly: 'RobotHourly',
@@ -430,7 +431,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "videoEvent" | "delivery" | "conversationSummary" | "conversationParticipant" | "senderSummary" | "senderNickname" | "videoHourly" | "mediaFile" | "mediaArchive" | "forwardTarget" | "forwardOutbox" | "forwardMinute" | "robotInstance" | "robotHourly" | "robotState" | "robotAlert" | "revokedSession" | "loginFailure"
+    modelProps: "videoEvent" | "delivery" | "conversationSummary" | "conversationParticipant" | "senderSummary" | "senderNickname" | "videoHourly" | "mediaFile" | "mediaArchive" | "forwardTarget" | "forwardOutbox" | "forwardAttempt" | "forwardMinute" | "robotInstance" | "robotHourly" | "robotState" | "robotAlert" | "revokedSession" | "loginFailure"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1248,6 +1249,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    ForwardAttempt: {
+      payload: Prisma.$ForwardAttemptPayload<ExtArgs>
+      fields: Prisma.ForwardAttemptFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ForwardAttemptFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ForwardAttemptPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ForwardAttemptFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ForwardAttemptPayload>
+        }
+        findFirst: {
+          args: Prisma.ForwardAttemptFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ForwardAttemptPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ForwardAttemptFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ForwardAttemptPayload>
+        }
+        findMany: {
+          args: Prisma.ForwardAttemptFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ForwardAttemptPayload>[]
+        }
+        create: {
+          args: Prisma.ForwardAttemptCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ForwardAttemptPayload>
+        }
+        createMany: {
+          args: Prisma.ForwardAttemptCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ForwardAttemptCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ForwardAttemptPayload>[]
+        }
+        delete: {
+          args: Prisma.ForwardAttemptDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ForwardAttemptPayload>
+        }
+        update: {
+          args: Prisma.ForwardAttemptUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ForwardAttemptPayload>
+        }
+        deleteMany: {
+          args: Prisma.ForwardAttemptDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ForwardAttemptUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ForwardAttemptUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ForwardAttemptPayload>[]
+        }
+        upsert: {
+          args: Prisma.ForwardAttemptUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ForwardAttemptPayload>
+        }
+        aggregate: {
+          args: Prisma.ForwardAttemptAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateForwardAttempt>
+        }
+        groupBy: {
+          args: Prisma.ForwardAttemptGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ForwardAttemptGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ForwardAttemptCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ForwardAttemptCountAggregateOutputType> | number
+        }
+      }
+    }
     ForwardMinute: {
       payload: Prisma.$ForwardMinutePayload<ExtArgs>
       fields: Prisma.ForwardMinuteFieldRefs
@@ -1983,6 +2058,20 @@ export const ForwardOutboxScalarFieldEnum = {
 export type ForwardOutboxScalarFieldEnum = (typeof ForwardOutboxScalarFieldEnum)[keyof typeof ForwardOutboxScalarFieldEnum]
 
 
+export const ForwardAttemptScalarFieldEnum = {
+  id: 'id',
+  deliveryId: 'deliveryId',
+  targetId: 'targetId',
+  at: 'at',
+  state: 'state',
+  status: 'status',
+  answer: 'answer',
+  latencyMs: 'latencyMs'
+} as const
+
+export type ForwardAttemptScalarFieldEnum = (typeof ForwardAttemptScalarFieldEnum)[keyof typeof ForwardAttemptScalarFieldEnum]
+
+
 export const ForwardMinuteScalarFieldEnum = {
   targetId: 'targetId',
   minute: 'minute',
@@ -2423,6 +2512,7 @@ export type GlobalOmitConfig = {
   mediaArchive?: Prisma.MediaArchiveOmit
   forwardTarget?: Prisma.ForwardTargetOmit
   forwardOutbox?: Prisma.ForwardOutboxOmit
+  forwardAttempt?: Prisma.ForwardAttemptOmit
   forwardMinute?: Prisma.ForwardMinuteOmit
   robotInstance?: Prisma.RobotInstanceOmit
   robotHourly?: Prisma.RobotHourlyOmit

@@ -62,6 +62,7 @@ export const ModelName = {
   MediaArchive: 'MediaArchive',
   ForwardTarget: 'ForwardTarget',
   ForwardOutbox: 'ForwardOutbox',
+  ForwardAttempt: 'ForwardAttempt',
   ForwardMinute: 'ForwardMinute',
   RobotInstance: 'RobotInstance',
   RobotHourly: 'RobotHourly',
@@ -263,6 +264,20 @@ export const ForwardOutboxScalarFieldEnum = {
 } as const
 
 export type ForwardOutboxScalarFieldEnum = (typeof ForwardOutboxScalarFieldEnum)[keyof typeof ForwardOutboxScalarFieldEnum]
+
+
+export const ForwardAttemptScalarFieldEnum = {
+  id: 'id',
+  deliveryId: 'deliveryId',
+  targetId: 'targetId',
+  at: 'at',
+  state: 'state',
+  status: 'status',
+  answer: 'answer',
+  latencyMs: 'latencyMs'
+} as const
+
+export type ForwardAttemptScalarFieldEnum = (typeof ForwardAttemptScalarFieldEnum)[keyof typeof ForwardAttemptScalarFieldEnum]
 
 
 export const ForwardMinuteScalarFieldEnum = {

@@ -250,6 +250,7 @@ export type ForwardTargetWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"ForwardTarget"> | Date | string
   outbox?: Prisma.ForwardOutboxListRelationFilter
   minutes?: Prisma.ForwardMinuteListRelationFilter
+  attempts?: Prisma.ForwardAttemptListRelationFilter
 }
 
 export type ForwardTargetOrderByWithRelationInput = {
@@ -264,6 +265,7 @@ export type ForwardTargetOrderByWithRelationInput = {
   createdAt?: Prisma.SortOrder
   outbox?: Prisma.ForwardOutboxOrderByRelationAggregateInput
   minutes?: Prisma.ForwardMinuteOrderByRelationAggregateInput
+  attempts?: Prisma.ForwardAttemptOrderByRelationAggregateInput
 }
 
 export type ForwardTargetWhereUniqueInput = Prisma.AtLeast<{
@@ -281,6 +283,7 @@ export type ForwardTargetWhereUniqueInput = Prisma.AtLeast<{
   createdAt?: Prisma.DateTimeFilter<"ForwardTarget"> | Date | string
   outbox?: Prisma.ForwardOutboxListRelationFilter
   minutes?: Prisma.ForwardMinuteListRelationFilter
+  attempts?: Prisma.ForwardAttemptListRelationFilter
 }, "id" | "url">
 
 export type ForwardTargetOrderByWithAggregationInput = {
@@ -326,6 +329,7 @@ export type ForwardTargetCreateInput = {
   createdAt?: Date | string
   outbox?: Prisma.ForwardOutboxCreateNestedManyWithoutTargetInput
   minutes?: Prisma.ForwardMinuteCreateNestedManyWithoutTargetInput
+  attempts?: Prisma.ForwardAttemptCreateNestedManyWithoutTargetInput
 }
 
 export type ForwardTargetUncheckedCreateInput = {
@@ -340,6 +344,7 @@ export type ForwardTargetUncheckedCreateInput = {
   createdAt?: Date | string
   outbox?: Prisma.ForwardOutboxUncheckedCreateNestedManyWithoutTargetInput
   minutes?: Prisma.ForwardMinuteUncheckedCreateNestedManyWithoutTargetInput
+  attempts?: Prisma.ForwardAttemptUncheckedCreateNestedManyWithoutTargetInput
 }
 
 export type ForwardTargetUpdateInput = {
@@ -353,6 +358,7 @@ export type ForwardTargetUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   outbox?: Prisma.ForwardOutboxUpdateManyWithoutTargetNestedInput
   minutes?: Prisma.ForwardMinuteUpdateManyWithoutTargetNestedInput
+  attempts?: Prisma.ForwardAttemptUpdateManyWithoutTargetNestedInput
 }
 
 export type ForwardTargetUncheckedUpdateInput = {
@@ -367,6 +373,7 @@ export type ForwardTargetUncheckedUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   outbox?: Prisma.ForwardOutboxUncheckedUpdateManyWithoutTargetNestedInput
   minutes?: Prisma.ForwardMinuteUncheckedUpdateManyWithoutTargetNestedInput
+  attempts?: Prisma.ForwardAttemptUncheckedUpdateManyWithoutTargetNestedInput
 }
 
 export type ForwardTargetCreateManyInput = {
@@ -488,6 +495,20 @@ export type ForwardTargetUpdateOneRequiredWithoutOutboxNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.ForwardTargetUpdateToOneWithWhereWithoutOutboxInput, Prisma.ForwardTargetUpdateWithoutOutboxInput>, Prisma.ForwardTargetUncheckedUpdateWithoutOutboxInput>
 }
 
+export type ForwardTargetCreateNestedOneWithoutAttemptsInput = {
+  create?: Prisma.XOR<Prisma.ForwardTargetCreateWithoutAttemptsInput, Prisma.ForwardTargetUncheckedCreateWithoutAttemptsInput>
+  connectOrCreate?: Prisma.ForwardTargetCreateOrConnectWithoutAttemptsInput
+  connect?: Prisma.ForwardTargetWhereUniqueInput
+}
+
+export type ForwardTargetUpdateOneRequiredWithoutAttemptsNestedInput = {
+  create?: Prisma.XOR<Prisma.ForwardTargetCreateWithoutAttemptsInput, Prisma.ForwardTargetUncheckedCreateWithoutAttemptsInput>
+  connectOrCreate?: Prisma.ForwardTargetCreateOrConnectWithoutAttemptsInput
+  upsert?: Prisma.ForwardTargetUpsertWithoutAttemptsInput
+  connect?: Prisma.ForwardTargetWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ForwardTargetUpdateToOneWithWhereWithoutAttemptsInput, Prisma.ForwardTargetUpdateWithoutAttemptsInput>, Prisma.ForwardTargetUncheckedUpdateWithoutAttemptsInput>
+}
+
 export type ForwardTargetCreateNestedOneWithoutMinutesInput = {
   create?: Prisma.XOR<Prisma.ForwardTargetCreateWithoutMinutesInput, Prisma.ForwardTargetUncheckedCreateWithoutMinutesInput>
   connectOrCreate?: Prisma.ForwardTargetCreateOrConnectWithoutMinutesInput
@@ -512,6 +533,7 @@ export type ForwardTargetCreateWithoutOutboxInput = {
   lastPosition?: bigint | number
   createdAt?: Date | string
   minutes?: Prisma.ForwardMinuteCreateNestedManyWithoutTargetInput
+  attempts?: Prisma.ForwardAttemptCreateNestedManyWithoutTargetInput
 }
 
 export type ForwardTargetUncheckedCreateWithoutOutboxInput = {
@@ -525,6 +547,7 @@ export type ForwardTargetUncheckedCreateWithoutOutboxInput = {
   lastPosition?: bigint | number
   createdAt?: Date | string
   minutes?: Prisma.ForwardMinuteUncheckedCreateNestedManyWithoutTargetInput
+  attempts?: Prisma.ForwardAttemptUncheckedCreateNestedManyWithoutTargetInput
 }
 
 export type ForwardTargetCreateOrConnectWithoutOutboxInput = {
@@ -553,6 +576,7 @@ export type ForwardTargetUpdateWithoutOutboxInput = {
   lastPosition?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   minutes?: Prisma.ForwardMinuteUpdateManyWithoutTargetNestedInput
+  attempts?: Prisma.ForwardAttemptUpdateManyWithoutTargetNestedInput
 }
 
 export type ForwardTargetUncheckedUpdateWithoutOutboxInput = {
@@ -566,6 +590,77 @@ export type ForwardTargetUncheckedUpdateWithoutOutboxInput = {
   lastPosition?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   minutes?: Prisma.ForwardMinuteUncheckedUpdateManyWithoutTargetNestedInput
+  attempts?: Prisma.ForwardAttemptUncheckedUpdateManyWithoutTargetNestedInput
+}
+
+export type ForwardTargetCreateWithoutAttemptsInput = {
+  url: string
+  events?: Prisma.ForwardTargetCreateeventsInput | string[]
+  active?: boolean
+  paused?: boolean
+  lastError?: string | null
+  lastErrorAt?: Date | string | null
+  lastPosition?: bigint | number
+  createdAt?: Date | string
+  outbox?: Prisma.ForwardOutboxCreateNestedManyWithoutTargetInput
+  minutes?: Prisma.ForwardMinuteCreateNestedManyWithoutTargetInput
+}
+
+export type ForwardTargetUncheckedCreateWithoutAttemptsInput = {
+  id?: number
+  url: string
+  events?: Prisma.ForwardTargetCreateeventsInput | string[]
+  active?: boolean
+  paused?: boolean
+  lastError?: string | null
+  lastErrorAt?: Date | string | null
+  lastPosition?: bigint | number
+  createdAt?: Date | string
+  outbox?: Prisma.ForwardOutboxUncheckedCreateNestedManyWithoutTargetInput
+  minutes?: Prisma.ForwardMinuteUncheckedCreateNestedManyWithoutTargetInput
+}
+
+export type ForwardTargetCreateOrConnectWithoutAttemptsInput = {
+  where: Prisma.ForwardTargetWhereUniqueInput
+  create: Prisma.XOR<Prisma.ForwardTargetCreateWithoutAttemptsInput, Prisma.ForwardTargetUncheckedCreateWithoutAttemptsInput>
+}
+
+export type ForwardTargetUpsertWithoutAttemptsInput = {
+  update: Prisma.XOR<Prisma.ForwardTargetUpdateWithoutAttemptsInput, Prisma.ForwardTargetUncheckedUpdateWithoutAttemptsInput>
+  create: Prisma.XOR<Prisma.ForwardTargetCreateWithoutAttemptsInput, Prisma.ForwardTargetUncheckedCreateWithoutAttemptsInput>
+  where?: Prisma.ForwardTargetWhereInput
+}
+
+export type ForwardTargetUpdateToOneWithWhereWithoutAttemptsInput = {
+  where?: Prisma.ForwardTargetWhereInput
+  data: Prisma.XOR<Prisma.ForwardTargetUpdateWithoutAttemptsInput, Prisma.ForwardTargetUncheckedUpdateWithoutAttemptsInput>
+}
+
+export type ForwardTargetUpdateWithoutAttemptsInput = {
+  url?: Prisma.StringFieldUpdateOperationsInput | string
+  events?: Prisma.ForwardTargetUpdateeventsInput | string[]
+  active?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  paused?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  lastError?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  lastErrorAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastPosition?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  outbox?: Prisma.ForwardOutboxUpdateManyWithoutTargetNestedInput
+  minutes?: Prisma.ForwardMinuteUpdateManyWithoutTargetNestedInput
+}
+
+export type ForwardTargetUncheckedUpdateWithoutAttemptsInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  url?: Prisma.StringFieldUpdateOperationsInput | string
+  events?: Prisma.ForwardTargetUpdateeventsInput | string[]
+  active?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  paused?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  lastError?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  lastErrorAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastPosition?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  outbox?: Prisma.ForwardOutboxUncheckedUpdateManyWithoutTargetNestedInput
+  minutes?: Prisma.ForwardMinuteUncheckedUpdateManyWithoutTargetNestedInput
 }
 
 export type ForwardTargetCreateWithoutMinutesInput = {
@@ -578,6 +673,7 @@ export type ForwardTargetCreateWithoutMinutesInput = {
   lastPosition?: bigint | number
   createdAt?: Date | string
   outbox?: Prisma.ForwardOutboxCreateNestedManyWithoutTargetInput
+  attempts?: Prisma.ForwardAttemptCreateNestedManyWithoutTargetInput
 }
 
 export type ForwardTargetUncheckedCreateWithoutMinutesInput = {
@@ -591,6 +687,7 @@ export type ForwardTargetUncheckedCreateWithoutMinutesInput = {
   lastPosition?: bigint | number
   createdAt?: Date | string
   outbox?: Prisma.ForwardOutboxUncheckedCreateNestedManyWithoutTargetInput
+  attempts?: Prisma.ForwardAttemptUncheckedCreateNestedManyWithoutTargetInput
 }
 
 export type ForwardTargetCreateOrConnectWithoutMinutesInput = {
@@ -619,6 +716,7 @@ export type ForwardTargetUpdateWithoutMinutesInput = {
   lastPosition?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   outbox?: Prisma.ForwardOutboxUpdateManyWithoutTargetNestedInput
+  attempts?: Prisma.ForwardAttemptUpdateManyWithoutTargetNestedInput
 }
 
 export type ForwardTargetUncheckedUpdateWithoutMinutesInput = {
@@ -632,6 +730,7 @@ export type ForwardTargetUncheckedUpdateWithoutMinutesInput = {
   lastPosition?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   outbox?: Prisma.ForwardOutboxUncheckedUpdateManyWithoutTargetNestedInput
+  attempts?: Prisma.ForwardAttemptUncheckedUpdateManyWithoutTargetNestedInput
 }
 
 
@@ -642,11 +741,13 @@ export type ForwardTargetUncheckedUpdateWithoutMinutesInput = {
 export type ForwardTargetCountOutputType = {
   outbox: number
   minutes: number
+  attempts: number
 }
 
 export type ForwardTargetCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   outbox?: boolean | ForwardTargetCountOutputTypeCountOutboxArgs
   minutes?: boolean | ForwardTargetCountOutputTypeCountMinutesArgs
+  attempts?: boolean | ForwardTargetCountOutputTypeCountAttemptsArgs
 }
 
 /**
@@ -673,6 +774,13 @@ export type ForwardTargetCountOutputTypeCountMinutesArgs<ExtArgs extends runtime
   where?: Prisma.ForwardMinuteWhereInput
 }
 
+/**
+ * ForwardTargetCountOutputType without action
+ */
+export type ForwardTargetCountOutputTypeCountAttemptsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ForwardAttemptWhereInput
+}
+
 
 export type ForwardTargetSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -686,6 +794,7 @@ export type ForwardTargetSelect<ExtArgs extends runtime.Types.Extensions.Interna
   createdAt?: boolean
   outbox?: boolean | Prisma.ForwardTarget$outboxArgs<ExtArgs>
   minutes?: boolean | Prisma.ForwardTarget$minutesArgs<ExtArgs>
+  attempts?: boolean | Prisma.ForwardTarget$attemptsArgs<ExtArgs>
   _count?: boolean | Prisma.ForwardTargetCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["forwardTarget"]>
 
@@ -729,6 +838,7 @@ export type ForwardTargetOmit<ExtArgs extends runtime.Types.Extensions.InternalA
 export type ForwardTargetInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   outbox?: boolean | Prisma.ForwardTarget$outboxArgs<ExtArgs>
   minutes?: boolean | Prisma.ForwardTarget$minutesArgs<ExtArgs>
+  attempts?: boolean | Prisma.ForwardTarget$attemptsArgs<ExtArgs>
   _count?: boolean | Prisma.ForwardTargetCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ForwardTargetIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -739,6 +849,7 @@ export type $ForwardTargetPayload<ExtArgs extends runtime.Types.Extensions.Inter
   objects: {
     outbox: Prisma.$ForwardOutboxPayload<ExtArgs>[]
     minutes: Prisma.$ForwardMinutePayload<ExtArgs>[]
+    attempts: Prisma.$ForwardAttemptPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: number
@@ -1155,6 +1266,7 @@ export interface Prisma__ForwardTargetClient<T, Null = never, ExtArgs extends ru
   readonly [Symbol.toStringTag]: "PrismaPromise"
   outbox<T extends Prisma.ForwardTarget$outboxArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ForwardTarget$outboxArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ForwardOutboxPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   minutes<T extends Prisma.ForwardTarget$minutesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ForwardTarget$minutesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ForwardMinutePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  attempts<T extends Prisma.ForwardTarget$attemptsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ForwardTarget$attemptsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ForwardAttemptPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1631,6 +1743,30 @@ export type ForwardTarget$minutesArgs<ExtArgs extends runtime.Types.Extensions.I
   take?: number
   skip?: number
   distinct?: Prisma.ForwardMinuteScalarFieldEnum | Prisma.ForwardMinuteScalarFieldEnum[]
+}
+
+/**
+ * ForwardTarget.attempts
+ */
+export type ForwardTarget$attemptsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ForwardAttempt
+   */
+  select?: Prisma.ForwardAttemptSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ForwardAttempt
+   */
+  omit?: Prisma.ForwardAttemptOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ForwardAttemptInclude<ExtArgs> | null
+  where?: Prisma.ForwardAttemptWhereInput
+  orderBy?: Prisma.ForwardAttemptOrderByWithRelationInput | Prisma.ForwardAttemptOrderByWithRelationInput[]
+  cursor?: Prisma.ForwardAttemptWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ForwardAttemptScalarFieldEnum | Prisma.ForwardAttemptScalarFieldEnum[]
 }
 
 /**
