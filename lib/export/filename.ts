@@ -38,7 +38,10 @@ function filterText(value: unknown): string {
 export function exportFileName(request: Pick<ExportRequest, "format" | "filters"> & { gzip?: boolean; tz?: ExportTimes }, takenAt: Date): string {
   const parts = FILTER_NAMES.flatMap((name) => {
     const value = (request.filters as VideoFilters)[name];
-    return value === undefined ? [] : [`${name}-${filterText(value)}`];
+    if (value === undefined) return [];
+    // A selection names how many it holds, not 500 ids (which would crowd out the time it was taken).
+    if (Array.isArray(value)) return [`selected-${value.length}`];
+    return [`${name}-${filterText(value)}`];
   });
   const taken = stamp(takenAt, request.tz === "local" ? config().TZ : "UTC");
   const base = Array.from(["videos", ...parts, taken].join("_").replace(/[^\p{L}\p{N}._+-]+/gu, "-"))

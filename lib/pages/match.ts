@@ -16,9 +16,11 @@ export type ClientFilters = {
   robotId?: string;
   instanceId?: string;
   archive?: "pending" | "archived" | "expired" | "failed";
+  ids?: string[];
 };
 
 export function matchesFilters(v: VideoListItem, f: ClientFilters): boolean {
+  if (f.ids && !f.ids.includes(v.id)) return false;
   if (f.fromWxId && v.fromWxId !== f.fromWxId) return false;
   if (f.conversationId && v.conversationId !== f.conversationId) return false;
   if (f.robotId && v.robotId !== f.robotId) return false;

@@ -77,4 +77,18 @@ describe("deleting videos", () => {
     expect((await db.pool.query(`SELECT id::text FROM video_events`)).rows.map((r) => r.id)).toContain(kept);
     expect((await deleteVideos(db.client, { fromWxId: "wxid_person" }, new LocalStore(dataDir))).count).toBe(0);
   });
+
+  it("deletes a selection by ids: only those, each once, the ones already gone left out", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "delete-test-"));
+    dirs.push(dataDir);
+    const a = await post({ fromWxId: "wxid_pick", conversationId: "R:pick" });
+    const b = await post({ fromWxId: "wxid_pick", conversationId: "R:pick" });
+    const c = await post({ fromWxId: "wxid_pick", conversationId: "R:pick" });
+    const result = await deleteVideos(db.client, { ids: [a, c, "999999999", "junk"] }, new LocalStore(dataDir));
+    expect(result.count).toBe(2);
+    expect([...result.ids].sort()).toEqual([a, c].sort());
+    expect((await db.pool.query(`SELECT id::text FROM video_events WHERE "fromWxId" = 'wxid_pick'`)).rows.map((r) => r.id)).toEqual([b]);
+    expect(await deleteVideos(db.client, { ids: [a, c] }, new LocalStore(dataDir))).toMatchObject({ count: 0, ids: [] });
+    expect(await deleteVideos(db.client, { ids: [] }, new LocalStore(dataDir))).toMatchObject({ count: 0 });
+  });
 });

@@ -7,13 +7,18 @@ import type { Db } from "../db/client";
 import { log } from "../log";
 import { isObjectName, type MediaStore } from "../media/store";
 
-export type DeleteTarget = { id: string } | { fromWxId: string };
+export type DeleteTarget = { id: string } | { ids: string[] } | { fromWxId: string };
 export type Deleted = { count: number; ids: string[]; mediaFiles: number };
 
-/** Deletes the video `id`, or every video from `fromWxId`; their kept media go from `store` too. */
+/** Deletes the video `id`, the videos `ids` (a list's selection), or every video from `fromWxId`; their kept media go from `store` too. */
 export async function deleteVideos(db: Db, target: DeleteTarget, store: MediaStore): Promise<Deleted> {
-  if ("id" in target && !/^\d{1,19}$/.test(target.id)) return { count: 0, ids: [], mediaFiles: 0 };
-  const where = "id" in target ? { id: BigInt(target.id) } : { fromWxId: target.fromWxId };
+  let where: { id: { in: bigint[] } } | { fromWxId: string };
+  if ("fromWxId" in target) where = { fromWxId: target.fromWxId };
+  else {
+    const ids = ("id" in target ? [target.id] : target.ids).filter((id) => /^\d{1,19}$/.test(id));
+    if (ids.length === 0) return { count: 0, ids: [], mediaFiles: 0 };
+    where = { id: { in: ids.map(BigInt) } };
+  }
   const { ids, hashes } = await db.$transaction(async (tx) => {
     const videos = await tx.videoEvent.findMany({ where, select: { id: true } });
     if (videos.length === 0) return { ids: [] as bigint[], hashes: [] as string[] };

@@ -34,6 +34,31 @@ export function dateParam(endOfDay: boolean) {
   });
 }
 
+const MAX_BIGINT = 9223372036854775807n;
+/** At most a page's worth: what one selection on a list can hold (`ids`). */
+export const MAX_IDS = 500;
+
+/**
+ * `ids`: chosen videos (a list's selection, "export N"), whole-number ids separated by commas.
+ * Not optionalText: 500 ids run past its 256 characters.
+ */
+const idList = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === "") return undefined;
+    const ids = [...new Set(v.split(",").map((id) => id.trim()).filter(Boolean))];
+    if (!ids.every((id) => /^\d{1,19}$/.test(id) && BigInt(id) <= MAX_BIGINT)) {
+      ctx.addIssue({ code: "custom", message: "expected whole-number ids separated by commas" });
+      return z.NEVER;
+    }
+    if (ids.length > MAX_IDS) {
+      ctx.addIssue({ code: "custom", message: `at most ${MAX_IDS} ids` });
+      return z.NEVER;
+    }
+    return ids;
+  });
+
 const seconds = wholeNumber.pipe(
   z.number({ error: "expected a number of seconds" }).int("expected whole seconds").min(0, "must be 0 or more").max(86_400 * 365).optional(),
 );
@@ -52,6 +77,7 @@ export const videoFiltersSchema = z
     instanceId: optionalText,
     /** The archive state of the video's file (lib/media/archive.ts). */
     archive: optionalText.pipe(z.enum(ARCHIVE_STATES, { error: "must be pending, archived, expired or failed" }).optional()),
+    ids: idList,
   })
   .superRefine((f, ctx) => {
     if (f.from && f.to && f.from > f.to) ctx.addIssue({ code: "custom", path: ["from"], message: "from is after to" });
@@ -62,7 +88,7 @@ export const videoFiltersSchema = z
 
 export type VideoFilters = z.infer<typeof videoFiltersSchema>;
 export const NO_FILTERS: VideoFilters = videoFiltersSchema.parse({});
-export const FILTER_NAMES = ["fromWxId", "conversationId", "q", "from", "to", "minDuration", "maxDuration", "direction", "robotId", "instanceId", "archive"] as const;
+export const FILTER_NAMES = ["fromWxId", "conversationId", "q", "from", "to", "minDuration", "maxDuration", "direction", "robotId", "instanceId", "archive", "ids"] as const;
 
 export function parseVideoFilters(params: URLSearchParams): VideoFilters {
   return parseParams(videoFiltersSchema, firstValues(params, FILTER_NAMES));
@@ -85,6 +111,8 @@ export function videoWhereSql(filters: VideoFilters, params: unknown[]): string 
   if (filters.maxDuration !== undefined) clauses.push(`"duration" <= ${bind(filters.maxDuration)}`);
   if (filters.direction === "out") clauses.push(`"messageSource" = 1`);
   if (filters.direction === "in") clauses.push(`"messageSource" <> 1`);
+  // One text parameter, not an array: the export inlines every value as a literal (lib/export/query.ts).
+  if (filters.ids) clauses.push(`id = ANY (string_to_array(${bind(filters.ids.join(","))}, ',')::bigint[])`);
   // media_archive has no "id": the bare id is the video's, whatever the caller names its table.
   if (filters.archive) {
     clauses.push(`EXISTS (SELECT 1 FROM media_archive a WHERE a."videoEventId" = id AND a.kind = 'video' AND a.state = ${bind(filters.archive)}::archive_state)`);
