@@ -7,6 +7,7 @@ import { LanguageSwitch } from "@/components/language-switch";
 import { LiveIndicator } from "@/components/live/live-indicator";
 import { LiveProvider } from "@/components/live/live-provider";
 import { NavLinks } from "@/components/nav-links";
+import { DeletedNotice } from "@/components/deleted-notice";
 import { HiddenOnLogin } from "@/components/status/hidden-on-login";
 import { NavigationProgress } from "@/components/status/navigation-progress";
 import { ThemeToggle, type Theme } from "@/components/theme-toggle";
@@ -55,6 +56,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               <NavigationProgress />
             </header>
             <main id="main" className="mx-auto max-w-7xl px-4 py-6">
+              <DeletedNotice />
               {access.allowed ? children : <p role="alert">{access.reason}</p>}
             </main>
             <footer className="mx-auto max-w-7xl px-4 pb-6 text-xs muted" data-testid="footer">

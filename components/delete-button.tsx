@@ -4,8 +4,10 @@
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { useTranslations } from "next-intl";
+import { rememberDeleted } from "./deleted-notice";
 
-export function DeleteButton({ endpoint, then, kind }: { endpoint: string; then: string; kind: "video" | "sender" }) {
+/** `senders`: whose videos these are, named in the message shown where `then` leads. */
+export function DeleteButton({ endpoint, then, kind, senders = [] }: { endpoint: string; then: string; kind: "video" | "sender"; senders?: string[] }) {
   const t = useTranslations(`delete.${kind}`);
   const common = useTranslations("delete");
   const router = useRouter();
@@ -18,7 +20,9 @@ export function DeleteButton({ endpoint, then, kind }: { endpoint: string; then:
     try {
       const res = await fetch(endpoint, { method: "DELETE" });
       if (res.ok) {
+        const { deleted } = (await res.json().catch(() => ({}))) as { deleted?: number };
         dialog.current?.close();
+        rememberDeleted({ count: deleted ?? 1, senders }, then);
         router.push(then);
         return;
       }

@@ -6,6 +6,7 @@ import { EmptyState } from "@/components/empty-state";
 import { attempt, filterQuery, hasFilters, orderAndSize, toClientFilters, toURLSearchParams, type SearchParams } from "@/lib/pages/params";
 import { Pager } from "@/components/pager";
 import { ParamErrorNotice } from "@/components/param-error";
+import { ExportLinks } from "@/components/videos/export-links";
 import { FilterForm } from "@/components/videos/filter-form";
 import { LiveVideoList, type ListView } from "@/components/videos/live-video-list";
 import { contextQuery } from "@/lib/pages/video-context";
@@ -16,9 +17,6 @@ import { parseSortedPage } from "@/lib/videos/sort";
 
 export const dynamic = "force-dynamic";
 
-// The page's CSV is for people with a spreadsheet: a BOM so Excel reads the
-// Chinese as UTF-8, and times in the dashboard's zone, as on the page (docs/export.md).
-const EXCEL = "&bom=1&tz=local";
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("videos"))("title") };
 }
@@ -51,6 +49,7 @@ export default async function VideosPage({ searchParams }: { searchParams: Searc
           context={contextQuery({ kind: "videos", filters: parsed.value.filters, query: filterQuery(params, { view: view === "table" ? "table" : undefined, ...sort, cursor: params.get("cursor") || undefined }) })}
           // New videos go on top of the first page newest first; in another order they have no place there.
           live={!parsed.value.page.cursor && parsed.value.page.sort === "-time"}
+          selectable
           empty={<EmptyState filtered={hasFilters(parsed.value.filters)} />}
         />
         <Pager base="/videos" query={query} nextCursor={result.nextCursor} isFirst={!parsed.value.page.cursor} ordered={parsed.value.page.sort === "-time" ? "time" : "name"} />
@@ -69,20 +68,7 @@ export default async function VideosPage({ searchParams }: { searchParams: Searc
             <ViewLink label={t("grid")} active={view === "grid"} href={`/videos${filterQuery(params, sort) ? `?${filterQuery(params, sort)}` : ""}`} />
             <ViewLink label={t("table")} active={view === "table"} href={`/videos?${filterQuery(params, { view: "table", ...sort })}`} />
           </div>
-          <div className="flex items-center gap-1 text-sm" role="group" aria-label={t("exportGroup")}>
-            <span className="muted" aria-hidden="true">{t("export")}</span>
-            {(["csv", "ndjson", "json", "zip"] as const).map((format) => (
-              <a
-                key={format}
-                href={`/api/export?format=${format}${format === "csv" ? EXCEL : ""}${exportQuery ? `&${exportQuery}` : ""}`}
-                className="btn px-2 py-1 text-xs"
-                title={format === "zip" ? t("exportZipTitle") : undefined}
-              >
-                <span className="sr-only">{t("export")} </span>
-                {format.toUpperCase()}
-              </a>
-            ))}
-          </div>
+          <ExportLinks query={exportQuery} />
         </div>
       </div>
       <DateRange path="/videos" from={params.get("from")} to={params.get("to")} keep={withoutRange(query)} />

@@ -11,6 +11,8 @@ import { matchesFilters, type ClientFilters } from "@/lib/pages/match";
 import { VideoCard } from "./video-card";
 import { VideoTable } from "./video-table";
 import { VideoTimeline } from "./video-timeline";
+import { SelectionBar } from "./selection-bar";
+import { senderName } from "./video-card";
 
 const MAX_LIVE = 500;
 
@@ -25,6 +27,7 @@ export function LiveVideoList({
   maxItems,
   context,
   order = "desc",
+  selectable = false,
 }: {
   initial: VideoListItem[];
   filters: ClientFilters;
@@ -37,6 +40,8 @@ export function LiveVideoList({
   context?: string;
   /** "asc": oldest first, new videos join at the bottom (shown at once, no pill). */
   order?: "asc" | "desc";
+  /** A checkbox on each card or row, and a bar to export or delete what is chosen. */
+  selectable?: boolean;
 }) {
   const t = useTranslations("videoList");
   const router = useRouter();
@@ -44,6 +49,8 @@ export function LiveVideoList({
   const [pending, setPending] = useState<VideoListItem[]>([]);
   // Deleted anywhere (this page's Delete, another tab, another instance): the card goes.
   const [gone, setGone] = useState<ReadonlySet<string>>(new Set());
+  // Chosen videos by id, in the order chosen; one that goes (deleted anywhere) leaves the selection.
+  const [chosen, setChosen] = useState<ReadonlyMap<string, VideoListItem>>(new Map());
 
   useLiveEvents((e) => {
     if (e.type === "deleted") return setGone((g) => new Set([...g, ...e.ids]));
@@ -76,6 +83,27 @@ export function LiveVideoList({
     return maxItems ? all.slice(0, maxItems) : all;
   }, [arrived, initial, maxItems, gone, order]);
 
+  const selected = [...chosen.values()].filter((v) => !gone.has(v.id));
+  const toggle = (v: VideoListItem, on: boolean) =>
+    setChosen((c) => {
+      const next = new Map(c);
+      if (on) next.set(v.id, v);
+      else next.delete(v.id);
+      return next;
+    });
+  const select = selectable
+    ? (v: VideoListItem) => (
+        <input
+          type="checkbox"
+          className="size-5 cursor-pointer accent-sky-700"
+          checked={chosen.has(v.id)}
+          onChange={(e) => toggle(v, e.currentTarget.checked)}
+          aria-label={t("select", { sender: senderName(v) })}
+          data-testid="select-video"
+        />
+      )
+    : undefined;
+
   return (
     <>
       <NewItemsPill
@@ -91,17 +119,29 @@ export function LiveVideoList({
       {videos.length === 0 ? (
         empty
       ) : view === "table" ? (
-        <VideoTable videos={videos} fresh={fresh} highlight={filters.q} context={context} />
+        <VideoTable videos={videos} fresh={fresh} highlight={filters.q} context={context} select={select} />
       ) : view === "timeline" ? (
         <VideoTimeline videos={videos} fresh={fresh} context={context} />
       ) : (
         <ul className="grid grid-cols-2 gap-3 sm:grid-cols-3 md:grid-cols-4 lg:grid-cols-5 xl:grid-cols-6" data-testid="video-grid">
           {videos.map((v) => (
             <li key={v.id} className="flex">
-              <VideoCard video={v} fresh={fresh.has(v.id)} highlight={filters.q} context={context} />
+              <VideoCard video={v} fresh={fresh.has(v.id)} highlight={filters.q} context={context} select={select?.(v)} />
             </li>
           ))}
         </ul>
+      )}
+      {selectable && selected.length > 0 && (
+        <SelectionBar
+          selected={selected}
+          pageCount={videos.length}
+          onSelectPage={() => setChosen(new Map(videos.map((v) => [v.id, v])))}
+          onClear={() => setChosen(new Map())}
+          onDeleted={(ids) => {
+            setGone((g) => new Set([...g, ...ids]));
+            setChosen(new Map());
+          }}
+        />
       )}
     </>
   );

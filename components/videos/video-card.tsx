@@ -14,11 +14,13 @@ export function senderName(v: Pick<VideoListItem, "fromNickName" | "fromWxId">):
   return v.fromNickName?.trim() || v.fromWxId || "—";
 }
 
-export function VideoCard({ video, fresh = false, highlight, context }: { video: VideoListItem & { archiveState?: ArchiveState | null }; fresh?: boolean; highlight?: string; context?: string }) {
+/** `select`: a checkbox for a list's selection, laid over the preview's corner. */
+export function VideoCard({ video, fresh = false, highlight, context, select }: { video: VideoListItem & { archiveState?: ArchiveState | null }; fresh?: boolean; highlight?: string; context?: string; select?: React.ReactNode }) {
   const t = useTranslations("videoList");
   const name = senderName(video);
   return (
-    <article className={`card flex w-full flex-col overflow-hidden ${fresh ? "just-arrived" : ""}`} data-testid="video-card" data-video-id={video.id}>
+    <article className={`card relative flex w-full flex-col overflow-hidden ${fresh ? "just-arrived" : ""}`} data-testid="video-card" data-video-id={video.id}>
+      {select && <div className="absolute top-1.5 left-1.5 z-10">{select}</div>}
       <Link href={videoHref(video.id, context)} className="relative block focus-visible:outline-2 focus-visible:outline-sky-600" aria-label={t("videoFrom", { sender: name, duration: formatDuration(video.duration) })}>
         {/* One 3:4 frame for every card: an even grid, and no shift while previews load. */}
         <PreviewImage videoId={video.id} width={3} height={4} alt="" />

@@ -8,7 +8,8 @@ import { RelativeTime } from "../relative-time";
 import { Highlighted } from "./highlight";
 import { senderName } from "./video-card";
 
-export function VideoTable({ videos, fresh, highlight, context }: { videos: VideoListItem[]; fresh: Set<string>; highlight?: string; context?: string }) {
+/** `select`: a checkbox per row for a list's selection, in a first column. */
+export function VideoTable({ videos, fresh, highlight, context, select }: { videos: VideoListItem[]; fresh: Set<string>; highlight?: string; context?: string; select?: (v: VideoListItem) => React.ReactNode }) {
   const t = useTranslations("videoList");
   return (
     <div className="card relative overflow-x-auto">
@@ -16,6 +17,7 @@ export function VideoTable({ videos, fresh, highlight, context }: { videos: Vide
         <caption className="sr-only">{t("caption")}</caption>
         <thead className="border-b border-zinc-200 text-xs text-zinc-700 uppercase dark:border-zinc-800 dark:text-zinc-300">
           <tr>
+            {select && <th scope="col" className="w-8 px-3 py-2"><span className="sr-only">{t("selectColumn")}</span></th>}
             <th scope="col" className="px-3 py-2">{t("when")}</th>
             <th scope="col" className="px-3 py-2">{t("sender")}</th>
             <th scope="col" className="px-3 py-2">{t("conversation")}</th>
@@ -28,6 +30,7 @@ export function VideoTable({ videos, fresh, highlight, context }: { videos: Vide
         <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
           {videos.map((v) => (
             <tr key={v.id} data-testid="video-row" data-video-id={v.id} className={`row-linked ${fresh.has(v.id) ? "just-arrived" : ""}`}>
+              {select && <td className="px-3 py-1.5">{select(v)}</td>}
               <td className="px-3 py-1.5 whitespace-nowrap"><RelativeTime iso={v.sendTime} /></td>
               <td className="max-w-56 px-3 py-1.5">
                 <Link href={`/senders/${pathSegment(v.fromWxId)}`} className="block truncate font-medium hover:underline" data-testid="sender-nickname">

@@ -45,7 +45,7 @@ export default async function SenderPage({ params, searchParams }: Props) {
         </p>
         <div className="flex flex-wrap gap-2 pt-1">
           <Link href={`/videos?fromWxId=${encodeURIComponent(fromWxId)}`} className="btn">{t("filter")}</Link>
-          <DeleteButton kind="sender" endpoint={`/api/senders/${encodeURIComponent(fromWxId)}/videos`} then="/senders" />
+          <DeleteButton kind="sender" endpoint={`/api/senders/${encodeURIComponent(fromWxId)}/videos`} then="/senders" senders={[sender.nickName ?? fromWxId]} />
         </div>
       </header>
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,18rem)_minmax(0,1fr)]">

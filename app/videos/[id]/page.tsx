@@ -113,7 +113,7 @@ export default async function VideoPage({ params, searchParams }: Props) {
             <DownloadButton videoId={video.id} />
             <Link href={`/videos?fromWxId=${encodeURIComponent(video.fromWxId)}`} className="btn">{t("moreFromSender")}</Link>
             <Link href={`/videos?conversationId=${encodeURIComponent(video.conversationId)}`} className="btn">{t("moreInConversation")}</Link>
-            <DeleteButton kind="video" endpoint={`/api/videos/${encodeURIComponent(video.id)}`} then={back} />
+            <DeleteButton kind="video" endpoint={`/api/videos/${encodeURIComponent(video.id)}`} then={back} senders={[senderName(video)]} />
           </div>
         </div>
         <div className="space-y-6">
