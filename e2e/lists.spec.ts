@@ -179,6 +179,7 @@ for (const l of LANGUAGES) {
       await page.goto(`/conversations?q=${encodeURIComponent(`sorted-${tag}`)}`);
       const conversation = page.getByTestId("conversation-row").first();
       const count = conversation.locator("td").nth(1);
+      await count.scrollIntoViewIfNeeded();
       const countBox = (await count.boundingBox())!;
       await page.mouse.click(countBox.x + countBox.width / 2, countBox.y + countBox.height / 2);
       await expect(page).toHaveURL(new RegExp(`/conversations/[^?/]*sorted-${tag}`));
