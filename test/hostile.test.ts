@@ -31,6 +31,8 @@ const HOSTILE_VALUES = [
 
 const HOSTILE_IDS = ["0", "-1", "99999999999999999999", "9223372036854775808", "abc", "' OR 1=1 --", "a".repeat(5000), "%00", "%E0%A4%A", "..%2F..%2Fetc%2Fpasswd", "1.5", "1e3", "%F0%9F%98%80"];
 
+/** The robot of the provider's example payload, which every video here is from. */
+const EXAMPLE_ROBOT: string = JSON.parse(readFileSync(join(process.cwd(), "test/fixtures/provider-example-20004.json"), "utf8")).data.robotId;
 const API_TOKEN = `hostile-${randomBytes(8).toString("hex")}`;
 const CALLBACK_TOKEN = `cb-${randomBytes(8).toString("hex")}`;
 const PASSWORD = "hostile-password";
@@ -102,7 +104,38 @@ const listEndpoint: Case = async (template) => {
  */
 function concretePath(template: string, write: boolean): string {
   const id = write ? "987654321" : template.startsWith("/api/deliveries") ? deliveryId : videoId;
-  return template.replace("[id]", id).replace("[kind]", "video").replace("[action]", "pause").replace("[fromWxId]", write ? "wxid_nobody" : "wxid_1");
+  return template.replace("[id]", id).replace("[robotId]", write ? "987654321" : "bot-1").replace("[kind]", "video").replace("[action]", "pause").replace("[fromWxId]", write ? "wxid_nobody" : "wxid_1");
+}
+
+/**
+ * PUT and DELETE of a label (issue 27): refused without credentials or from another origin; a
+ * label stored as typed (markup is text), a too-long one refused with its code, malformed bodies
+ * 400, hostile keys 4xx; cleared again, so the sweep leaves nothing behind.
+ */
+function labelEndpoint(path: string, pathFor: (key: string) => string): Case {
+  return async () => {
+    for (const method of ["PUT", "DELETE"]) {
+      await refusedWithoutCredentials(path, method);
+      expect([401, 403]).toContain((await call(path, { method, headers: { origin: "http://evil.example" }, body: JSON.stringify({ label: "x" }) })).status);
+    }
+    const put = (body: string) => call(path, { method: "PUT", headers: { ...auth, "content-type": "application/json" }, body });
+    const markup = "<script>alert(1)</script>";
+    const ok = await put(JSON.stringify({ label: markup }));
+    expect(ok.status, ok.text).toBe(200);
+    expect(JSON.parse(ok.text).label).toBe(markup);
+    const long = await put(JSON.stringify({ label: "名".repeat(65) }));
+    expect(long.status, long.text).toBe(400);
+    expect(JSON.parse(long.text).code).toBe("label_too_long");
+    for (const body of ["", "not json", "[]", "{}", '{"label": 5}', '{"label": "a\\u0000b"}', JSON.stringify({ label: "x".repeat(3000) })]) {
+      const res = await put(body);
+      expect(res.status, `${body.slice(0, 20)}: ${res.text.slice(0, 80)}`).toBe(400);
+    }
+    expect((await put("x".repeat(5000))).status).toBe(413);
+    await hostileIds(pathFor, { method: "PUT", headers: auth, body: JSON.stringify({ label: "x" }) });
+    for (const id of ["%00", "a".repeat(5000), "%E0%A4%A"]) expect((await call(pathFor(id), { method: "DELETE", headers: auth })).status).toBeLessThan(500);
+    const cleared = await call(path, { method: "DELETE", headers: auth });
+    expect(JSON.parse(cleared.text)).toMatchObject({ label: null });
+  };
 }
 
 /** What each route under app/api is fed. A route file missing here fails the first test. */
@@ -287,6 +320,8 @@ const COVERAGE: Record<string, { methods: string[]; run: Case }> = {
       expect(items.every((r) => ["active", "silent"].includes(r.state))).toBe(true);
     },
   },
+  "/api/conversations/[id]/label": { methods: ["PUT", "DELETE"], run: labelEndpoint("/api/conversations/R%3Aroom-0/label", (id) => `/api/conversations/${id}/label`) },
+  "/api/robots/[robotId]/label": { methods: ["PUT", "DELETE"], run: labelEndpoint(`/api/robots/${encodeURIComponent(EXAMPLE_ROBOT)}/label`, (id) => `/api/robots/${id}/label`) },
   "/api/senders/[fromWxId]/videos": {
     methods: ["DELETE"],
     run: async () => {

@@ -6,6 +6,8 @@ import { keysOfSparseRange } from "../shared/range";
 import { bind } from "../shared/sql";
 import { conversationKind } from "../videos/item";
 import { containsSql, findMatching } from "../videos/search";
+import { labelMatchSql } from "../labels/labels";
+import { conversationNames, withConversationNames, type ConversationName } from "./names";
 
 type ConversationRow = {
   conversationId: string;
@@ -30,7 +32,7 @@ function toConversation(r: ConversationRow) {
   };
 }
 
-export type Conversation = ReturnType<typeof toConversation>;
+export type Conversation = ReturnType<typeof toConversation> & { conversationName: ConversationName };
 
 export async function listConversations(db: Db, query: SummaryQuery) {
   const params: unknown[] = [];
@@ -41,21 +43,22 @@ export async function listConversations(db: Db, query: SummaryQuery) {
     // As for senders (lib/senders/list.ts): few matches by key, many by walking the index.
     const matched = (await findMatching(db, "conversations", query.q))?.keys;
     const p = bind(params, matched ?? query.q);
-    where.push(matched ? `"conversationId" = ANY(${p}::text[])` : containsSql(`"conversationId"`, p));
+    where.push(matched ? `"conversationId" = ANY(${p}::text[])` : `(${containsSql(`"conversationId"`, p)} OR ${labelMatchSql("conversation", `"conversationId"`, p)})`);
   }
   const rows = await db.$queryRawUnsafe<ConversationRow[]>(
     `SELECT ${COLUMNS} FROM conversation_summaries WHERE ${where.join(" AND ")}
      ORDER BY "lastVideoAt" DESC, "conversationId" ASC LIMIT ${bind(params, query.limit + 1)}`,
     ...params,
   );
-  return summaryPage(rows, query.limit, (r) => r.conversationId, toConversation);
+  const page = summaryPage(rows, query.limit, (r) => r.conversationId, toConversation);
+  return { ...page, items: await withConversationNames(db, page.items) };
 }
 
 export type Participant = { fromWxId: string; nickName: string | null; videoCount: number; lastVideoAt: string };
 
 /** One conversation's summary and its participants (most active first), or null. */
 export async function getConversation(db: Db, conversationId: string) {
-  const summary = await db.conversationSummary.findUnique({ where: { conversationId } });
+  const [summary, names] = await Promise.all([db.conversationSummary.findUnique({ where: { conversationId } }), conversationNames(db, [conversationId])]);
   if (!summary) return null;
   // Participants' nicknames come from sender_summaries, which the schema relates to nothing: SQL.
   const participants = await db.$queryRaw<{ fromWxId: string; nickName: string | null; videoCount: number; lastVideoAt: Date }[]>`
@@ -64,6 +67,7 @@ export async function getConversation(db: Db, conversationId: string) {
     WHERE p."conversationId" = ${conversationId} ORDER BY p."videoCount" DESC, p."fromWxId" LIMIT 200`;
   return {
     ...toConversation({ ...summary, totalDuration: Number(summary.totalDuration) }),
+    conversationName: names.get(conversationId)!,
     participants: participants.map((p): Participant => ({ ...p, lastVideoAt: p.lastVideoAt.toISOString() })),
   };
 }

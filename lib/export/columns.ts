@@ -54,7 +54,17 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { name: "cdn_height", sql: `"cdnPreviewHeight"`, number: true },
   { name: "cdn_aes_key", sql: cdnString("cdnAesKey"), secret: true },
   { name: "cdn_auth_key", sql: cdnString("cdnAuthKey"), secret: true },
+  // Added with issue 27, after every earlier column (secret ones included) so that scripts
+  // reading columns by position keep working. The operator's names, from `labels` (a primary key
+  // lookup per row; the table holds the few rows people typed).
+  { name: "conversationLabel", sql: labelSql("conversation", `video_events."conversationId"`) },
+  { name: "robotLabel", sql: labelSql("robot", `video_events."robotId"`) },
 ];
+
+/** The label an operator gave the robot or conversation `column` names, or NULL. */
+function labelSql(kind: "robot" | "conversation", column: string): string {
+  return `(SELECT l.label FROM labels l WHERE l.kind = '${kind}' AND l.key = ${column})`;
+}
 
 const TIME_COLUMNS: Record<string, string> = { sendTime: `"sendTime"`, receivedAt: `"receivedAt"` };
 

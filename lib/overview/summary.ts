@@ -3,6 +3,7 @@
 import type { Db } from "../db/client";
 import { addDaysIn, startOfDayIn } from "../time/zone";
 import { conversationKind } from "../videos/item";
+import { withConversationNames } from "../conversations/names";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -62,7 +63,7 @@ export async function getOverview(db: Db, now = new Date(), timeZone = Intl.Date
     hourly,
     daily,
     topSenders,
-    topConversations: topConversations.map((c) => ({ ...c, conversationKind: conversationKind(c.conversationId) })),
+    topConversations: await withConversationNames(db, topConversations.map((c) => ({ ...c, conversationKind: conversationKind(c.conversationId) }))),
   };
 }
 

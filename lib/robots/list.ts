@@ -9,6 +9,7 @@ import { z } from "zod";
 import { optionalText, parseQuery } from "../params";
 import { afterRankKeySql, cursorParam, decodeRankKeyCursor, encodeRankKeyCursor, limitParam, pageFrom, type RankKeyCursor } from "../shared/paging";
 import { bind } from "../shared/sql";
+import { getLabel, labelMatchSql, labelsOf } from "../labels/labels";
 
 const HOUR = 3_600_000;
 
@@ -21,6 +22,8 @@ export type RobotActivity = "active" | "silent";
 
 export type Robot = {
   robotId: string;
+  /** The name an operator gave it (lib/labels), or null. */
+  label: string | null;
   /** The first INSTANCES_LISTED instance ids, in order. */
   instanceIds: string[];
   instanceCount: number;
@@ -39,7 +42,7 @@ export function activityOf(lastCallbackAt: Date, silentAfterMs: number, now: Dat
   return now.getTime() >= silentAt ? { state: "silent", silentSince: new Date(silentAt).toISOString() } : { state: "active", silentSince: null };
 }
 
-/** `GET /api/robots` and `/robots`: `state` (silent | active), `q` (part of a robot id), keyset paging. */
+/** `GET /api/robots` and `/robots`: `state` (silent | active), `q` (part of a robot id or of its label), keyset paging. */
 export const robotQuerySchema = z.object({
   state: optionalText.pipe(z.enum(["silent", "active"], { error: "must be silent or active" }).optional()),
   q: optionalText,
@@ -55,9 +58,10 @@ export function parseRobotQuery(params: URLSearchParams): RobotQuery {
 
 type Row = { robotId: string; instanceIds: string[]; instanceCount: number; lastCallbackAt: Date; lastVideoAt: Date | null; rank: number };
 
-function toRobot(row: Row, { silentAfterMs, now = new Date() }: RobotOptions): Robot {
+function toRobot(row: Row, label: string | null, { silentAfterMs, now = new Date() }: RobotOptions): Robot {
   return {
     robotId: row.robotId,
+    label,
     instanceIds: row.instanceIds,
     instanceCount: row.instanceCount,
     lastCallbackAt: row.lastCallbackAt.toISOString(),
@@ -93,14 +97,18 @@ export async function listRobots(db: Db, query: RobotQuery, options: RobotOption
   const params: unknown[] = [silentBefore({ ...options, now })];
   const where = [afterRankKeySql(query.cursor, "rank", `"robotId"`, params)];
   if (query.state) where.push(`rank = ${query.state === "silent" ? 0 : 1}`);
-  if (query.q) where.push(`strpos(lower("robotId"), lower(${bind(params, query.q)})) > 0`);
+  if (query.q) {
+    const q = bind(params, query.q);
+    where.push(`(strpos(lower("robotId"), lower(${q})) > 0 OR ${labelMatchSql("robot", `"robotId"`, q)})`);
+  }
   const rows = await db.$queryRawUnsafe<Row[]>(
     `${RANKED_SQL}
      SELECT "robotId", ${INSTANCE_IDS_SQL} AS "instanceIds", "instanceCount", "lastCallbackAt", "lastVideoAt", rank
      FROM ranked WHERE ${where.join(" AND ")} ORDER BY rank, "robotId" LIMIT ${bind(params, query.limit + 1)}`,
     ...params,
   );
-  return pageFrom(rows, query.limit, (r) => toRobot(r, { ...options, now }), (last) => encodeRankKeyCursor({ rank: last.rank, key: last.robotId }));
+  const labels = await labelsOf(db, "robot", rows.map((r) => r.robotId));
+  return pageFrom(rows, query.limit, (r) => toRobot(r, labels.get(r.robotId) ?? null, { ...options, now }), (last) => encodeRankKeyCursor({ rank: last.rank, key: last.robotId }));
 }
 
 export type RobotCounts = { total: number; silent: number };
@@ -125,7 +133,7 @@ export type RobotDetail = Robot & { instances: RobotInstanceActivity[]; hourly: 
 export async function getRobot(db: Db, robotId: string, options: RobotOptions): Promise<RobotDetail | null> {
   const now = options.now ?? new Date();
   const firstHour = new Date(Math.floor(now.getTime() / HOUR) * HOUR - 23 * HOUR);
-  const [robot, instances, hours] = await Promise.all([
+  const [robot, instances, hours, label] = await Promise.all([
     db.$queryRawUnsafe<Row[]>(
       `${RANKED_SQL} SELECT "robotId", ${INSTANCE_IDS_SQL} AS "instanceIds", "instanceCount", "lastCallbackAt", "lastVideoAt", rank FROM ranked WHERE "robotId" = $2`,
       silentBefore({ ...options, now }),
@@ -138,6 +146,7 @@ export async function getRobot(db: Db, robotId: string, options: RobotOptions): 
       take: INSTANCES_SHOWN,
     }),
     db.robotHourly.findMany({ where: { robotId, hour: { gte: firstHour } }, select: { hour: true, callbackCount: true, videoCount: true }, orderBy: { hour: "asc" } }),
+    getLabel(db, "robot", robotId),
   ]);
   if (robot.length === 0) return null;
   const hourly: HourCounts[] = Array.from({ length: 24 }, (_, i) => ({ start: new Date(firstHour.getTime() + i * HOUR).toISOString(), callbacks: 0, videos: 0 }));
@@ -149,7 +158,7 @@ export async function getRobot(db: Db, robotId: string, options: RobotOptions): 
     }
   }
   return {
-    ...toRobot(robot[0], { ...options, now }),
+    ...toRobot(robot[0], label, { ...options, now }),
     instances: instances.map((i) => ({
       instanceId: i.instanceId,
       lastCallbackAt: i.lastCallbackAt.toISOString(),

@@ -4,6 +4,7 @@ import { activeBetweenSql, afterTimeKeySql, summaryPage, type SummaryQuery } fro
 import { keysOfSparseRange } from "../shared/range";
 import { bind } from "../shared/sql";
 import { conversationKind } from "../videos/item";
+import { withConversationNames } from "../conversations/names";
 import { containsSql, findMatching, indexedMatchSql } from "../videos/search";
 
 type SenderRow = {
@@ -79,10 +80,9 @@ export async function getSender(db: Db, fromWxId: string) {
   return {
     ...toSender({ ...summary, totalDuration: Number(summary.totalDuration) }),
     nicknames: nicknames.map((n) => ({ ...n, firstSeenAt: n.firstSeenAt.toISOString(), lastSeenAt: n.lastSeenAt.toISOString() })),
-    conversations: conversations.map((c) => ({
-      ...c,
-      conversationKind: conversationKind(c.conversationId),
-      lastVideoAt: c.lastVideoAt.toISOString(),
-    })),
+    conversations: await withConversationNames(
+      db,
+      conversations.map((c) => ({ ...c, conversationKind: conversationKind(c.conversationId), lastVideoAt: c.lastVideoAt.toISOString() })),
+    ),
   };
 }

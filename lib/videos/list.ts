@@ -4,12 +4,20 @@ import { isBigintId, pageFrom } from "../shared/paging";
 import { videoArchive } from "../media/archive-state";
 import { bind } from "../shared/sql";
 import type { ArchiveState } from "../media/archive-states";
+import { conversationNames, type ConversationName } from "../conversations/names";
+import { labelsOf } from "../labels/labels";
 import { videoWhereSql, type VideoFilters } from "./filters";
 import { findTextMatches, matchedVideosSql, newestOfMatches, type TextMatches } from "./search";
 import { afterCursorSql, encodeVideoCursor, orderBySql, type VideoCursor, type VideoSort } from "./sort";
 import { DETAIL_SELECT, detailRowOf, ITEM_COLUMNS, toDetail, toItem, type ItemRow, type VideoListItem } from "./item";
 
-export type VideoPage = { items: (VideoListItem & { archiveState?: ArchiveState | null })[]; nextCursor: string | null };
+/**
+ * A listed video with what is shown beside it: its file's archive state, what its conversation is
+ * called and its robot's label (absent on items that arrive live, which carry the payload only).
+ */
+export type ListedVideo = VideoListItem & { archiveState?: ArchiveState | null; conversationName?: ConversationName; robotLabel?: string | null };
+
+export type VideoPage = { items: ListedVideo[]; nextCursor: string | null };
 
 /** A page to read: `sort` (./sort; newest first when absent) and where the last one ended. */
 export type VideoPageRequest = { sort?: VideoSort; cursor?: VideoCursor; limit: number };
@@ -45,12 +53,23 @@ export async function listVideos(
   };
   const rows = matches ? await newestOfMatches(matches, page.limit + 1, read, options.spareKeys) : await read(null);
   const result = pageFrom(rows, page.limit, toItem, (last) => encodeVideoCursor(sort, last));
-  return { ...result, items: await withArchiveStates(db, result.items) };
+  return { ...result, items: await withNames(db, await withArchiveStates(db, result.items)) };
+}
+
+/** Each item with its conversation's name and its robot's label: two queries for the page. */
+export async function withNames<T extends VideoListItem>(db: Db, items: T[]): Promise<(T & Pick<Required<ListedVideo>, "conversationName" | "robotLabel">)[]> {
+  if (items.length === 0) return [];
+  const [names, robots] = await Promise.all([conversationNames(db, items.map((i) => i.conversationId)), labelsOf(db, "robot", items.map((i) => i.robotId))]);
+  return items.map((i) => ({
+    ...i,
+    conversationName: names.get(i.conversationId) ?? { label: null, nicknames: [], participantCount: 0 },
+    robotLabel: robots.get(i.robotId) ?? null,
+  }));
 }
 
 /** Each item with the archive state of its video file (null when never queued): one query for the page. */
-async function withArchiveStates(db: Db, items: VideoListItem[]): Promise<VideoPage["items"]> {
-  if (items.length === 0) return items;
+async function withArchiveStates(db: Db, items: VideoListItem[]): Promise<(VideoListItem & { archiveState: ArchiveState | null })[]> {
+  if (items.length === 0) return [];
   const rows = await db.mediaArchive.findMany({
     where: { kind: "video", videoEventId: { in: items.map((i) => BigInt(i.id)) } },
     select: { videoEventId: true, state: true },
@@ -63,6 +82,9 @@ async function withArchiveStates(db: Db, items: VideoListItem[]): Promise<VideoP
 export async function getVideo(db: Db, id: string, options: { includeSecrets?: boolean } = {}) {
   if (!isBigintId(id)) return null;
   const row = await db.videoEvent.findUnique({ where: { id: BigInt(id) }, select: DETAIL_SELECT });
-  return row ? { ...toDetail(detailRowOf(row), options), archive: await videoArchive(db, id) } : null;
+  if (!row) return null;
+  const detail = toDetail(detailRowOf(row), options);
+  const [archive, [named]] = await Promise.all([videoArchive(db, id), withNames(db, [detail])]);
+  return { ...named, archive };
 }
 

@@ -1,5 +1,6 @@
 // Free-text search (`q`): a case-insensitive substring of the sender id, of any nickname the
-// sender ever used, or of the conversation id. Newest first, keyset pages, like every list.
+// sender ever used, of the conversation id, or of the label an operator gave the conversation or
+// the robot (lib/labels). Newest first, keyset pages, like every list.
 //
 // One meaning, two plans, chosen per term by how many senders and conversations it matches in the
 // summary tables (found through their gram indexes, see the 20261129130000_search_grams migration):
@@ -10,6 +11,7 @@
 //   a common term meets its page within the first few thousand rows.
 // docs/performance.md has the figures that set MAX_LISTED.
 import type { Db } from "../db/client";
+import { keysLabelled, labelMatchSql } from "../labels/labels";
 
 /** Above this many matching senders + conversations, walking the time index is cheaper. */
 export const MAX_LISTED = 2000;
@@ -28,7 +30,8 @@ export function containsSql(column: string, term: string): string {
 export function textMatchSql(term: string): string {
   return `(${containsSql(`video_events."fromWxId"`, term)} OR ${containsSql(`video_events."conversationId"`, term)}
     OR ${containsSql(`video_events."fromNickName"`, term)}
-    OR video_events."fromWxId" IN (SELECT "fromWxId" FROM sender_nicknames WHERE ${indexedMatchSql(`"nickName"`, term)}))`;
+    OR video_events."fromWxId" IN (SELECT "fromWxId" FROM sender_nicknames WHERE ${indexedMatchSql(`"nickName"`, term)})
+    OR ${labelMatchSql("conversation", `video_events."conversationId"`, term)} OR ${labelMatchSql("robot", `video_events."robotId"`, term)})`;
 }
 
 /**
@@ -52,8 +55,11 @@ const MATCHING_SQL = {
     (SELECT "fromWxId" AS key, "videoCount" AS videos, "lastVideoAt" AS last FROM sender_summaries WHERE ${indexedMatchSql(`"fromWxId"`, "$1")} ${limit})
     UNION ALL (SELECT n."fromWxId", n."videoCount", s."lastVideoAt" FROM sender_nicknames n LEFT JOIN sender_summaries s USING ("fromWxId")
       WHERE ${indexedMatchSql(`n."nickName"`, "$1")} ${limit})`,
-  conversations: (limit: string) =>
-    `SELECT "conversationId" AS key, "videoCount" AS videos, "lastVideoAt" AS last FROM conversation_summaries WHERE ${indexedMatchSql(`"conversationId"`, "$1")} ${limit}`,
+  // A conversation by its id, or by the label an operator gave it (a scan of the few labels).
+  conversations: (limit: string) => `
+    (SELECT "conversationId" AS key, "videoCount" AS videos, "lastVideoAt" AS last FROM conversation_summaries WHERE ${indexedMatchSql(`"conversationId"`, "$1")} ${limit})
+    UNION ALL (SELECT s."conversationId", s."videoCount", s."lastVideoAt" FROM conversation_summaries s
+      WHERE ${labelMatchSql("conversation", `s."conversationId"`, "$1")} ${limit})`,
 };
 
 type Matching = { keys: string[]; videos: number; lastVideoAt: Map<string, number> };
@@ -99,12 +105,15 @@ const PAGE_ROWS = 50;
  */
 export async function findTextMatches(db: Db, q: string, options: { max?: number; compare?: boolean } = {}): Promise<TextMatches | null> {
   const max = options.max ?? MAX_LISTED;
-  const [senders, conversations, total] = await Promise.all([
+  const [senders, conversations, total, robots] = await Promise.all([
     findMatching(db, "senders", q, max),
     findMatching(db, "conversations", q, max),
     db.$queryRaw<{ n: number }[]>`SELECT coalesce(sum("videoCount"), 0)::float8 AS n FROM video_hourly`,
+    keysLabelled(db, "robot", q, 1),
   ]);
-  if (!senders || !conversations) return null;
+  // A robot named by `q` is read by walking: a robot carries a large share of the videos (a fleet
+  // is a few robots), so its page is met early in time order, as for a common term.
+  if (!senders || !conversations || robots.length > 0) return null;
   const listed = senders.keys.length + conversations.keys.length;
   const walkedRows = (PAGE_ROWS * total[0].n) / Math.max(1, senders.videos + conversations.videos);
   if (listed > max || (options.compare !== false && listed * LISTED_COST_IN_WALKED_ROWS > walkedRows)) return null;

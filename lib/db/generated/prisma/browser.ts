@@ -115,6 +115,12 @@ export type RobotState = Prisma.RobotStateModel
  */
 export type RobotAlert = Prisma.RobotAlertModel
 /**
+ * Model Label
+ * A name an operator gave a robot or a conversation (lib/labels): shown beside its id wherever the
+ * id is, matched by `q`, exported. People type these, so there are few rows: `q` scans them.
+ */
+export type Label = Prisma.LabelModel
+/**
  * Model RevokedSession
  * A logged-out session, refused by every instance until it would have expired anyway.
  */

@@ -392,6 +392,23 @@ export type EnumForwardStateWithAggregatesFilter<$PrismaModel = never> = {
   _max?: Prisma.NestedEnumForwardStateFilter<$PrismaModel>
 }
 
+export type EnumLabelKindFilter<$PrismaModel = never> = {
+  equals?: $Enums.LabelKind | Prisma.EnumLabelKindFieldRefInput<$PrismaModel>
+  in?: $Enums.LabelKind[] | Prisma.ListEnumLabelKindFieldRefInput<$PrismaModel>
+  notIn?: $Enums.LabelKind[] | Prisma.ListEnumLabelKindFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumLabelKindFilter<$PrismaModel> | $Enums.LabelKind
+}
+
+export type EnumLabelKindWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.LabelKind | Prisma.EnumLabelKindFieldRefInput<$PrismaModel>
+  in?: $Enums.LabelKind[] | Prisma.ListEnumLabelKindFieldRefInput<$PrismaModel>
+  notIn?: $Enums.LabelKind[] | Prisma.ListEnumLabelKindFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumLabelKindWithAggregatesFilter<$PrismaModel> | $Enums.LabelKind
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumLabelKindFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumLabelKindFilter<$PrismaModel>
+}
+
 export type NestedBigIntFilter<$PrismaModel = never> = {
   equals?: bigint | number | Prisma.BigIntFieldRefInput<$PrismaModel>
   in?: bigint[] | number[] | Prisma.ListBigIntFieldRefInput<$PrismaModel>
@@ -754,6 +771,23 @@ export type NestedEnumForwardStateWithAggregatesFilter<$PrismaModel = never> = {
   _count?: Prisma.NestedIntFilter<$PrismaModel>
   _min?: Prisma.NestedEnumForwardStateFilter<$PrismaModel>
   _max?: Prisma.NestedEnumForwardStateFilter<$PrismaModel>
+}
+
+export type NestedEnumLabelKindFilter<$PrismaModel = never> = {
+  equals?: $Enums.LabelKind | Prisma.EnumLabelKindFieldRefInput<$PrismaModel>
+  in?: $Enums.LabelKind[] | Prisma.ListEnumLabelKindFieldRefInput<$PrismaModel>
+  notIn?: $Enums.LabelKind[] | Prisma.ListEnumLabelKindFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumLabelKindFilter<$PrismaModel> | $Enums.LabelKind
+}
+
+export type NestedEnumLabelKindWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.LabelKind | Prisma.EnumLabelKindFieldRefInput<$PrismaModel>
+  in?: $Enums.LabelKind[] | Prisma.ListEnumLabelKindFieldRefInput<$PrismaModel>
+  notIn?: $Enums.LabelKind[] | Prisma.ListEnumLabelKindFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumLabelKindWithAggregatesFilter<$PrismaModel> | $Enums.LabelKind
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumLabelKindFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumLabelKindFilter<$PrismaModel>
 }
 
 

@@ -53,3 +53,11 @@ export const ForwardState = {
 } as const
 
 export type ForwardState = (typeof ForwardState)[keyof typeof ForwardState]
+
+
+export const LabelKind = {
+  robot: 'robot',
+  conversation: 'conversation'
+} as const
+
+export type LabelKind = (typeof LabelKind)[keyof typeof LabelKind]

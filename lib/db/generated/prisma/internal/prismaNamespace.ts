@@ -414,6 +414,7 @@ export const ModelName = {
   RobotHourly: 'RobotHourly',
   RobotState: 'RobotState',
   RobotAlert: 'RobotAlert',
+  Label: 'Label',
   RevokedSession: 'RevokedSession',
   LoginFailure: 'LoginFailure'
 } as const
@@ -431,7 +432,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "videoEvent" | "delivery" | "conversationSummary" | "conversationParticipant" | "senderSummary" | "senderNickname" | "videoHourly" | "mediaFile" | "mediaArchive" | "forwardTarget" | "forwardOutbox" | "forwardAttempt" | "forwardMinute" | "robotInstance" | "robotHourly" | "robotState" | "robotAlert" | "revokedSession" | "loginFailure"
+    modelProps: "videoEvent" | "delivery" | "conversationSummary" | "conversationParticipant" | "senderSummary" | "senderNickname" | "videoHourly" | "mediaFile" | "mediaArchive" | "forwardTarget" | "forwardOutbox" | "forwardAttempt" | "forwardMinute" | "robotInstance" | "robotHourly" | "robotState" | "robotAlert" | "label" | "revokedSession" | "loginFailure"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1693,6 +1694,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    Label: {
+      payload: Prisma.$LabelPayload<ExtArgs>
+      fields: Prisma.LabelFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.LabelFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LabelPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.LabelFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LabelPayload>
+        }
+        findFirst: {
+          args: Prisma.LabelFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LabelPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.LabelFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LabelPayload>
+        }
+        findMany: {
+          args: Prisma.LabelFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LabelPayload>[]
+        }
+        create: {
+          args: Prisma.LabelCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LabelPayload>
+        }
+        createMany: {
+          args: Prisma.LabelCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.LabelCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LabelPayload>[]
+        }
+        delete: {
+          args: Prisma.LabelDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LabelPayload>
+        }
+        update: {
+          args: Prisma.LabelUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LabelPayload>
+        }
+        deleteMany: {
+          args: Prisma.LabelDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.LabelUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.LabelUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LabelPayload>[]
+        }
+        upsert: {
+          args: Prisma.LabelUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LabelPayload>
+        }
+        aggregate: {
+          args: Prisma.LabelAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateLabel>
+        }
+        groupBy: {
+          args: Prisma.LabelGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.LabelGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.LabelCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.LabelCountAggregateOutputType> | number
+        }
+      }
+    }
     RevokedSession: {
       payload: Prisma.$RevokedSessionPayload<ExtArgs>
       fields: Prisma.RevokedSessionFieldRefs
@@ -2127,6 +2202,16 @@ export const RobotAlertScalarFieldEnum = {
 export type RobotAlertScalarFieldEnum = (typeof RobotAlertScalarFieldEnum)[keyof typeof RobotAlertScalarFieldEnum]
 
 
+export const LabelScalarFieldEnum = {
+  kind: 'kind',
+  key: 'key',
+  label: 'label',
+  updatedAt: 'updatedAt'
+} as const
+
+export type LabelScalarFieldEnum = (typeof LabelScalarFieldEnum)[keyof typeof LabelScalarFieldEnum]
+
+
 export const RevokedSessionScalarFieldEnum = {
   id: 'id',
   expiresAt: 'expiresAt'
@@ -2338,6 +2423,20 @@ export type ListEnumForwardStateFieldRefInput<$PrismaModel> = FieldRefInputType<
 
 
 /**
+ * Reference to a field of type 'LabelKind'
+ */
+export type EnumLabelKindFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'LabelKind'>
+    
+
+
+/**
+ * Reference to a field of type 'LabelKind[]'
+ */
+export type ListEnumLabelKindFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'LabelKind[]'>
+    
+
+
+/**
  * Reference to a field of type 'Float'
  */
 export type FloatFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Float'>
@@ -2518,6 +2617,7 @@ export type GlobalOmitConfig = {
   robotHourly?: Prisma.RobotHourlyOmit
   robotState?: Prisma.RobotStateOmit
   robotAlert?: Prisma.RobotAlertOmit
+  label?: Prisma.LabelOmit
   revokedSession?: Prisma.RevokedSessionOmit
   loginFailure?: Prisma.LoginFailureOmit
 }

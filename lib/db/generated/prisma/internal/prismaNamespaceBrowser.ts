@@ -68,6 +68,7 @@ export const ModelName = {
   RobotHourly: 'RobotHourly',
   RobotState: 'RobotState',
   RobotAlert: 'RobotAlert',
+  Label: 'Label',
   RevokedSession: 'RevokedSession',
   LoginFailure: 'LoginFailure'
 } as const
@@ -333,6 +334,16 @@ export const RobotAlertScalarFieldEnum = {
 } as const
 
 export type RobotAlertScalarFieldEnum = (typeof RobotAlertScalarFieldEnum)[keyof typeof RobotAlertScalarFieldEnum]
+
+
+export const LabelScalarFieldEnum = {
+  kind: 'kind',
+  key: 'key',
+  label: 'label',
+  updatedAt: 'updatedAt'
+} as const
+
+export type LabelScalarFieldEnum = (typeof LabelScalarFieldEnum)[keyof typeof LabelScalarFieldEnum]
 
 
 export const RevokedSessionScalarFieldEnum = {
