@@ -3,6 +3,7 @@ import Link from "next/link";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { BarChart } from "@/components/bar-chart";
 import { ConversationBadge } from "@/components/conversation-badge";
+import { ConversationLink } from "@/components/conversation-link";
 import { DateRange } from "@/components/date-range";
 import { EmptyState } from "@/components/empty-state";
 import { LiveRefresh } from "@/components/live/live-refresh";
@@ -104,7 +105,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
             <li key={c.conversationId} className="flex items-center justify-between gap-2 py-1.5">
               <span className="flex min-w-0 items-center gap-1.5">
                 <ConversationBadge kind={c.conversationKind} />
-                <Link href={`/conversations/${pathSegment(c.conversationId)}`} className="truncate font-mono text-sm hover:underline">{c.conversationId || "—"}</Link>
+                <ConversationLink conversationId={c.conversationId} kind={c.conversationKind} name={c.conversationName} className="text-sm" />
               </span>
               <span className="tabular-nums muted">{n(c.videoCount)}</span>
             </li>

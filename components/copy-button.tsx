@@ -1,14 +1,23 @@
 "use client";
 import { useState } from "react";
 import { useTranslations } from "next-intl";
+import { Icon } from "./icons";
 
-export function CopyButton({ text, label }: { text: string; label?: string }) {
+/**
+ * Copies `text`. `compact`: a small icon button (beside an id), whose accessible name is `label`;
+ * otherwise a button with the label as its text. Either says "Copied" for 2 s and announces it.
+ */
+export function CopyButton({ text, label, compact = false }: { text: string; label?: string; compact?: boolean }) {
   const t = useTranslations("common");
   const [copied, setCopied] = useState(false);
+  const name = label ?? t("copy");
   return (
     <button
       type="button"
-      className="btn"
+      className={compact ? "inline-flex h-6 w-6 shrink-0 items-center justify-center rounded text-zinc-600 hover:bg-zinc-200 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-zinc-300 dark:hover:bg-zinc-800 dark:hover:text-zinc-100" : "btn"}
+      aria-label={compact ? (copied ? t("copied") : name) : undefined}
+      title={compact ? name : undefined}
+      data-copied={copied ? "" : undefined}
       onClick={async () => {
         try {
           await navigator.clipboard.writeText(text);
@@ -20,7 +29,7 @@ export function CopyButton({ text, label }: { text: string; label?: string }) {
         setTimeout(() => setCopied(false), 2000);
       }}
     >
-      {copied ? t("copied") : label ?? t("copy")}
+      {compact ? <Icon name={copied ? "check" : "copy"} /> : copied ? t("copied") : name}
       <span className="sr-only" role="status">
         {copied ? t("copiedToClipboard") : ""}
       </span>

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { ConversationBadge } from "@/components/conversation-badge";
+import { ConversationLink } from "@/components/conversation-link";
 import { formatTotalDuration } from "@/lib/format/durations";
 import { pathSegment } from "@/lib/format/format";
 import type { SearchParams } from "@/lib/pages/params";
@@ -40,7 +41,11 @@ export default async function ConversationsPage({ searchParams }: { searchParams
           <td className="max-w-96 px-3 py-2">
             <span className="flex items-center gap-2">
               <ConversationBadge kind={c.conversationKind} />
-              <Link href={`/conversations/${pathSegment(c.conversationId)}`} className="link row-link truncate font-mono">{c.conversationId || t("none")}</Link>
+              {c.conversationId ? (
+                <ConversationLink conversationId={c.conversationId} kind={c.conversationKind} name={c.conversationName} rowLink />
+              ) : (
+                <Link href={`/conversations/${pathSegment(c.conversationId)}`} className="link row-link">{t("none")}</Link>
+              )}
             </span>
           </td>
           <td className="px-3 py-2 text-right tabular-nums">{format.number(c.videoCount)}</td>

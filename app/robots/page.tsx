@@ -6,12 +6,12 @@ import { LiveRefresh } from "@/components/live/live-refresh";
 import { Pager } from "@/components/pager";
 import { ParamErrorNotice } from "@/components/param-error";
 import { RelativeTime } from "@/components/relative-time";
+import { RobotLink } from "@/components/robots/robot-link";
 import { RobotState } from "@/components/robots/robot-state";
 import { TableHead } from "@/components/table-head";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db/client";
 import { formatTotalDuration } from "@/lib/format/durations";
-import { pathSegment } from "@/lib/format/format";
 import { attempt, toURLSearchParams, type SearchParams } from "@/lib/pages/params";
 import { countRobots, listRobots, parseRobotQuery, type RobotQuery } from "@/lib/robots/list";
 
@@ -78,7 +78,7 @@ async function RobotList({ query }: { query: RobotQuery }) {
                 <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
                   {items.map((r) => (
                     <tr key={r.robotId} data-testid="robot-row" className="row-linked">
-                      <td className="max-w-64 px-3 py-2 break-all"><Link href={`/robots/${pathSegment(r.robotId)}`} className="link row-link font-mono">{r.robotId}</Link></td>
+                      <td className="max-w-64 px-3 py-2"><RobotLink robotId={r.robotId} label={r.label} rowLink /></td>
                       <td className="px-3 py-2"><RobotState state={r.state} silentSince={r.silentSince} /></td>
                       <td className="max-w-64 px-3 py-2 font-mono text-xs break-all">
                         {r.instanceIds.join(", ") || "—"}

@@ -5,6 +5,9 @@ import { PreviewImage } from "@/components/media/preview-image";
 import { ArchiveBadge } from "@/components/archive/archive-badge";
 import type { ArchiveState } from "@/lib/media/archive-states";
 import type { VideoListItem } from "@/lib/videos/item";
+import type { ConversationName } from "@/lib/conversations/names";
+import { conversationTitle } from "../conversation-name";
+import { middleTruncate } from "../id-text";
 import { ConversationBadge, DirectionBadge } from "../conversation-badge";
 import { formatDuration, pathSegment, videoHref } from "@/lib/format/format";
 import { RelativeTime } from "../relative-time";
@@ -14,10 +17,17 @@ export function senderName(v: Pick<VideoListItem, "fromNickName" | "fromWxId">):
   return v.fromNickName?.trim() || v.fromWxId || "—";
 }
 
+/** The conversation as a list shows it: its name (label or participants) or, without one, its id cut in the middle. */
+export function useConversationText(video: Pick<VideoListItem, "conversationId" | "conversationKind"> & { conversationName?: ConversationName }): string {
+  const tn = useTranslations("names");
+  return conversationTitle(tn, video.conversationKind, video.conversationName) ?? (video.conversationId ? middleTruncate(video.conversationId) : "—");
+}
+
 /** `select`: a checkbox for a list's selection, laid over the preview's corner. */
-export function VideoCard({ video, fresh = false, highlight, context, select }: { video: VideoListItem & { archiveState?: ArchiveState | null }; fresh?: boolean; highlight?: string; context?: string; select?: React.ReactNode }) {
+export function VideoCard({ video, fresh = false, highlight, context, select }: { video: VideoListItem & { archiveState?: ArchiveState | null; conversationName?: ConversationName }; fresh?: boolean; highlight?: string; context?: string; select?: React.ReactNode }) {
   const t = useTranslations("videoList");
   const name = senderName(video);
+  const conversation = useConversationText(video);
   return (
     <article className={`card relative flex w-full flex-col overflow-hidden ${fresh ? "just-arrived" : ""}`} data-testid="video-card" data-video-id={video.id}>
       {select && <div className="absolute top-1.5 left-1.5 z-10">{select}</div>}
@@ -35,8 +45,8 @@ export function VideoCard({ video, fresh = false, highlight, context, select }: 
         </div>
         <div className="flex min-w-0 items-center gap-1.5">
           <ConversationBadge kind={video.conversationKind} />
-          <Link href={`/conversations/${pathSegment(video.conversationId)}`} className="truncate font-mono text-xs hover:underline" title={video.conversationId}>
-            {video.conversationId ? <Highlighted text={video.conversationId} term={highlight} /> : "—"}
+          <Link href={`/conversations/${pathSegment(video.conversationId)}`} className="truncate text-xs hover:underline" title={video.conversationId} data-testid="conversation-name">
+            <Highlighted text={conversation} term={highlight} />
           </Link>
         </div>
         <div className="mt-auto flex items-center justify-between gap-2 pt-1">

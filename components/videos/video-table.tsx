@@ -2,14 +2,16 @@
 import Link from "next/link";
 import { useTranslations } from "next-intl";
 import type { VideoListItem } from "@/lib/videos/item";
+import type { ConversationName } from "@/lib/conversations/names";
 import { ConversationBadge, DirectionBadge } from "../conversation-badge";
 import { formatBytes, formatDuration, pathSegment, videoHref } from "@/lib/format/format";
 import { RelativeTime } from "../relative-time";
 import { Highlighted } from "./highlight";
+import { ConversationCell } from "./conversation-cell";
 import { senderName } from "./video-card";
 
 /** `select`: a checkbox per row for a list's selection, in a first column. */
-export function VideoTable({ videos, fresh, highlight, context, select }: { videos: VideoListItem[]; fresh: Set<string>; highlight?: string; context?: string; select?: (v: VideoListItem) => React.ReactNode }) {
+export function VideoTable({ videos, fresh, highlight, context, select }: { videos: (VideoListItem & { conversationName?: ConversationName })[]; fresh: Set<string>; highlight?: string; context?: string; select?: (v: VideoListItem) => React.ReactNode }) {
   const t = useTranslations("videoList");
   return (
     <div className="card relative overflow-x-auto">
@@ -41,9 +43,7 @@ export function VideoTable({ videos, fresh, highlight, context, select }: { vide
               <td className="max-w-64 px-3 py-1.5">
                 <span className="flex items-center gap-1.5">
                   <ConversationBadge kind={v.conversationKind} />
-                  <Link href={`/conversations/${pathSegment(v.conversationId)}`} className="truncate font-mono text-xs hover:underline">
-                    {v.conversationId ? <Highlighted text={v.conversationId} term={highlight} /> : "—"}
-                  </Link>
+                  <ConversationCell video={v} highlight={highlight} />
                 </span>
               </td>
               <td className="px-3 py-1.5 whitespace-nowrap"><DirectionBadge direction={v.direction} /></td>

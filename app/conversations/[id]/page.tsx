@@ -3,6 +3,9 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { ConversationBadge } from "@/components/conversation-badge";
+import { conversationTitle } from "@/components/conversation-name";
+import { IdText } from "@/components/id-text";
+import { LabelEditor } from "@/components/label-editor";
 import { formatTotalDuration } from "@/lib/format/durations";
 import { pathSegment } from "@/lib/format/format";
 import { Pager } from "@/components/pager";
@@ -36,7 +39,10 @@ export const dynamic = "force-dynamic";
 type Props = { params: Promise<{ id: string }>; searchParams: SearchParams };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  return { title: decodeSegment((await params).id).slice(0, 40) };
+  const conversationId = decodeSegment((await params).id);
+  const [conversation, tn] = await Promise.all([getConversation(db(), conversationId), getTranslations("names")]);
+  const title = conversation && conversationTitle(tn, conversation.conversationKind, conversation.conversationName);
+  return { title: (title ?? conversationId).slice(0, 60) };
 }
 
 export default async function ConversationPage({ params, searchParams }: Props) {
@@ -50,15 +56,21 @@ export default async function ConversationPage({ params, searchParams }: Props) 
   const { items, nextCursor } = await listVideos(db(), filters, page, { order });
   const base = `/conversations/${pathSegment(conversationId)}`;
   const context = contextQuery({ kind: "conversation", id: conversationId, order });
-  const [t, tw, format] = await Promise.all([getTranslations("conversation"), getTranslations("watch"), getFormatter()]);
+  const [t, tw, tn, format] = await Promise.all([getTranslations("conversation"), getTranslations("watch"), getTranslations("names"), getFormatter()]);
+  const title = conversationTitle(tn, conversation.conversationKind, conversation.conversationName);
   return (
     <div className="space-y-6">
       <Link href="/conversations" className="link text-sm">← {t("all")}</Link>
       <header className="space-y-2">
         <div className="flex flex-wrap items-center gap-2">
           <ConversationBadge kind={conversation.conversationKind} />
-          <h1 className="font-mono text-xl font-semibold break-all">{conversationId}</h1>
+          {title ? (
+            <h1 className="text-xl font-semibold break-all" data-testid="conversation-title">{title}</h1>
+          ) : (
+            <h1 className="font-mono text-xl font-semibold break-all" data-testid="conversation-title">{conversationId}</h1>
+          )}
         </div>
+        <IdText id={conversationId} max={40} className="muted" />
         <p className="text-sm muted">
           {t("videos", { count: conversation.videoCount })} · {formatTotalDuration(format, conversation.totalDuration)} · {t("participants", { count: conversation.participantCount })} · {t("lastActivity")}{" "}
           <RelativeTime iso={conversation.lastVideoAt} />
@@ -66,6 +78,7 @@ export default async function ConversationPage({ params, searchParams }: Props) 
         <div className="flex flex-wrap gap-2">
           <Link href={`/videos?conversationId=${encodeURIComponent(conversationId)}`} className="btn">{t("filter")}</Link>
         </div>
+        <LabelEditor key={conversation.conversationName.label ?? ""} kind="conversation" id={conversationId} label={conversation.conversationName.label} />
       </header>
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,16rem)_minmax(0,1fr)]">
         <section aria-labelledby="participants-title" className="card h-fit p-4">

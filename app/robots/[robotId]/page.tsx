@@ -3,6 +3,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { BarChart } from "@/components/bar-chart";
+import { IdText } from "@/components/id-text";
+import { LabelEditor } from "@/components/label-editor";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { RelativeTime } from "@/components/relative-time";
 import { RobotState } from "@/components/robots/robot-state";
@@ -10,6 +12,7 @@ import { TableHead } from "@/components/table-head";
 import { decodeSegment } from "@/lib/pages/params";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db/client";
+import { getLabel } from "@/lib/labels/labels";
 import { getRobot } from "@/lib/robots/list";
 
 export const dynamic = "force-dynamic";
@@ -18,7 +21,8 @@ type Params = { params: Promise<{ robotId: string }> };
 
 export async function generateMetadata({ params }: Params): Promise<Metadata> {
   const t = await getTranslations("robots");
-  return { title: `${decodeSegment((await params).robotId)} · ${t("title")}` };
+  const robotId = decodeSegment((await params).robotId);
+  return { title: `${(await getLabel(db(), "robot", robotId)) ?? robotId} · ${t("title")}` };
 }
 
 export default async function RobotPage({ params }: Params) {
@@ -29,9 +33,15 @@ export default async function RobotPage({ params }: Params) {
     <div className="space-y-4">
       <LiveRefresh pill={false} />
       <div className="flex flex-wrap items-center gap-3">
-        <h1 className="font-mono text-2xl font-semibold break-all">{robot.robotId}</h1>
+        {robot.label ? (
+          <h1 className="text-2xl font-semibold break-all" data-testid="robot-title">{robot.label}</h1>
+        ) : (
+          <h1 className="font-mono text-2xl font-semibold break-all" data-testid="robot-title">{robot.robotId}</h1>
+        )}
         <RobotState state={robot.state} silentSince={robot.silentSince} />
       </div>
+      <IdText id={robot.robotId} max={40} className="muted" />
+      <LabelEditor key={robot.label ?? ""} kind="robot" id={robot.robotId} label={robot.label} />
       <dl className="grid grid-cols-2 gap-3 sm:grid-cols-3">
         <div className="card p-3">
           <dt className="text-xs font-medium muted">{t("lastCallback")}</dt>

@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { DeleteButton } from "@/components/delete-button";
 import { ConversationBadge } from "@/components/conversation-badge";
+import { ConversationLink } from "@/components/conversation-link";
 import { formatExact, formatTotalDuration } from "@/lib/format/durations";
 import { pathSegment } from "@/lib/format/format";
 import type { SearchParams } from "@/lib/pages/params";
@@ -71,7 +72,7 @@ export default async function SenderPage({ params, searchParams }: Props) {
                 <li key={c.conversationId} className="flex items-center justify-between gap-2">
                   <span className="flex min-w-0 items-center gap-1.5">
                     <ConversationBadge kind={c.conversationKind} />
-                    <Link href={`/conversations/${pathSegment(c.conversationId)}`} className="truncate font-mono text-xs hover:underline">{c.conversationId || "—"}</Link>
+                    <ConversationLink conversationId={c.conversationId} kind={c.conversationKind} name={c.conversationName} />
                   </span>
                   <span className="tabular-nums muted">{c.videoCount}</span>
                 </li>

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ConversationBadge, DirectionBadge } from "@/components/conversation-badge";
+import { ConversationLink } from "@/components/conversation-link";
+import { RobotLink } from "@/components/robots/robot-link";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { ArchiveStatus } from "@/components/archive/archive-status";
 import { DeleteButton } from "@/components/delete-button";
@@ -52,7 +54,7 @@ export default async function VideoPage({ params, searchParams }: Props) {
     field("id", video.id),
     field("fromWxId", <Link key="s" href={`/senders/${pathSegment(video.fromWxId)}`} className="link font-mono">{video.fromWxId || "—"}</Link>),
     field("fromNickName", video.fromNickName ?? "—"),
-    field("conversationId", <Link key="c" href={`/conversations/${pathSegment(video.conversationId)}`} className="link font-mono">{video.conversationId || "—"}</Link>),
+    field("conversationId", <ConversationLink key="c" conversationId={video.conversationId} kind={video.conversationKind} name={video.conversationName} idMax={48} />),
     field("toWxId", video.toWxId ?? "—"),
     field("messageSource", `${video.messageSource} (${video.direction === "out" ? t("sentByRobot") : t("received")})`),
     field("duration", `${formatDuration(video.duration)} (${video.duration} s)`),
@@ -61,7 +63,7 @@ export default async function VideoPage({ params, searchParams }: Props) {
     field("receivedAt", exact(video.receivedAt)),
     field("eventTime", video.eventTime ? exact(video.eventTime) : "—"),
     field("description", video.description ?? "—"),
-    field("robotId", video.robotId),
+    field("robotId", <RobotLink key="r" robotId={video.robotId} label={video.robotLabel} />),
     field("instanceId", video.instanceId || "—"),
     field("serverId", video.serverId ?? "—"),
     field("localId", video.localId ?? "—"),
@@ -97,7 +99,7 @@ export default async function VideoPage({ params, searchParams }: Props) {
         </h1>
         <div className="flex flex-wrap items-center gap-2 text-sm">
           <ConversationBadge kind={video.conversationKind} />
-          <Link href={`/conversations/${pathSegment(video.conversationId)}`} className="link font-mono">{video.conversationId || "—"}</Link>
+          <ConversationLink conversationId={video.conversationId} kind={video.conversationKind} name={video.conversationName} />
           <DirectionBadge direction={video.direction} />
           <span className="muted">·</span>
           <RelativeTime iso={video.sendTime} className="muted" />

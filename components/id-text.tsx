@@ -1,0 +1,37 @@
+// An id as the pages show it: cut in the middle when long (both ends tell ids apart: `R:1800…@chatroom`),
+// the whole id on hover (`title`) and for screen readers, and a button that copies it whole.
+import Link from "next/link";
+import { useTranslations } from "next-intl";
+import { CopyButton } from "./copy-button";
+
+/** `id` with its middle replaced by "…" when longer than `max` characters (code points). */
+export function middleTruncate(id: string, max = 24): string {
+  const chars = [...id];
+  if (chars.length <= max) return id;
+  const tail = Math.floor((max - 1) / 2);
+  const head = max - 1 - tail;
+  return `${chars.slice(0, head).join("")}…${chars.slice(chars.length - tail).join("")}`;
+}
+
+type Props = { id: string; href?: string; max?: number; copy?: boolean; className?: string; linkClassName?: string };
+
+export function IdText({ id, href, max = 24, copy = true, className = "", linkClassName = "" }: Props) {
+  const t = useTranslations("ids");
+  const short = middleTruncate(id, max);
+  const text = (
+    <>
+      <span aria-hidden="true">{short}</span>
+      <span className="sr-only">{id}</span>
+    </>
+  );
+  return (
+    <span className={`inline-flex max-w-full min-w-0 items-center gap-0.5 align-middle ${className}`} data-id={id}>
+      {href ? (
+        <Link href={href} title={id} className={`min-w-0 font-mono text-xs whitespace-nowrap hover:underline ${linkClassName}`}>{text}</Link>
+      ) : (
+        <span title={id} className="min-w-0 font-mono text-xs whitespace-nowrap">{text}</span>
+      )}
+      {copy && id && <CopyButton text={id} label={t("copy", { id })} compact />}
+    </span>
+  );
+}
