@@ -19,7 +19,7 @@ export function ConversationLink({ conversationId, kind, name, className = "", i
   if (!title) return <IdText id={conversationId} href={href} max={idMax} className={`link ${className}`} linkClassName={rowLink ? "row-link" : ""} />;
   return (
     <span className={`flex min-w-0 flex-col ${className}`}>
-      <Link href={href} title={conversationId} className={`link truncate ${rowLink ? "row-link" : ""}`} data-testid="conversation-name">{title}</Link>
+      <Link href={href} title={conversationId} className={`link truncate ${rowLink ? "row-link" : ""}`} data-testid="conversation-name" data-data>{title}</Link>
       <IdText id={conversationId} max={idMax} className="muted" />
     </span>
   );

@@ -71,7 +71,7 @@ async function RobotList({ query }: { query: RobotQuery }) {
           {items.length === 0 ? (
             <p className="muted">{query.q ? t("noMatch") : t(query.state === "silent" ? "noneSilent" : "noneActive")}</p>
           ) : (
-            <div className="card overflow-x-auto">
+            <div className="card overflow-x-auto" tabIndex={0} role="region" aria-label={t("caption")}>
               <table className="w-full text-left text-sm">
                 <caption className="sr-only">{t("caption")}</caption>
                 <TableHead labels={[t("robot"), t("state"), t("instances"), t("lastCallback"), t("lastVideo")]} />

@@ -10,7 +10,7 @@ import { useConversationText } from "./video-card";
 export function ConversationCell({ video, highlight }: { video: VideoListItem & { conversationName?: ConversationName }; highlight?: string }) {
   const text = useConversationText(video);
   return (
-    <Link href={`/conversations/${pathSegment(video.conversationId)}`} className="truncate text-xs hover:underline" title={video.conversationId} data-testid="conversation-name">
+    <Link href={`/conversations/${pathSegment(video.conversationId)}`} className="truncate text-xs hover:underline" title={video.conversationId} data-testid="conversation-name" data-data>
       <Highlighted text={text} term={highlight} />
     </Link>
   );

@@ -45,7 +45,7 @@ export function VideoCard({ video, fresh = false, highlight, context, select }: 
         </div>
         <div className="flex min-w-0 items-center gap-1.5">
           <ConversationBadge kind={video.conversationKind} />
-          <Link href={`/conversations/${pathSegment(video.conversationId)}`} className="truncate text-xs hover:underline" title={video.conversationId} data-testid="conversation-name">
+          <Link href={`/conversations/${pathSegment(video.conversationId)}`} className="truncate text-xs hover:underline" title={video.conversationId} data-testid="conversation-name" data-data>
             <Highlighted text={conversation} term={highlight} />
           </Link>
         </div>

@@ -65,12 +65,12 @@ export default async function ConversationPage({ params, searchParams }: Props) 
         <div className="flex flex-wrap items-center gap-2">
           <ConversationBadge kind={conversation.conversationKind} />
           {title ? (
-            <h1 className="text-xl font-semibold break-all" data-testid="conversation-title">{title}</h1>
+            <h1 className="text-xl font-semibold break-all" data-testid="conversation-title" data-data>{title}</h1>
           ) : (
-            <h1 className="font-mono text-xl font-semibold break-all" data-testid="conversation-title">{conversationId}</h1>
+            <h1 className="font-mono text-xl font-semibold break-all" data-testid="conversation-title" data-data>{conversationId}</h1>
           )}
         </div>
-        <IdText id={conversationId} max={40} className="muted" />
+        <IdText id={conversationId} className="muted" />
         <p className="text-sm muted">
           {t("videos", { count: conversation.videoCount })} · {formatTotalDuration(format, conversation.totalDuration)} · {t("participants", { count: conversation.participantCount })} · {t("lastActivity")}{" "}
           <RelativeTime iso={conversation.lastVideoAt} />
@@ -78,7 +78,7 @@ export default async function ConversationPage({ params, searchParams }: Props) 
         <div className="flex flex-wrap gap-2">
           <Link href={`/videos?conversationId=${encodeURIComponent(conversationId)}`} className="btn">{t("filter")}</Link>
         </div>
-        <LabelEditor key={conversation.conversationName.label ?? ""} kind="conversation" id={conversationId} label={conversation.conversationName.label} />
+        <LabelEditor kind="conversation" id={conversationId} label={conversation.conversationName.label} />
       </header>
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,16rem)_minmax(0,1fr)]">
         <section aria-labelledby="participants-title" className="card h-fit p-4">

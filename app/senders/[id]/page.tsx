@@ -5,6 +5,7 @@ import { getFormatter, getTranslations } from "next-intl/server";
 import { DeleteButton } from "@/components/delete-button";
 import { ConversationBadge } from "@/components/conversation-badge";
 import { ConversationLink } from "@/components/conversation-link";
+import { IdText } from "@/components/id-text";
 import { formatExact, formatTotalDuration } from "@/lib/format/durations";
 import { pathSegment } from "@/lib/format/format";
 import type { SearchParams } from "@/lib/pages/params";
@@ -39,7 +40,7 @@ export default async function SenderPage({ params, searchParams }: Props) {
       <Link href="/senders" className="link text-sm">← {t("all")}</Link>
       <header className="space-y-1">
         <h1 className="text-2xl font-semibold break-words" data-testid="sender-nickname">{sender.nickName ?? fromWxId}</h1>
-        <p className="font-mono text-sm muted break-all">{fromWxId}</p>
+        <p className="text-sm muted"><IdText id={fromWxId} /></p>
         <p className="text-sm muted">
           {t("videos", { count: sender.videoCount })} · {formatTotalDuration(format, sender.totalDuration)} · {t("conversations", { count: sender.conversationCount })} · {t("lastVideo")}{" "}
           <RelativeTime iso={sender.lastVideoAt} />
