@@ -4,6 +4,8 @@ import { useTestDatabase } from "../../test/support/db";
 import { exampleVideo, postVideo } from "../../test/support/example-video";
 import { receiveDelivery } from "../ingest/store";
 import type { VideoListItem } from "../videos/item";
+import { setLabel } from "../labels/labels";
+import { withNames } from "../videos/list";
 import { CHANNEL, createLiveHub, parseIds, type LiveHub } from "./hub";
 import { liveEventStream } from "./stream";
 
@@ -64,6 +66,29 @@ describe("live hub", () => {
     await postVideo(db.client, { fromWxId: "wxid_live", fromNickName: "Live one" });
     await until(() => one.videos.length === 1 && two.videos.length === 1 && three.videos.length === 1);
     expect(one.videos[0]).toMatchObject({ fromWxId: "wxid_live", fromNickName: "Live one", duration: 3 });
+  });
+
+  it("sends each video with its conversation's name, and still sends it when naming fails (issue 27)", async () => {
+    await postVideo(db.client, { fromWxId: "wxid_named", fromNickName: "Named one", conversationId: "R:live-named@chatroom" });
+    await setLabel(db.client, "conversation", "R:live-named@chatroom", "直播群");
+    const named = createLiveHub({ connectionString: db.url, pool: db.pool, decorate: (items) => withNames(db.client, items) });
+    const failing = createLiveHub({ connectionString: db.url, pool: db.pool, decorate: () => Promise.reject(new Error("no names today")) });
+    try {
+      const a = collect(named);
+      const b = collect(failing);
+      await Promise.all([named.ready(), failing.ready()]);
+      const before = await named.latestId();
+      await postVideo(db.client, { fromWxId: "wxid_named", fromNickName: "Named one", conversationId: "R:live-named@chatroom" });
+      await until(() => a.videos.length === 1 && b.videos.length === 1);
+      expect(a.videos[0]).toMatchObject({ conversationName: { label: "直播群", nicknames: ["Named one"], participantCount: 1 }, robotLabel: null });
+      expect(b.videos[0]).toMatchObject({ fromWxId: "wxid_named" });
+      expect(b.videos[0]).not.toHaveProperty("conversationName");
+      const [caughtUp] = await named.videosAfter(before, 1);
+      expect(caughtUp).toMatchObject({ conversationName: { label: "直播群" } });
+    } finally {
+      // Not left listening: the later tests' videos would be named (and fail) for nobody.
+      await Promise.all([named.close(), failing.close()]);
+    }
   });
 
   it("a duplicate announces nothing", async () => {

@@ -31,14 +31,27 @@ export type LiveHub = {
   close: () => Promise<void>;
 };
 
-type Options = { connectionString: string; pool: pg.Pool; maxDelayMs?: number };
+type Options = {
+  connectionString: string;
+  pool: pg.Pool;
+  maxDelayMs?: number;
+  /** Adds what pages show beside a video (its conversation's name, its robot's label); items go out without it if it fails. */
+  decorate?: (items: VideoListItem[]) => Promise<VideoListItem[]>;
+};
 
 /** Notification payloads are comma-separated ids; anything else is ignored. */
 export function parseIds(payload: string | undefined): string[] {
   return (payload ?? "").split(",").filter(isBigintId);
 }
 
-export function createLiveHub({ connectionString, pool, maxDelayMs = 5000 }: Options): LiveHub {
+export function createLiveHub({ connectionString, pool, maxDelayMs = 5000, decorate }: Options): LiveHub {
+  const decorated = async (items: VideoListItem[]) =>
+    decorate && items.length > 0
+      ? decorate(items).catch((err) => {
+          log.warn({ err }, "live: could not name the announced videos' conversations");
+          return items;
+        })
+      : items;
   const subscribers = new Set<LiveSubscriber>();
   let client: pg.Client | null = null;
   let closed = false;
@@ -82,7 +95,7 @@ export function createLiveHub({ connectionString, pool, maxDelayMs = 5000 }: Opt
             log.warn({ err }, "live: could not read announced videos");
             return { rows: [] as ItemRow[] };
           });
-        for (const row of rows) emit((s) => s.video(toItem(row)));
+        for (const item of await decorated(rows.map(toItem))) emit((s) => s.video(item));
       }
     } finally {
       waiting = [];
@@ -154,7 +167,7 @@ export function createLiveHub({ connectionString, pool, maxDelayMs = 5000 }: Opt
     },
     async videosAfter(afterId, limit) {
       const { rows } = await pool.query<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM video_events WHERE id > $1::bigint ORDER BY id LIMIT $2`, [afterId, limit]);
-      return rows.map(toItem);
+      return decorated(rows.map(toItem));
     },
     async close() {
       closed = true;
