@@ -14,7 +14,7 @@ export function CopyButton({ text, label, compact = false }: { text: string; lab
   return (
     <button
       type="button"
-      className={compact ? "inline-flex h-6 w-6 shrink-0 items-center justify-center rounded text-zinc-600 hover:bg-zinc-200 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-zinc-300 dark:hover:bg-zinc-800 dark:hover:text-zinc-100" : "btn"}
+      className={compact ? "icon-btn" : "btn"}
       aria-label={compact ? (copied ? t("copied") : name) : undefined}
       title={compact ? name : undefined}
       data-copied={copied ? "" : undefined}

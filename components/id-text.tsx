@@ -25,11 +25,11 @@ export function IdText({ id, href, max = 24, copy = true, className = "", linkCl
     </>
   );
   return (
-    <span className={`inline-flex max-w-full min-w-0 items-center gap-0.5 align-middle ${className}`} data-id={id}>
+    <span className={`id-text ${className}`} data-id={id}>
       {href ? (
-        <Link href={href} title={id} className={`min-w-0 font-mono text-xs whitespace-nowrap hover:underline ${linkClassName}`} data-data>{text}</Link>
+        <Link href={href} title={id} className={`id-value hover:underline ${linkClassName}`} data-data>{text}</Link>
       ) : (
-        <span title={id} className="min-w-0 font-mono text-xs whitespace-nowrap" data-data>{text}</span>
+        <span title={id} className="id-value" data-data>{text}</span>
       )}
       {copy && id && <CopyButton text={id} label={t("copy", { id })} compact />}
     </span>

@@ -54,7 +54,7 @@ export default async function VideoPage({ params, searchParams }: Props) {
     field("id", video.id),
     field("fromWxId", <Link key="s" href={`/senders/${pathSegment(video.fromWxId)}`} className="link font-mono">{video.fromWxId || "—"}</Link>),
     field("fromNickName", video.fromNickName ?? "—"),
-    field("conversationId", <ConversationLink key="c" conversationId={video.conversationId} kind={video.conversationKind} name={video.conversationName} idMax={48} />),
+    field("conversationId", <ConversationLink key="c" conversationId={video.conversationId} kind={video.conversationKind} name={video.conversationName} />),
     field("toWxId", video.toWxId ?? "—"),
     field("messageSource", `${video.messageSource} (${video.direction === "out" ? t("sentByRobot") : t("received")})`),
     field("duration", `${formatDuration(video.duration)} (${video.duration} s)`),
