@@ -1,5 +1,5 @@
 // The overview's strip: how many robots there are and how many are silent, and the first silent
-// ones by name. Only a handful of ids is ever shown, each cut to the strip's width, so that neither
+// ones by name (an operator's label, else the id; the id on hover). Only a handful of ids is ever shown, each cut to the strip's width, so that neither
 // a fleet of hundreds nor a long id makes the overview wider than a phone.
 import Link from "next/link";
 import { useTranslations } from "next-intl";
@@ -24,7 +24,7 @@ export function RobotStrip({ counts, silent }: { counts: RobotCounts; silent: Ro
         <ul className="flex min-w-0 max-w-full flex-wrap gap-2">
           {silent.map((r) => (
             <li key={r.robotId} className="flex min-w-0 max-w-full items-center gap-1.5 text-sm">
-              <Link href={`/robots/${pathSegment(r.robotId)}`} className="link min-w-0 max-w-48 truncate font-mono" title={r.robotId}>{r.robotId}</Link>
+              <Link href={`/robots/${pathSegment(r.robotId)}`} className={`link min-w-0 max-w-48 truncate ${r.label ? "" : "font-mono"}`} title={r.robotId} data-data>{r.label ?? r.robotId}</Link>
               <RobotState state={r.state} silentSince={r.silentSince} />
             </li>
           ))}
