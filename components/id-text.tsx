@@ -1,7 +1,6 @@
 // An id as the pages show it: cut in the middle when long (both ends tell ids apart: `R:1800…@chatroom`),
 // the whole id on hover (`title`) and for screen readers, and a button that copies it whole.
 import Link from "next/link";
-import { useTranslations } from "next-intl";
 import { CopyButton } from "./copy-button";
 
 /** `id` with its middle replaced by "…" when longer than `max` characters (code points). */
@@ -16,22 +15,25 @@ export function middleTruncate(id: string, max = 24): string {
 type Props = { id: string; href?: string; max?: number; copy?: boolean; className?: string; linkClassName?: string };
 
 export function IdText({ id, href, max = 24, copy = true, className = "", linkClassName = "" }: Props) {
-  const t = useTranslations("ids");
   const short = middleTruncate(id, max);
-  const text = (
+  // Short ids are shown whole; a cut one is hidden from screen readers, which read the whole id.
+  const text =
+    short === id ? (
+      id
+    ) : (
     <>
       <span aria-hidden="true">{short}</span>
       <span className="sr-only">{id}</span>
     </>
   );
   return (
-    <span className={`id-text ${className}`} data-id={id}>
+    <span className={`id-text ${className}`}>
       {href ? (
         <Link href={href} title={id} className={`id-value hover:underline ${linkClassName}`} data-data>{text}</Link>
       ) : (
         <span title={id} className="id-value" data-data>{text}</span>
       )}
-      {copy && id && <CopyButton text={id} label={t("copy", { id })} compact />}
+      {copy && id && <CopyButton text={id} compact />}
     </span>
   );
 }

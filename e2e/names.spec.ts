@@ -112,7 +112,7 @@ for (const L of LANGUAGES) {
       // cut in the middle, whole on hover, copied whole.
       await page.goto(conversationPath);
       await expect(page.getByTestId("conversation-title")).toHaveText(L.fallback);
-      const shownId = page.locator("main").locator(`[data-id="${GROUP}"]`).first();
+      const shownId = page.locator("main header .id-text");
       await expect(shownId.locator(`[title="${GROUP}"]`)).toContainText("…");
       await shownId.getByRole("button", { name: L.copy(GROUP) }).click();
       await expect(shownId.getByRole("button", { name: L.copied })).toBeVisible();
