@@ -31,7 +31,7 @@ export function CopyButton({ text, label, compact = false }: { text: string; lab
         setTimeout(() => setCopied(false), 2000);
       }}
     >
-      {compact ? <Icon name={copied ? "check" : "copy"} /> : copied ? t("copied") : name}
+      {compact ? <Icon name={copied ? "check" : "copy"} className="" /> : copied ? t("copied") : name}
       <span className="sr-only" role="status">
         {copied ? t("copiedToClipboard") : ""}
       </span>

@@ -1,5 +1,6 @@
 // An id as the pages show it: cut in the middle when long (both ends tell ids apart: `R:1800…@chatroom`),
 // the whole id on hover (`title`) and for screen readers, and a button that copies it whole.
+// Lean markup: a list repeats it 50 times, in the HTML and again in the RSC payload (robots-fleet.spec.ts).
 import Link from "next/link";
 import { CopyButton } from "./copy-button";
 
@@ -16,9 +17,11 @@ type Props = { id: string; href?: string; max?: number; copy?: boolean; classNam
 
 export function IdText({ id, href, max = 24, copy = true, className = "", linkClassName = "" }: Props) {
   const short = middleTruncate(id, max);
+  // Data, not interface text (e2e/plain-language.spec.ts); a cut id's visible part is aria-hidden already.
+  const whole = short === id;
   // Short ids are shown whole; a cut one is hidden from screen readers, which read the whole id.
   const text =
-    short === id ? (
+    whole ? (
       id
     ) : (
     <>
@@ -29,9 +32,9 @@ export function IdText({ id, href, max = 24, copy = true, className = "", linkCl
   return (
     <span className={`id-text ${className}`}>
       {href ? (
-        <Link href={href} title={id} className={`id-value hover:underline ${linkClassName}`} data-data>{text}</Link>
+        <Link href={href} title={id} className={linkClassName ? `id-value ${linkClassName}` : "id-value"} data-data={whole || undefined}>{text}</Link>
       ) : (
-        <span title={id} className="id-value" data-data>{text}</span>
+        <span title={id} className="id-value" data-data={whole || undefined}>{text}</span>
       )}
       {copy && id && <CopyButton text={id} compact />}
     </span>

@@ -130,6 +130,7 @@ for (const L of LANGUAGES) {
       await editor.getByRole("button", { name: L.save }).click();
       await expect(editor.getByRole("status")).toHaveText(L.saved);
       await expect(page.getByTestId("conversation-title")).toHaveText(L.conversationLabel);
+      await expect(page).toHaveTitle(new RegExp(L.conversationLabel));
 
       // The robot, on its page.
       await page.goto(robotPath);
@@ -138,6 +139,7 @@ for (const L of LANGUAGES) {
       await robotEditor.getByLabel(L.nameRobot).fill(L.robotLabel);
       await robotEditor.getByRole("button", { name: L.save }).click();
       await expect(page.getByTestId("robot-title")).toHaveText(L.robotLabel);
+      await expect(page).toHaveTitle(new RegExp(L.robotLabel));
       await expectAccessible(page);
 
       // Lists: found by part of the name with q.
