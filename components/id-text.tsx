@@ -25,8 +25,9 @@ export function IdText({ id, href, max = 24, copy = true, className = "", linkCl
       id
     ) : (
     <>
-      <span aria-hidden="true">{short}</span>
+      {/* First: an absolute box sits where it would start, inside the clipped cell whatever its width. */}
       <span className="sr-only">{id}</span>
+      <span aria-hidden="true">{short}</span>
     </>
   );
   return (
