@@ -19,8 +19,9 @@ export function ConversationLink({ conversationId, kind, name, className = "", i
   if (!title) return <IdText id={conversationId} href={href} max={idMax} className={`link ${className}`} linkClassName={rowLink ? "row-link" : ""} />;
   return (
     <span className={`flex min-w-0 flex-col ${className}`}>
-      <Link href={href} title={conversationId} className={`link truncate ${rowLink ? "row-link" : ""}`} data-testid="conversation-name" data-data>{title}</Link>
-      <IdText id={conversationId} max={idMax} className="muted" />
+      <Link href={href} title={conversationId} className={`link wrap-anywhere ${rowLink ? "row-link" : ""}`} data-testid="conversation-name" data-data>{title}</Link>
+      {/* In a table row on a phone the name alone: the id (on hover, and on the conversation's page) would push the row's other cells off screen. */}
+      <IdText id={conversationId} max={idMax} className={rowLink ? "muted hidden sm:inline-flex" : "muted"} />
     </span>
   );
 }

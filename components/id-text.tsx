@@ -1,6 +1,8 @@
+"use client";
 // An id as the pages show it: cut in the middle when long (both ends tell ids apart: `R:1800…@chatroom`),
 // the whole id on hover (`title`) and for screen readers, and a button that copies it whole.
-// Lean markup: a list repeats it 50 times, in the HTML and again in the RSC payload (robots-fleet.spec.ts).
+// Lean markup: a list repeats it 50 times (robots-fleet.spec.ts holds /robots under 200 kB). A client
+// component, so that the RSC payload carries its props, not its markup a second time.
 import Link from "next/link";
 import { CopyButton } from "./copy-button";
 

@@ -10,8 +10,9 @@ export function RobotLink({ robotId, label, idMax, rowLink = false }: { robotId:
   if (!label) return <IdText id={robotId} href={href} max={idMax} className="link" linkClassName={rowLink ? "row-link" : ""} />;
   return (
     <span className="flex min-w-0 flex-col">
-      <Link href={href} title={robotId} className={`link truncate font-medium ${rowLink ? "row-link" : ""}`} data-testid="robot-label" data-data>{label}</Link>
-      <IdText id={robotId} max={idMax} className="muted" />
+      <Link href={href} title={robotId} className={`link font-medium wrap-anywhere ${rowLink ? "row-link" : ""}`} data-testid="robot-label" data-data>{label}</Link>
+      {/* As for conversations (conversation-link.tsx): in a row on a phone, the name alone. */}
+      <IdText id={robotId} max={idMax} className={rowLink ? "muted hidden sm:inline-flex" : "muted"} />
     </span>
   );
 }
