@@ -40,6 +40,9 @@ const pool = createPool(database.url, 4);
 const db = createDb(pool);
 try {
   await seedVideos(pool, { videos: VIDEOS, summaries: "rebuild" });
+  // The seed writes videos only; robots are read from robot_instances, which callbacks keep.
+  await pool.query(`INSERT INTO robot_instances ("robotId", "instanceId", "lastCallbackAt", "lastVideoAt")
+    SELECT "robotId", "instanceId", max("receivedAt"), max("sendTime") FROM video_events GROUP BY 1, 2 ON CONFLICT DO NOTHING`);
   await pool.query("ANALYZE");
   const [{ conversationId: aConversation }] = await db.$queryRaw<{ conversationId: string }[]>`SELECT "conversationId" FROM conversation_summaries ORDER BY "videoCount" DESC OFFSET 7 LIMIT 1`;
   const [{ robotId: aRobot }] = await db.$queryRaw<{ robotId: string }[]>`SELECT "robotId" FROM robot_instances LIMIT 1`;
