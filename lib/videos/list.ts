@@ -8,7 +8,7 @@ import { conversationNames, type ConversationName } from "../conversations/names
 import { labelsOf } from "../labels/labels";
 import { videoWhereSql, type VideoFilters } from "./filters";
 import { findTextMatches, matchedVideosSql, newestOfMatches, type TextMatches } from "./search";
-import { afterCursorSql, encodeVideoCursor, orderBySql, type VideoCursor, type VideoSort } from "./sort";
+import { afterCursorSql, encodeVideoCursor, orderBySql, sortParts, type VideoCursor, type VideoSort } from "./sort";
 import { DETAIL_SELECT, detailRowOf, ITEM_COLUMNS, toDetail, toItem, type ItemRow, type VideoListItem } from "./item";
 
 /**
@@ -23,11 +23,18 @@ export type VideoPage = { items: ListedVideo[]; nextCursor: string | null };
 export type VideoPageRequest = { sort?: VideoSort; cursor?: VideoCursor; limit: number };
 
 /**
+ * In an order other than newest first, the listing plan sorts every video of the matched keys
+ * (there is no index on key and duration): it is used up to this many, else `q` is tested row by
+ * row along the order's index. At 1M videos, a term matching one conversation of 59 videos took
+ * 1 to 3 s walking the duration or size index (bench/sorts.ts); one sender's 8,240 videos sort in
+ * 3 to 19 ms.
+ */
+const MAX_SORTED_MATCHES = 20_000;
+
+/**
  * `plan`: which of the search's two plans answers `q`; `spareKeys`: how many matched keys beyond
  * the page the listing plan reads first (tests force both; see ./search). `order: "asc"` lists
- * oldest first (a conversation watched in order), as `sort: "time"` does. In every order but
- * newest first, `q` is tested row by row along that order's index: the listing plan's shortcut
- * (the newest rows of each matched key) holds for time only.
+ * oldest first (a conversation watched in order), as `sort: "time"` does.
  */
 export async function listVideos(
   db: Db,
@@ -38,20 +45,25 @@ export async function listVideos(
   const sort: VideoSort = page.sort ?? (options.order === "asc" ? "time" : "-time");
   // A term that few senders and conversations match is read through them; a common one (null)
   // is tested row by row along the time index, as part of the WHERE clause.
-  const matches =
-    filters.q && options.plan !== "walk" && sort === "-time"
-      ? await findTextMatches(db, filters.q, options.plan === "list" ? { max: 1_000_000, compare: false } : {})
+  // In other orders the walk's cost is what it is for time, but the listing plan's is every matched
+  // video, not a few per key: findTextMatches only finds the keys, and their videos decide.
+  const newestFirst = sort === "-time";
+  const found =
+    filters.q && options.plan !== "walk"
+      ? await findTextMatches(db, filters.q, options.plan === "list" || !newestFirst ? { max: options.plan === "list" ? 1_000_000 : undefined, compare: false } : {})
       : null;
+  const matches = found && (newestFirst || options.plan === "list" || (found.videos ?? Infinity) <= MAX_SORTED_MATCHES) ? found : null;
   const read = async (listed: TextMatches | null) => {
     const params: unknown[] = [];
     const where = `${videoWhereSql(listed ? { ...filters, q: undefined } : filters, params)} AND ${afterCursorSql(sort, page.cursor, params)}`;
     const limit = bind(params, page.limit + 1);
     const sql = listed
-      ? matchedVideosSql(ITEM_COLUMNS, where, listed, limit, (value) => bind(params, value))
+      ? matchedVideosSql(ITEM_COLUMNS, where, listed, limit, (value) => bind(params, value), sortParts(sort))
       : `SELECT ${ITEM_COLUMNS} FROM video_events WHERE ${where} ORDER BY ${orderBySql(sort)} LIMIT ${limit}`;
     return db.$queryRawUnsafe<ItemRow[]>(sql, ...params);
   };
-  const rows = matches ? await newestOfMatches(matches, page.limit + 1, read, options.spareKeys) : await read(null);
+  // Reading the keys with the newest last videos first holds for newest first only.
+  const rows = matches ? (newestFirst ? await newestOfMatches(matches, page.limit + 1, read, options.spareKeys) : await read(matches)) : await read(null);
   const result = pageFrom(rows, page.limit, toItem, (last) => encodeVideoCursor(sort, last));
   return { ...result, items: await withNames(db, await withArchiveStates(db, result.items)) };
 }

@@ -48,7 +48,7 @@ export function indexedMatchSql(column: string, term: string): string {
  * key really has: inserts raise it, and deletes leave it (the delete trigger keeps first/last
  * times as seen), so it bounds from above what reading the key can give.
  */
-export type TextMatches = { senders: string[]; conversations: string[]; lastVideoAt?: Map<string, number> };
+export type TextMatches = { senders: string[]; conversations: string[]; lastVideoAt?: Map<string, number>; videos?: number };
 
 const MATCHING_SQL = {
   senders: (limit: string) => `
@@ -121,6 +121,8 @@ export async function findTextMatches(db: Db, q: string, options: { max?: number
     senders: senders.keys,
     conversations: conversations.keys,
     lastVideoAt: new Map([...senders.lastVideoAt, ...conversations.lastVideoAt]),
+    // At most this many videos (one in both a matched sender and a matched conversation counts twice).
+    videos: senders.videos + conversations.videos,
   };
 }
 
@@ -173,10 +175,16 @@ function keysOf(keys: KeyedMatch[]): TextMatches {
   return { senders: keys.filter((k) => k.sender).map((k) => k.key), conversations: keys.filter((k) => !k.sender).map((k) => k.key) };
 }
 
+/** An order of the listing plan: the key's expression over video_events, and its direction (ties by id, the same way). */
+export type MatchOrder = { key: string; direction: "ASC" | "DESC" };
+const NEWEST_FIRST: MatchOrder = { key: `video_events."sendTime"`, direction: "DESC" };
+
 /**
- * SELECT `columns` of the newest `limit` videos of the listed senders and conversations that also
- * satisfy `where` (the other filters and the cursor, over video_events unaliased), newest first.
- * `bind` appends a value to the statement's parameters and returns its placeholder.
+ * SELECT `columns` of the first `limit` videos in `order` (newest first by default) of the listed
+ * senders and conversations that also satisfy `where` (the other filters and the cursor, over
+ * video_events unaliased). `bind` appends a value to the statement's parameters and returns its
+ * placeholder. In an order other than time each key's rows are sorted, not read from an index:
+ * lib/videos/list.ts uses it only for a few thousand matched videos.
  */
 export function matchedVideosSql(
   columns: string,
@@ -184,17 +192,19 @@ export function matchedVideosSql(
   matches: TextMatches,
   limit: string,
   bind: (value: unknown) => string,
+  order: MatchOrder = NEWEST_FIRST,
 ): string {
-  const newestOf = (column: string, ids: string) => `SELECT t."sendTime", t.id FROM unnest(${ids}::text[]) AS m(key)
-    CROSS JOIN LATERAL (SELECT video_events."sendTime", video_events.id FROM video_events
+  const by = (key: string, id: string) => `${key} ${order.direction}, ${id} ${order.direction}`;
+  const firstOf = (column: string, ids: string) => `SELECT t."sendTime", t.id, t.k FROM unnest(${ids}::text[]) AS m(key)
+    CROSS JOIN LATERAL (SELECT video_events."sendTime", video_events.id, ${order.key} AS k FROM video_events
       WHERE video_events.${column} = m.key AND ${where}
-      ORDER BY video_events."sendTime" DESC, video_events.id DESC LIMIT ${limit}) t`;
+      ORDER BY ${by(order.key, "video_events.id")} LIMIT ${limit}) t`;
   // UNION ALL and twice the page: a video found through both its sender and its conversation
   // appears twice, so the first 2 x limit hold the first `limit` distinct ones, and the IN drops
   // the repeats (a UNION would hash every row read, a third of the time on 667 senders).
   return `SELECT ${columns} FROM video_events WHERE (video_events."sendTime", video_events.id) IN (
-      SELECT "sendTime", id FROM (${newestOf(`"fromWxId"`, bind(matches.senders))}
-        UNION ALL ${newestOf(`"conversationId"`, bind(matches.conversations))}) page
-      ORDER BY "sendTime" DESC, id DESC LIMIT 2 * ${limit})
-    ORDER BY video_events."sendTime" DESC, video_events.id DESC LIMIT ${limit}`;
+      SELECT "sendTime", id FROM (${firstOf(`"fromWxId"`, bind(matches.senders))}
+        UNION ALL ${firstOf(`"conversationId"`, bind(matches.conversations))}) page
+      ORDER BY ${by("k", "id")} LIMIT 2 * ${limit})
+    ORDER BY ${by(order.key, "video_events.id")} LIMIT ${limit}`;
 }

@@ -14,13 +14,13 @@ type Row = { id: string; sendTime: number; duration: number; size: number | null
 let rows: Row[] = [];
 
 /** Every page of `query` in turn; the ids in the order the pages gave them. */
-async function walk(query: string, limit: number): Promise<string[]> {
+async function walk(query: string, limit: number, plan?: "list" | "walk"): Promise<string[]> {
   const seen: string[] = [];
   let cursor: string | null = "";
   for (let pages = 0; cursor !== null; pages++) {
     if (pages > 200) throw new Error("paging does not end");
     const params = new URLSearchParams(`${query}&limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`);
-    const page = await listVideos(db.client, parseVideoFilters(params), parseSortedPage(params));
+    const page = await listVideos(db.client, parseVideoFilters(params), parseSortedPage(params), { plan });
     seen.push(...page.items.map((v) => v.id));
     cursor = page.nextCursor;
   }
@@ -63,9 +63,12 @@ describe("sorted lists", () => {
     expect(seen).toEqual(expected(sort, (r) => r.fromWxId === "wxid_1" && r.duration >= 15));
   });
 
-  it("tests q row by row in the other orders, with the same rows as newest first", async () => {
-    const seen = await walk("sort=-duration&q=wxid_2", 6);
-    expect(seen).toEqual(expected("-duration", (r) => r.fromWxId === "wxid_2"));
+  it.each(VIDEO_SORTS)("sort=%s with q: the listing plan (through the matched senders) and the walk give the same pages", async (sort) => {
+    const want = expected(sort, (r) => r.fromWxId === "wxid_2" && r.duration >= 15);
+    const query = `sort=${encodeURIComponent(sort)}&q=wxid_2&minDuration=15`;
+    expect(await walk(query, 3, "list")).toEqual(want);
+    expect(await walk(query, 3, "walk")).toEqual(want);
+    expect(await walk(query, 3)).toEqual(want);
   });
 
   it("lists newest first when sort is absent, with the cursor it always had", async () => {

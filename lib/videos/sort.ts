@@ -63,6 +63,11 @@ export function afterCursorSql(sort: VideoSort, cursor: VideoCursor | undefined,
   return `(${EXPRESSIONS[cursor.key]}, video_events.id) ${direction === "asc" ? ">" : "<"} (${bind(params, cursor.value)}::bigint, ${bind(params, cursor.id)}::bigint)`;
 }
 
+/** `sort`'s key expression and direction, for SQL that orders by it under another name (lib/videos/search.ts). */
+export function sortParts(sort: VideoSort): { key: string; direction: "ASC" | "DESC" } {
+  return { key: EXPRESSIONS[sortKey(sort)], direction: sortDirection(sort) === "asc" ? "ASC" : "DESC" };
+}
+
 /** ORDER BY `sort`, the id breaking ties in the same direction. */
 export function orderBySql(sort: VideoSort): string {
   const direction = sortDirection(sort) === "asc" ? "" : " DESC";
