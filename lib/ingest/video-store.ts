@@ -3,7 +3,7 @@
 // row of the group is durable.
 import { config } from "../config";
 import type { DbTx } from "../db/client";
-import { ARCHIVE_TASK } from "../media/archive-key";
+import { ARCHIVE_TASK, archiveJobKeySql } from "../media/archive-key";
 import type { VideoOutcome } from "./outcome";
 import { VIDEO_EVENT_CODE } from "./payload";
 import { VIDEO_COLUMN_TYPES, VIDEO_COLUMNS, type VideoRow } from "./video-row";
@@ -85,20 +85,21 @@ FROM outcomes o LEFT JOIN recorded r ON r.id = o."deliveryId"${archive ? " CROSS
 ORDER BY o.ord`;
 }
 
-// MEDIA_ARCHIVE=on: each new video's video and preview get a media_archive row and a job
-// (graphile-worker, key per video and kind) in the statement that stores the video, so a video
-// and its archiving exist together or not at all, by every path (direct, group commit, spool
-// replay). A SELECT in a WITH runs only when the statement reads it: the final SELECT does.
+// MEDIA_ARCHIVE=on: each new video's video and preview get a media_archive row, and the video
+// one job (graphile-worker, key per video, which archives both files) in the statement that stores
+// the video, so a video and its archiving exist together or not at all, by every path (direct,
+// group commit, spool replay). A SELECT in a WITH runs only when the statement reads it: the final
+// SELECT does.
 const ARCHIVE_CTES = `, archive_rows AS (
   INSERT INTO media_archive ("videoEventId", kind, "receivedAt")
   SELECT ins.id, k.kind, ins."receivedAt" FROM inserted ins CROSS JOIN (VALUES ('video'::media_kind), ('preview'::media_kind)) AS k(kind)
   ON CONFLICT DO NOTHING
-  RETURNING "videoEventId", kind
+  RETURNING "videoEventId"
 ), archive_jobs AS (
   SELECT j.id FROM (
-    SELECT array_agg(ROW('${ARCHIVE_TASK}', json_build_object('videoId', "videoEventId"::text, 'kind', kind::text), NULL, NULL, 5,
-                         'archive:' || "videoEventId" || ':' || kind, 0, NULL)::graphile_worker.job_spec) AS specs
-    FROM archive_rows
+    SELECT array_agg(ROW('${ARCHIVE_TASK}', json_build_object('videoId', "videoEventId"::text), NULL, NULL, 5,
+                         ${archiveJobKeySql(`"videoEventId"`)}, 0, NULL)::graphile_worker.job_spec) AS specs
+    FROM (SELECT DISTINCT "videoEventId" FROM archive_rows) v
   ) s CROSS JOIN LATERAL graphile_worker.add_jobs(s.specs) AS j
   WHERE s.specs IS NOT NULL
 )`;

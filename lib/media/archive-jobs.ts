@@ -3,16 +3,16 @@
 // died (kill -9, a lost machine) are set free once their lease has lapsed, items left pending
 // without a job and videos stored before archiving existed are queued (newest first, a batch at
 // a time while the backlog is short), and the backlog gauge is read.
-import { createDb, createPool, type Db } from "../db/client";
+import { createDb, createPool, Prisma, type Db } from "../db/client";
 import type { TaskList } from "graphile-worker";
 import { startJobRunner, type JobRunner } from "../jobs/runner";
 import { errorSummary, log } from "../log";
 import { metrics } from "../metrics/registry";
-import { archiveItem, LEASE_MS, type ArchiveOptions } from "./archive";
-import { ARCHIVE_TASK, archiveJobKey } from "./archive-key";
+import { archiveVideo, LEASE_MS, type ArchiveOptions, type ArchiveOutcome } from "./archive";
+import { ARCHIVE_TASK, archiveJobKey, archiveJobKeySql, isArchiveJobOfSql } from "./archive-key";
 import type { MediaKind } from "./sniff";
 
-export type ArchiveWorkerOptions = Omit<ArchiveOptions, "requeue" | "refetchFinal"> & {
+export type ArchiveWorkerOptions = Omit<ArchiveOptions, "refetchFinal"> & {
   databaseUrl: string;
   concurrency: number;
   /** Upkeep every this often (10 s). */
@@ -32,26 +32,27 @@ export async function startArchiveWorker(options: ArchiveWorkerOptions): Promise
   pool.on("connect", (client) => client.on("error", () => {}));
   // graphile-worker takes the pool itself; every statement of the archive's own goes through a Prisma Client on it.
   const db = createDb(pool);
-  const archiveOptions: ArchiveOptions = { ...options, requeue: true };
+  const archiveOptions: ArchiveOptions = { ...options };
   const tasks: TaskList = {
+    // One job per video (jobs queued by an older version, one per file, carry a `kind`: they archive the whole video too).
     [ARCHIVE_TASK]: async (payload) => {
-      const { videoId, kind } = payload as { videoId: string; kind: MediaKind };
-      const outcome = await archiveItem(db, videoId, kind, archiveOptions);
-      if (outcome.state === "busy") {
-        // Another fetch holds it: look again when its lease ends (it renews while it works).
-        await requeue(db, videoId, kind, new Date(outcome.until.getTime() + 1000));
-        return;
-      }
-      if (outcome.state === "gone") return;
-      if (outcome.state === "archived") {
-        if (outcome.fetched) {
-          metrics.archiveTotal.inc({ kind, result: "archived" });
-          metrics.archiveLag.observe(outcome.lagSeconds);
+      const { videoId } = payload as { videoId: string };
+      const run = await archiveVideo(db, videoId, archiveOptions);
+      if ("state" in run) return;
+      for (const [kind, outcome] of Object.entries(run.outcomes) as [MediaKind, ArchiveOutcome][]) {
+        if (outcome.state === "busy" || outcome.state === "gone") continue;
+        if (outcome.state === "archived") {
+          if (outcome.fetched) {
+            metrics.archiveTotal.inc({ kind, result: "archived" });
+            metrics.archiveLag.observe(outcome.lagSeconds);
+          }
+          continue;
         }
-        return;
+        metrics.archiveTotal.inc({ kind, result: outcome.state === "pending" ? "retry" : outcome.state });
+        if (outcome.state !== "pending") log.info({ videoId, kind, reason: outcome.error.reason }, `media archive: ${outcome.state}: ${outcome.error.message}`);
       }
-      metrics.archiveTotal.inc({ kind, result: outcome.state === "pending" ? "retry" : outcome.state });
-      if (outcome.state !== "pending") log.info({ videoId, kind, reason: outcome.error.reason }, `media archive: ${outcome.state}: ${outcome.error.message}`);
+      // A retry, another fetch's lease, an attempt not yet due: the video's job again, then.
+      if (run.next) await requeue(db, videoId, run.next);
     },
   };
   let runner: JobRunner | null = null;
@@ -84,9 +85,15 @@ export async function startArchiveWorker(options: ArchiveWorkerOptions): Promise
   };
 }
 
-async function requeue(db: Db, videoId: string, kind: MediaKind, runAt: Date) {
-  await db.$executeRaw`SELECT graphile_worker.add_job(${ARCHIVE_TASK}, json_build_object('videoId', ${videoId}::text, 'kind', ${kind}::text),
-                                                      run_at := ${runAt}::timestamptz, job_key := ${archiveJobKey(videoId, kind)}, max_attempts := 5)`;
+/**
+ * Queues the video's job for `runAt`. Called while that job runs: graphile-worker then adds a new
+ * job under the key (the running one loses it), so it never replaces the run in progress. A crash
+ * between the record of a retry and this leaves a pending file without a job, which the upkeep
+ * queues again (step 2 below).
+ */
+async function requeue(db: Db, videoId: string, runAt: Date) {
+  await db.$executeRaw`SELECT graphile_worker.add_job(${ARCHIVE_TASK}, json_build_object('videoId', ${videoId}::text),
+                                                      run_at := ${runAt}::timestamptz, job_key := ${archiveJobKey(videoId)}, max_attempts := 5)`;
 }
 
 /** One round of upkeep; exported for the tests, which run it instead of waiting for the timer. */
@@ -96,22 +103,24 @@ export async function runUpkeep(db: Db, backfillBatch: number, state = { backfil
   await db.$executeRaw`
     SELECT graphile_worker.force_unlock_workers(array_agg(DISTINCT j.locked_by))
     FROM graphile_worker.jobs j
-    JOIN media_archive a ON j.key = 'archive:' || a."videoEventId" || ':' || a.kind
+    JOIN media_archive a ON ${Prisma.raw(isArchiveJobOfSql("j", `a."videoEventId"`))}
     WHERE j.task_identifier = ${ARCHIVE_TASK} AND j.locked_at < now() - ${LEASE_MS}::int * interval '1 millisecond'
       AND a.state = 'pending' AND (a."leaseUntil" IS NULL OR a."leaseUntil" < now())
     HAVING count(*) > 0`;
   const [{ n: backlog }] = await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM media_archive WHERE state = 'pending'`;
   metrics.archiveBacklog.set(backlog);
   if (backlog >= BACKFILL_BACKLOG) return;
-  // 2. Pending items with no job (a job that ran out of attempts while the database was away, a
-  //    retry whose queueing failed): queued again, newest first.
+  // 2. Videos with a pending file but no job (a job that ran out of attempts while the database
+  //    was away, a retry whose queueing failed): their job queued again, newest first, for the
+  //    earliest next attempt of their pending files.
   await db.$executeRaw`
-    SELECT graphile_worker.add_job(${ARCHIVE_TASK}, json_build_object('videoId', a."videoEventId"::text, 'kind', a.kind::text),
-                                   job_key := 'archive:' || a."videoEventId" || ':' || a.kind, max_attempts := 5, priority := 10,
+    SELECT graphile_worker.add_job(${ARCHIVE_TASK}, json_build_object('videoId', a."videoEventId"::text),
+                                   job_key := ${Prisma.raw(archiveJobKeySql(`a."videoEventId"`))}, max_attempts := 5, priority := 10,
                                    run_at := greatest(now(), a."nextAttemptAt"))
-    FROM (SELECT * FROM media_archive a WHERE state = 'pending' AND (a."leaseUntil" IS NULL OR a."leaseUntil" < now())
-            AND NOT EXISTS (SELECT 1 FROM graphile_worker.jobs j WHERE j.key = 'archive:' || a."videoEventId" || ':' || a.kind)
-          ORDER BY "receivedAt" DESC LIMIT ${backfillBatch * 2}::int) a`;
+    FROM (SELECT a."videoEventId", min(a."nextAttemptAt") AS "nextAttemptAt", max(a."receivedAt") AS "receivedAt"
+          FROM media_archive a WHERE state = 'pending' AND (a."leaseUntil" IS NULL OR a."leaseUntil" < now())
+            AND NOT EXISTS (SELECT 1 FROM graphile_worker.jobs j WHERE ${Prisma.raw(isArchiveJobOfSql("j", `a."videoEventId"`))})
+          GROUP BY a."videoEventId" ORDER BY max(a."receivedAt") DESC LIMIT ${backfillBatch}::int) a`;
   // 3. Videos stored before archiving (or while MEDIA_ARCHIVE was off): their rows and jobs, newest
   //    first, until a round finds none (then not again in this process: the search reads every video).
   if (state.backfilled) return;
@@ -126,8 +135,8 @@ export async function runUpkeep(db: Db, backfillBatch: number, state = { backfil
       INSERT INTO media_archive ("videoEventId", kind, "receivedAt") SELECT id, kind, "receivedAt" FROM todo
       ON CONFLICT DO NOTHING RETURNING "videoEventId", kind
     )
-    SELECT graphile_worker.add_job(${ARCHIVE_TASK}, json_build_object('videoId', "videoEventId"::text, 'kind', kind::text),
-                                   job_key := 'archive:' || "videoEventId" || ':' || kind, max_attempts := 5, priority := 10)
-    FROM rows`;
+    SELECT graphile_worker.add_job(${ARCHIVE_TASK}, json_build_object('videoId', "videoEventId"::text),
+                                   job_key := ${Prisma.raw(archiveJobKeySql(`"videoEventId"`))}, max_attempts := 5, priority := 10)
+    FROM (SELECT DISTINCT "videoEventId" FROM rows) r`;
   if (queued === 0) state.backfilled = true;
 }

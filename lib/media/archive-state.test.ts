@@ -11,15 +11,18 @@ async function setState(id: string, kind: string, state: string, reason: string 
   await db.pool.query(`UPDATE media_archive SET state = $3::archive_state, reason = $4, error = $4, attempts = 1 WHERE "videoEventId" = $1 AND kind = $2::media_kind`, [id, kind, state, reason]);
 }
 
+/** The archive jobs queued for the video (its one key, and the per-file keys of older versions), with their payloads. */
 const jobsOf = async (id: string) =>
-  (await db.pool.query<{ key: string }>(`SELECT key FROM graphile_worker.jobs WHERE key LIKE $1 ORDER BY key`, [`archive:${id}:%`])).rows.map((r) => r.key);
+  (
+    await db.pool.query<{ key: string; payload: unknown }>(`SELECT key, payload FROM graphile_worker._private_jobs WHERE key = $1 OR key LIKE $1 || ':%' ORDER BY key`, [`archive:${id}`])
+  ).rows;
 
 describe("retrying a video's archive", () => {
-  test("queues its expired and failed files again (pending, a job each) and leaves an archived one; then there is nothing to retry", async () => {
+  test("queues its expired and failed files again (pending, the video's one job for both) and leaves an archived one; then there is nothing to retry", async () => {
     const { videoId: id } = (await postVideo(db.client)) as { videoId: string };
     await setState(id, "video", "expired", "link_expired");
     await setState(id, "preview", "failed", "no_link");
-    await db.pool.query(`DELETE FROM graphile_worker._private_jobs WHERE key LIKE $1`, [`archive:${id}:%`]);
+    await db.pool.query(`DELETE FROM graphile_worker._private_jobs WHERE key = $1`, [`archive:${id}`]);
 
     const result = await retryArchive(db.client, id);
     expect(result.kind).toBe("queued");
@@ -27,7 +30,7 @@ describe("retrying a video's archive", () => {
     const archive = await videoArchive(db.client, id);
     expect(archive.video).toMatchObject({ state: "pending", reason: null, error: null });
     expect(archive.preview).toMatchObject({ state: "pending", reason: null });
-    expect(await jobsOf(id)).toEqual([`archive:${id}:preview`, `archive:${id}:video`]);
+    expect(await jobsOf(id)).toEqual([{ key: `archive:${id}`, payload: { videoId: id } }]);
 
     // Pending now: a second press changes nothing.
     expect(await retryArchive(db.client, id)).toEqual({ kind: "nothing_to_retry" });

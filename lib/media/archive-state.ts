@@ -3,7 +3,7 @@
 import type { Db } from "../db/client";
 import { rawRows } from "./raw-sql";
 import { isBigintId } from "../shared/paging";
-import { ARCHIVE_TASK } from "./archive-key";
+import { ARCHIVE_TASK, archiveJobKey } from "./archive-key";
 import type { MediaKind } from "./sniff";
 
 export type ArchiveStatus =
@@ -55,19 +55,21 @@ export type RetryResult = { kind: "not_found" } | { kind: "nothing_to_retry" } |
 
 /**
  * Queues the video's expired or failed files again (POST /api/videos/<id>/archive): their state
- * becomes pending and their jobs are added, in one statement. Archived and pending ones are left.
+ * becomes pending and the video's job is added (one for its files), in one statement. Archived and
+ * pending ones are left.
  */
 export async function retryArchive(db: Db, videoId: string): Promise<RetryResult> {
   if (!isBigintId(videoId)) return { kind: "not_found" };
   const rows = await rawRows<{ kind: MediaKind }>(db, `WITH retried AS (
        UPDATE media_archive SET state = 'pending', reason = NULL, error = NULL, "nextAttemptAt" = NULL, "leaseUntil" = NULL, "updatedAt" = now()
        WHERE "videoEventId" = $1::bigint AND state IN ('expired', 'failed')
-       RETURNING "videoEventId", kind
+       RETURNING kind
+     ), queued AS (
+       SELECT graphile_worker.add_job($2::text, json_build_object('videoId', $1::text), job_key := $3::text, max_attempts := 5) IS NOT NULL AS queued
+       WHERE EXISTS (SELECT 1 FROM retried)
      )
-     SELECT kind::text AS kind, (SELECT graphile_worker.add_job($2::text, json_build_object('videoId', "videoEventId"::text, 'kind', kind::text),
-                                   job_key := 'archive:' || "videoEventId" || ':' || kind, max_attempts := 5)) IS NOT NULL AS queued
-     FROM retried`,
-    [videoId, ARCHIVE_TASK],
+     SELECT kind::text AS kind FROM retried CROSS JOIN (SELECT count(*) FROM queued) AS q ORDER BY kind`,
+    [videoId, ARCHIVE_TASK, archiveJobKey(videoId)],
   );
   if (rows.length > 0) return { kind: "queued", kinds: rows.map((r) => r.kind) };
   const exists = await db.videoEvent.findUnique({ where: { id: BigInt(videoId) }, select: { id: true } });

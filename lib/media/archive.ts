@@ -8,7 +8,6 @@ import type { Db } from "../db/client";
 import { rawExecute, rawRows } from "./raw-sql";
 import type { MediaOptions, StoredMedia } from "./cache";
 import { tempPath } from "./cache";
-import { ARCHIVE_TASK, archiveJobKey } from "./archive-key";
 import { MEDIA_FAILURE_KIND, MediaError, type MediaFailure } from "./errors";
 import { fetchStream } from "./fetch-guard";
 import type { MediaKind } from "./sniff";
@@ -35,8 +34,6 @@ export type ArchiveOutcome =
 export type ArchiveOptions = MediaOptions & {
   /** Retries stop this long after the video arrived. */
   maxAgeMs: number;
-  /** Set for the archive job: a retryable failure is recorded and the job queued again, in one statement. */
-  requeue?: boolean;
   /** Fetch even when a final outcome (expired, failed) is recorded: views with MEDIA_ARCHIVE=off ask the CDN again, as they always did. */
   refetchFinal?: boolean;
 };
@@ -57,7 +54,97 @@ export function retryDelayMs(attempts: number, error: MediaError, random = Math.
   return Math.round(ceiling * (0.5 + random() * 0.5));
 }
 
-/** Fetches, verifies and stores the video's `kind` unless it is kept already; records the outcome. */
+/** What the archive job did with each of a video's files; `next`: when the job must run again, if it must. */
+export type VideoArchiveRun = { outcomes: Partial<Record<MediaKind, ArchiveOutcome>>; next: Date | null } | { state: "gone" };
+
+/**
+ * The archive job's work for one video: its files that are pending and due (no lease held, no
+ * later attempt scheduled) are claimed together in one statement, then fetched one after the
+ * other (the preview first: small, and the cards wait for it) and each outcome recorded as it
+ * comes. A retryable failure is recorded as pending with its own next attempt (backoff per file);
+ * `next` is the earliest moment any of the video's files wants the job again (its retry, the end
+ * of another fetch's lease, an attempt not yet due), which the caller queues under the video's one
+ * job key. Fetches at most one file at a time, so MEDIA_ARCHIVE_CONCURRENCY bounds the fetches.
+ */
+export async function archiveVideo(db: Db, videoId: string, options: ArchiveOptions): Promise<VideoArchiveRun> {
+  const rows = await claimVideo(db, videoId);
+  if (rows.length === 0) return { state: "gone" };
+  const outcomes: Partial<Record<MediaKind, ArchiveOutcome>> = {};
+  let next: Date | null = null;
+  const later = (at: Date) => (next = next && next <= at ? next : at);
+  const claimed = rows.filter((r) => r.claimed).sort((a, b) => (a.kind === "preview" ? -1 : b.kind === "preview" ? 1 : 0));
+  for (const r of rows) {
+    if (r.claimed || r.state !== "pending") continue;
+    // Held by a fetch elsewhere (a view, another instance): look again when its lease ends.
+    if (r.leaseUntil && r.leaseUntil.getTime() > Date.now()) {
+      outcomes[r.kind] = { state: "busy", until: r.leaseUntil };
+      later(new Date(r.leaseUntil.getTime() + 1000));
+    } else if (r.nextAttemptAt) later(r.nextAttemptAt);
+  }
+  if (claimed.length === 0) return { outcomes, next };
+  const inFlight = new Set(claimed.map((r) => r.kind));
+  const renew = setInterval(() => void renewLeases(db, videoId, [...inFlight]).catch(() => {}), LEASE_MS / 3);
+  renew.unref();
+  try {
+    const source = mediaSourceOf(claimed[0]);
+    for (const r of claimed) {
+      let outcome: ArchiveOutcome;
+      try {
+        const media = await fetchAndStore(source, r.kind, options);
+        outcome = { state: "archived", media, fetched: true, lagSeconds: await recordArchived(db, videoId, r.kind, media, "cdn", 1) };
+      } catch (err) {
+        if (!(err instanceof MediaError)) {
+          await releaseLeases(db, videoId, [...inFlight]).catch(() => {});
+          throw err;
+        }
+        // Deleted meanwhile: its rows went with it.
+        if (err.reason === "not_found") return { state: "gone" };
+        outcome = await recordFailure(db, videoId, r.kind, err, r, options, true);
+        if (outcome.state === "pending") later(outcome.retryAt);
+      }
+      inFlight.delete(r.kind);
+      outcomes[r.kind] = outcome;
+    }
+    return { outcomes, next };
+  } finally {
+    clearInterval(renew);
+  }
+}
+
+type VideoClaimRow = { kind: MediaKind; claimed: boolean; state: string; attempts: number; receivedAt: Date; leaseUntil: Date | null; nextAttemptAt: Date | null } & MediaSourceRow;
+
+/**
+ * Leases every file of the video that is pending, free and due, and reads, in the same statement,
+ * every file's row (claimed or not) and the links of its event. No rows: the video is gone.
+ */
+async function claimVideo(db: Db, videoId: string): Promise<VideoClaimRow[]> {
+  return rawRows<VideoClaimRow>(db, `WITH claimed AS (
+       UPDATE media_archive SET "leaseUntil" = now() + $2::int * interval '1 millisecond'
+       WHERE "videoEventId" = $1::bigint AND state = 'pending' AND ("leaseUntil" IS NULL OR "leaseUntil" < now())
+         AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= now())
+       RETURNING kind
+     )
+     SELECT a.kind::text AS kind, c.kind IS NOT NULL AS claimed, a.state::text AS state, a.attempts, a."receivedAt", a."leaseUntil", a."nextAttemptAt",
+            ${MEDIA_SOURCE_COLUMNS}
+     FROM media_archive a LEFT JOIN claimed c ON c.kind = a.kind
+       JOIN video_events ON video_events.id = a."videoEventId" CROSS JOIN ${CDN_DATA_LATERAL}
+     WHERE a."videoEventId" = $1::bigint`,
+    [videoId, LEASE_MS],
+  );
+}
+
+async function renewLeases(db: Db, videoId: string, kinds: MediaKind[]) {
+  await rawExecute(db,
+    `UPDATE media_archive SET "leaseUntil" = now() + $3::int * interval '1 millisecond' WHERE "videoEventId" = $1::bigint AND kind = ANY($2::media_kind[])`,
+    [videoId, kinds, LEASE_MS],
+  );
+}
+
+async function releaseLeases(db: Db, videoId: string, kinds: MediaKind[]) {
+  await rawExecute(db, `UPDATE media_archive SET "leaseUntil" = NULL WHERE "videoEventId" = $1::bigint AND kind = ANY($2::media_kind[])`, [videoId, kinds]);
+}
+
+/** Fetches, verifies and stores the video's `kind` unless it is kept already; records the outcome (a view's fetch). */
 export async function archiveItem(db: Db, videoId: string, kind: MediaKind, options: ArchiveOptions): Promise<ArchiveOutcome> {
   const claim = await claimItem(db, videoId, kind);
   if (!claim) return { state: "gone" };
@@ -86,7 +173,7 @@ export async function archiveItem(db: Db, videoId: string, kind: MediaKind, opti
         throw err;
       }
       if (err.reason === "not_found") return { state: "gone" };
-      return await recordFailure(db, videoId, kind, err, claim, options);
+      return await recordFailure(db, videoId, kind, err, claim, options, false);
     }
     const lagSeconds = await recordArchived(db, videoId, kind, media, "cdn", 1);
     return { state: "archived", media, fetched: true, lagSeconds };
@@ -197,18 +284,19 @@ export async function recordArchived(db: Db, videoId: string, kind: MediaKind, m
 }
 
 /**
- * A failed attempt: final ones (expired, failed) are recorded; a retryable one too when the job
- * will try again (`requeue`: the job is queued for the next attempt in the same statement), and
- * becomes `failed` once MEDIA_ARCHIVE_MAX_AGE has passed since the video arrived. A view's
- * retryable failure records nothing but frees the item.
+ * A failed attempt: final ones (expired, failed) are recorded; a retryable one too when it comes
+ * from the archive job (`pending`, its next attempt at the backoff's time; the job is queued for it
+ * by the caller), and becomes `failed` once MEDIA_ARCHIVE_MAX_AGE has passed since the video
+ * arrived. A view's retryable failure records nothing but frees the item.
  */
 async function recordFailure(
   db: Db,
   videoId: string,
   kind: MediaKind,
   error: MediaError,
-  claim: Extract<Claim, { holder: "me" }>,
+  claim: { attempts: number; receivedAt: Date },
   options: ArchiveOptions,
+  fromJob: boolean,
 ): Promise<ArchiveOutcome> {
   const attempts = claim.attempts + 1;
   let outcome: ArchiveOutcome;
@@ -218,22 +306,16 @@ async function recordFailure(
     const retryAt = new Date(Date.now() + retryDelayMs(attempts, error));
     outcome = retryAt.getTime() > claim.receivedAt.getTime() + options.maxAgeMs ? { state: "failed", error } : { state: "pending", error, retryAt };
   }
-  if (outcome.state === "pending" && !options.requeue) {
+  if (outcome.state === "pending" && !fromJob) {
     await releaseLease(db, videoId, kind);
     return outcome;
   }
   const retryAt = outcome.state === "pending" ? outcome.retryAt : null;
-  await rawExecute(db, 
-    `WITH updated AS (
-       UPDATE media_archive SET state = $3::archive_state, attempts = attempts + 1, reason = $4::text, error = $5::text, "nextAttemptAt" = $6::timestamptz,
-              "leaseUntil" = NULL, "updatedAt" = now()
-       WHERE "videoEventId" = $1::bigint AND kind = $2::media_kind
-       RETURNING "videoEventId"
-     )
-     SELECT (SELECT graphile_worker.add_job($7::text, json_build_object('videoId', $1::text, 'kind', $2::text), run_at := $6::timestamptz,
-                                           job_key := $8::text, max_attempts := 5)) IS NOT NULL
-     FROM updated WHERE $6::timestamptz IS NOT NULL`,
-    [videoId, kind, outcome.state, error.reason, error.message.slice(0, 500), retryAt?.toISOString() ?? null, ARCHIVE_TASK, archiveJobKey(videoId, kind)],
+  await rawExecute(db,
+    `UPDATE media_archive SET state = $3::archive_state, attempts = attempts + 1, reason = $4::text, error = $5::text, "nextAttemptAt" = $6::timestamptz,
+            "leaseUntil" = NULL, "updatedAt" = now()
+     WHERE "videoEventId" = $1::bigint AND kind = $2::media_kind`,
+    [videoId, kind, outcome.state, error.reason, error.message.slice(0, 500), retryAt?.toISOString() ?? null],
   );
   return outcome;
 }

@@ -287,7 +287,7 @@ describe("uploads from the provider's download API", () => {
     const url = cdn.expired();
     const md5 = cdn.publish(clip.video, { encrypted: false }).md5;
     const id = await postVideo({ url, md5, size: clip.video.length });
-    await archiveItem(db.client, id, "video", { ...options, maxAgeMs: 86_400_000, requeue: true });
+    await archiveItem(db.client, id, "video", { ...options, maxAgeMs: 86_400_000 });
     expect((await videoArchive(db.client, id)).video).toMatchObject({ state: "expired", reason: "link_expired" });
 
     await storeUpload(db.client, id, "video", Readable.from([clip.video]), options);

@@ -71,7 +71,7 @@ export async function getMedia(db: Db, videoId: string, kind: MediaKind, options
 
 /** Archives the item now; while another fetch (maybe on another instance) holds it, waits for its outcome. */
 async function fetchForView(db: Db, videoId: string, kind: MediaKind, options: ViewOptions): Promise<StoredMedia> {
-  const archiveOptions: ArchiveOptions = { ...options, maxAgeMs: options.maxAgeMs ?? 7 * 86_400_000, requeue: false, refetchFinal: !options.archive };
+  const archiveOptions: ArchiveOptions = { ...options, maxAgeMs: options.maxAgeMs ?? 7 * 86_400_000, refetchFinal: !options.archive };
   const deadline = Date.now() + options.timeoutMs + 5000;
   for (;;) {
     const outcome = await archiveItem(db, videoId, kind, archiveOptions);

@@ -64,7 +64,7 @@ export type MediaFile = Prisma.MediaFileModel
  * Model MediaArchive
  * Archiving a video's video or preview into the media store (lib/media/archive.ts): one row per
  * video and kind, written by the statement that stores the video, together with its job
- * (graphile-worker, key "archive:<id>:<kind>"). Rows go with their event through a DELETE trigger,
+ * (graphile-worker, key "archive:<id>", one for both kinds). Rows go with their event through a DELETE trigger,
  * as media_files rows do.
  */
 export type MediaArchive = Prisma.MediaArchiveModel
