@@ -26,6 +26,8 @@ export type StandInCdn = {
   ) => Published;
   /** Bytes of bodies sent so far, every link together. */
   sentBytes: () => number;
+  /** The link answers 404 from now on and its bytes are let go (a benchmark's rounds would otherwise hold every file in memory). */
+  unpublish: (url: string) => void;
   expired: () => string;
   redirect: (location: string) => string;
   /** How many requests a link has received. */
@@ -82,6 +84,7 @@ export async function startStandInCdn(port = 0): Promise<StandInCdn> {
       return { url, aes_key: encrypted ? key.toString("hex") : null, md5: createHash("md5").update(plain).digest("hex"), size: plain.length };
     },
     expired: () => add({ status: 404 }),
+    unpublish: (url) => void routes.delete(new URL(url).pathname + new URL(url).search),
     redirect: (location) => add({ status: 302, location }),
     sentBytes: () => sent,
     hits: (url) => hitCounts.get(new URL(url).pathname + new URL(url).search) ?? 0,
