@@ -184,6 +184,20 @@ for (const l of LANGUAGES) {
       await page.mouse.click(countBox.x + countBox.width / 2, countBox.y + countBox.height / 2);
       await expect(page).toHaveURL(new RegExp(`/conversations/[^?/]*sorted-${tag}`));
       await expectAccessible(page);
+
+      // The senders, deliveries and robots lists: a tap on a cell with no link of its own opens the row's page.
+      for (const [list, row, cell, target] of [
+        ["/senders", "sender-row", 1, /\/senders\/wxid_/],
+        ["/deliveries", "delivery-row", 1, /\/deliveries\/\d+$/],
+        ["/robots", "robot-row", 1, /\/robots\/[^/?]+$/],
+      ] as const) {
+        await page.goto(list);
+        const td = page.getByTestId(row).first().locator("td").nth(cell);
+        await td.scrollIntoViewIfNeeded();
+        const tdBox = (await td.boundingBox())!;
+        await page.mouse.click(tdBox.x + tdBox.width / 2, tdBox.y + tdBox.height / 2);
+        await expect(page).toHaveURL(target);
+      }
       await close();
     });
   }
