@@ -15,5 +15,5 @@ export function conversationTitle(t: NamesT, kind: ConversationKind, name: Conve
   if (kind === "private") return name.nicknames[0];
   const names = name.nicknames.join(t("separator"));
   const more = name.participantCount - name.nicknames.length;
-  return more > 0 ? t("groupMore", { names, more, total: name.participantCount }) : names;
+  return more > 0 ? t("groupMore", { names, more }) : names;
 }

@@ -26,7 +26,7 @@ const NICK = { bob: `Bob ${tag}`, carol: `Carol ${tag}`, dan: `丹 ${tag}`, erin
 const LANGUAGES = [
   {
     locale: "zh-CN",
-    fallback: `${NICK.bob}、${NICK.carol}、${NICK.dan} 等 4 人`,
+    fallback: `${NICK.bob}、${NICK.carol}、${NICK.dan}及其他 1 人`,
     conversationLabel: `华东区售后群 ${tag}`,
     robotLabel: `前台机器人 ${tag}`,
     nameConversation: "给这个会话起名",

@@ -140,7 +140,37 @@ function labelEndpoint(path: string, pathFor: (key: string) => string): Case {
 
 /** What each route under app/api is fed. A route file missing here fails the first test. */
 const COVERAGE: Record<string, { methods: string[]; run: Case }> = {
-  "/api/videos": { methods: ["GET"], run: listEndpoint },
+  "/api/videos": {
+    methods: ["GET", "DELETE"],
+    run: async (template) => {
+      await listEndpoint(template);
+      // A selection's delete: only with credentials and from our own origin; only by ids (none, or a
+      // bad one, is a 400 with its code, never "every video"); ids that do not exist delete nothing.
+      const selection = `/api/videos?ids=987654321,987654322`;
+      await refusedWithoutCredentials(selection, "DELETE");
+      expect([401, 403]).toContain((await call(selection, { method: "DELETE", headers: { origin: "http://evil.example" } })).status);
+      for (const query of ["", "?q=a", "?ids=", "?ids=abc", `?ids=${Array.from({ length: 600 }, (_, i) => i + 1).join(",")}`]) {
+        const refused = await call(`/api/videos${query}`, { method: "DELETE", headers: auth });
+        expect(refused.status, `DELETE /api/videos${query.slice(0, 30)}: ${refused.text.slice(0, 80)}`).toBe(400);
+        expect(JSON.parse(refused.text).code).toBeTruthy();
+      }
+      const none = await call(selection, { method: "DELETE", headers: auth });
+      expect(none.status, none.text).toBe(200);
+      expect(JSON.parse(none.text)).toEqual({ deleted: 0, ids: [] });
+      expect((await call(`/api/videos/${videoId}`, { headers: auth })).status).toBe(200);
+      expect(await hostileQueries("/api/videos", { method: "DELETE", headers: auth })).toEqual([]);
+    },
+  },
+  "/api/videos/count": {
+    methods: ["GET"],
+    run: async () => {
+      await refusedWithoutCredentials("/api/videos/count");
+      const ok = await call("/api/videos/count", { headers: auth });
+      expect(ok.status, ok.text).toBe(200);
+      expect(JSON.parse(ok.text).count).toBeGreaterThan(0);
+      expect(await hostileQueries("/api/videos/count")).toEqual([]);
+    },
+  },
   "/api/conversations": { methods: ["GET"], run: listEndpoint },
   "/api/senders": { methods: ["GET"], run: listEndpoint },
   "/api/deliveries": { methods: ["GET"], run: listEndpoint },

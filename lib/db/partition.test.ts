@@ -194,8 +194,9 @@ describe("partitioning video_events by month", () => {
        WHERE x.indrelid = 'video_events_legacy'::regclass ORDER BY 1`,
     );
     expect(legacyIndexes.map((r) => r.name)).toEqual([
-      "video_events_legacy_conversation_idx", "video_events_legacy_identity_key", "video_events_legacy_pkey", "video_events_legacy_received_idx",
-      "video_events_legacy_robot_idx", "video_events_legacy_sender_idx", "video_events_legacy_time_idx",
+      "video_events_legacy_conversation_idx", "video_events_legacy_duration_idx", "video_events_legacy_identity_key", "video_events_legacy_pkey",
+      "video_events_legacy_received_idx", "video_events_legacy_robot_idx", "video_events_legacy_sender_idx", "video_events_legacy_size_idx",
+      "video_events_legacy_time_idx",
     ]);
   });
 
