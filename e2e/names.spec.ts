@@ -21,6 +21,7 @@ const tag = Date.now().toString(36);
 const GROUP = `R:18000015434${tag}@chatroom`;
 const PRIVATE = `S:wxid_alice_${tag}`;
 const ROBOT = `robot-${tag}-5f0c2a9e7d3b41c8a6e2`;
+const BOB = `wxid_bob_${tag}`;
 const NICK = { bob: `Bob ${tag}`, carol: `Carol ${tag}`, dan: `丹 ${tag}`, erin: `Erin ${tag}`, alice: `Alice ${tag}` };
 
 const LANGUAGES = [
@@ -117,6 +118,10 @@ for (const L of LANGUAGES) {
       await shownId.getByRole("button", { name: L.copy(GROUP) }).click();
       await expect(shownId.getByRole("button", { name: L.copied })).toBeVisible();
       expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(GROUP);
+      // Each participant's id too, beside the link to the sender.
+      const participant = page.getByTestId("participant").filter({ hasText: NICK.bob });
+      await participant.getByRole("button", { name: L.copy(BOB) }).click();
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(BOB);
       await expectAccessible(page);
 
       // Too long: refused, said so, nothing stored.

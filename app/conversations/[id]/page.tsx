@@ -85,11 +85,14 @@ export default async function ConversationPage({ params, searchParams }: Props) 
           <h2 id="participants-title" className="mb-2 font-medium">{t("participantsTitle")}</h2>
           <ul className="space-y-1.5 text-sm">
             {conversation.participants.map((p) => (
-              <li key={p.fromWxId} className="flex items-center justify-between gap-2">
-                <Link href={`/senders/${pathSegment(p.fromWxId)}`} className="min-w-0 truncate hover:underline">
-                  <span className="font-medium">{p.nickName ?? p.fromWxId}</span>
-                  <span className="block truncate font-mono text-xs muted">{p.fromWxId}</span>
-                </Link>
+              <li key={p.fromWxId} className="flex items-center justify-between gap-2" data-testid="participant">
+                {/* The id beside the link, not in it: its copy button is a button of its own. */}
+                <div className="min-w-0">
+                  <Link href={`/senders/${pathSegment(p.fromWxId)}`} className="block truncate font-medium hover:underline">
+                    {p.nickName ?? p.fromWxId}
+                  </Link>
+                  <IdText id={p.fromWxId} max={20} className="muted" />
+                </div>
                 <span className="tabular-nums muted" title={t("videos", { count: p.videoCount })}>{p.videoCount}</span>
               </li>
             ))}
