@@ -101,8 +101,21 @@ async function answers() {
   return JSON.parse(JSON.stringify(out)) as Record<string, unknown>;
 }
 
+/**
+ * Fields the answers gained after the recording, each an extension of the contract with its own
+ * tests: left out of `now` (wherever they appear), so that every recorded field is still compared
+ * as it was. Names (issue 27): lib/labels/labels.test.ts, e2e/names.spec.ts.
+ */
+const ADDED_SINCE_RECORDING = new Set(["conversationName", "robotLabel", "label"]);
+
+function withoutAddedFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutAddedFields);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !ADDED_SINCE_RECORDING.has(key)).map(([key, v]) => [key, withoutAddedFields(v)]));
+}
+
 test("every read answers as it did before Prisma Client, field for field", async () => {
-  const now = await answers();
+  const now = withoutAddedFields(await answers()) as Record<string, unknown>;
   if (process.env.UPDATE_ANSWERS || !existsSync(FIXTURE)) writeFileSync(FIXTURE, `${JSON.stringify(now, null, 1)}\n`);
   const before = JSON.parse(readFileSync(FIXTURE, "utf8")) as Record<string, unknown>;
   for (const name of Object.keys(before)) expect(now[name], name).toEqual(before[name]);
