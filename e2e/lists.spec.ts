@@ -11,7 +11,7 @@ import type { APIRequestContext, Browser, Page } from "@playwright/test";
 import { startAppServer, type AppServer } from "../test/support/app-server";
 import { createDatabase } from "../test/support/postgres";
 import { expectAccessible } from "./accessible";
-import { expect, test, uniqueVideo } from "./fixtures";
+import { expect, expectFitsWidth, openPage, test, uniqueVideo } from "./fixtures";
 
 const LANGUAGES = [
   {
@@ -70,15 +70,7 @@ test.afterAll(async () => {
   await drop?.();
 });
 
-async function open(browser: Browser, locale: string, viewport: { width: number; height: number }) {
-  const context = await browser.newContext({ locale, viewport, baseURL: app.url });
-  const page = await context.newPage();
-  return { page, close: () => context.close() };
-}
-
-async function fitsWidth(page: Page, width: number) {
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
-}
+const open = (browser: Browser, locale: string, viewport: { width: number; height: number }) => openPage(browser, { locale, viewport, baseURL: app.url });
 
 const letters = (...l: Letter[]) => l.map((x) => ids[x]);
 const rowIds = (page: Page) => page.getByTestId("video-row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-video-id")));
@@ -127,7 +119,7 @@ for (const l of LANGUAGES) {
       await expect.poll(() => rowIds(page)).toEqual(letters("C", "D"));
       await expect(page.getByLabel(l.sort, { exact: true })).toHaveValue("-duration");
       await expectAccessible(page);
-      await fitsWidth(page, viewport.width);
+      await expectFitsWidth(page, viewport.width);
       // The next pages continue the same order: the tie on 30 s (D, A) is split across pages, by id.
       await page.getByRole("link", { name: l.more }).click();
       await expect.poll(() => rowIds(page)).toEqual(letters("A", "E"));
@@ -140,7 +132,7 @@ for (const l of LANGUAGES) {
       await expect(page).toHaveURL(/[?&]sort=-size/);
       await expect.poll(() => cardIds(page)).toEqual(letters("B", "A", "E", "C", "D"));
       await expectAccessible(page);
-      await fitsWidth(page, viewport.width);
+      await expectFitsWidth(page, viewport.width);
       await close();
     });
 
@@ -263,7 +255,7 @@ for (const l of LANGUAGES) {
       const bar = page.getByRole("region", { name: /已选视频|Selected videos/ });
       await expect(bar.getByTestId("selection-count")).toHaveText(l.selected(2));
       await expectAccessible(page);
-      await fitsWidth(page, viewport.width);
+      await expectFitsWidth(page, viewport.width);
 
       // Export 2: exactly the chosen videos, with the progress saying so.
       const downloading = page.waitForEvent("download");
@@ -286,7 +278,7 @@ for (const l of LANGUAGES) {
       const left = await (await request.get(`${app.url}/api/videos?conversationId=${encodeURIComponent(batch.conversationId)}`)).json();
       expect(left.items.map((v: { id: string }) => v.id).sort()).toEqual([batch.ids[0], batch.ids[1], batch.ids[2], batch.ids[4]].sort());
       await expectAccessible(page);
-      await fitsWidth(page, viewport.width);
+      await expectFitsWidth(page, viewport.width);
 
       // One video deleted from its own page goes back to the list it was opened from (this page), saying so.
       await page.locator(`[data-video-id="${batch.ids[4]}"] a[href^="/videos/${batch.ids[4]}"]`).first().click();
@@ -306,7 +298,7 @@ for (const l of LANGUAGES) {
       await expect(group.getByTestId("export-count")).toHaveText(l.exportRows(6));
       await expect(group.getByRole("link", { name: l.exportCsv })).toHaveAccessibleName(new RegExp(`6`));
       await expectAccessible(page);
-      await fitsWidth(page, viewport.width);
+      await expectFitsWidth(page, viewport.width);
       // The progress is seen while the file streams: the response is held back a moment to show it.
       await page.route("**/api/export?**", async (route) => {
         const response = await route.fetch();

@@ -8,12 +8,12 @@
 // - every id is cut in the middle with the whole id on hover, and its copy button copies it whole.
 // In zh-CN and en-US; the layout at 1440 px and 390 px (no horizontal scrolling), axe clean.
 import { readFileSync } from "node:fs";
-import type { Browser, Page } from "@playwright/test";
+import type { Browser } from "@playwright/test";
 import { startAppServer, type AppServer } from "../test/support/app-server";
 import { parseCsv } from "../test/support/export-readers";
 import { createDatabase } from "../test/support/postgres";
 import { expectAccessible } from "./accessible";
-import { expect, test, uniqueVideo } from "./fixtures";
+import { expect, expectFitsWidth, openPage, test, uniqueVideo } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -90,16 +90,7 @@ test.afterAll(async () => {
   await drop?.();
 });
 
-async function open(browser: Browser, locale: string, viewport = { width: 1440, height: 900 }) {
-  const context = await browser.newContext({ locale, viewport, baseURL: app.url, acceptDownloads: true });
-  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.url });
-  const page = await context.newPage();
-  return { page, close: () => context.close() };
-}
-
-async function fitsWidth(page: Page, width: number) {
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
-}
+const open = (browser: Browser, locale: string, viewport = { width: 1440, height: 900 }) => openPage(browser, { locale, viewport, baseURL: app.url, clipboard: true });
 
 const conversationPath = `/conversations/${encodeURIComponent(GROUP)}`;
 const robotPath = `/robots/${encodeURIComponent(ROBOT)}`;
@@ -204,7 +195,7 @@ for (const L of LANGUAGES) {
       for (const path of [conversationPath, "/conversations", robotPath, "/robots", `/videos?q=${encodeURIComponent(NICK.bob)}`]) {
         await page.goto(path);
         await expect(page.locator("main")).toBeVisible();
-        await fitsWidth(page, 390);
+        await expectFitsWidth(page, 390);
         await expectAccessible(page);
       }
       // The row is one link (lists): on a phone the name wraps and the id line is left out, so a tap

@@ -14,7 +14,8 @@ test("a posted video is stored, listed by the API and shown on the overview", as
   expect(items[0]).toMatchObject({ fromWxId: video.data.fromWxId, fromNickName: video.data.fromNickName, duration: 3 });
 
   await page.goto("/");
-  await expect(page.getByText(video.data.fromNickName as string)).toBeVisible();
+  // Its sender's nickname on its card (the group's name, from its participants' nicknames, says it too).
+  await expect(page.getByTestId("sender-nickname").filter({ hasText: video.data.fromNickName as string })).toBeVisible();
 });
 
 // Its own server on its own database: the shared one is "degraded" once a video posted by an

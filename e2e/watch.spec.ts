@@ -13,7 +13,7 @@ import { loadClips } from "../scripts/demo/provider";
 import { startAppServer, type AppServer } from "../test/support/app-server";
 import { createDatabase } from "../test/support/postgres";
 import { expectAccessible } from "./accessible";
-import { expect, test, uniqueVideo } from "./fixtures";
+import { expect, expectFitsWidth, openPage, test, uniqueVideo } from "./fixtures";
 
 const clips = loadClips();
 const LANGUAGES = [
@@ -65,15 +65,7 @@ test.afterAll(async () => {
   await drop?.();
 });
 
-async function open(browser: Browser, locale: string, viewport: { width: number; height: number }) {
-  const context = await browser.newContext({ locale, viewport, baseURL: app.url });
-  const page = await context.newPage();
-  return { page, close: () => context.close() };
-}
-
-async function fitsWidth(page: Page, width: number) {
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
-}
+const open = (browser: Browser, locale: string, viewport: { width: number; height: number }) => openPage(browser, { locale, viewport, baseURL: app.url });
 
 const conversationPath = `/conversations/${encodeURIComponent(GROUP)}`;
 const rowIds = (page: Page) => page.getByTestId("video-row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-video-id")));
@@ -93,7 +85,7 @@ for (const l of LANGUAGES) {
       await expect(page.getByRole("link", { name: l.oldestFirst })).toHaveAttribute("aria-current", "page");
       await expect.poll(() => rowIds(page)).toEqual(group);
       await expectAccessible(page);
-      await fitsWidth(page, viewport.width);
+      await expectFitsWidth(page, viewport.width);
 
       // Play all: the first video plays for real; when it ends, the conversation's next one starts.
       await page.getByRole("button", { name: l.playAll }).click();
@@ -119,14 +111,14 @@ for (const l of LANGUAGES) {
       expect(await player.evaluate((el) => (el as HTMLVideoElement).src)).toContain(`/api/media/${group[1]}/video`);
       await expect(page.getByTestId("play-all-skipping")).toHaveCount(0);
       await expectAccessible(page);
-      await fitsWidth(page, viewport.width);
+      await expectFitsWidth(page, viewport.width);
 
       // A video opened from the conversation keeps it: → is the conversation's next (newer) video.
       await page.locator(`[data-testid="video-row"][data-video-id="${group[1]}"] a[href^="/videos/"]`).click();
       await expect(page).toHaveURL(new RegExp(`/videos/${group[1]}\\?in=conversation`));
       await expect(page.getByTestId("video-player")).toBeVisible();
       await expectAccessible(page);
-      await fitsWidth(page, viewport.width);
+      await expectFitsWidth(page, viewport.width);
       await page.keyboard.press("ArrowRight");
       await expect(page).toHaveURL(new RegExp(`/videos/${group[2]}\\?`));
       await page.keyboard.press("ArrowLeft");
